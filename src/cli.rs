@@ -1,0 +1,299 @@
+//! The operator's command line (contract §2): `check`, `search` and `suggest`. Commands only
+//! translate: they load through `store`, ask the `app`, print what `render` produced.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+use crate::app::Snapshot;
+use crate::config::Config;
+use crate::core::diag::Diagnostic;
+use crate::core::model::EntryKind;
+use crate::core::render;
+use crate::core::search::{Choice, MAX_CHOICES, Outcome, Query};
+use crate::store;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "quotebot",
+    version,
+    about = "Look up what officials said, where, and the figures behind it."
+)]
+pub struct Cli {
+    /// The config file.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The data directory (overrides `data_dir` in the config).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Quote,
+    Fact,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the config and the data; print every problem as PATH:LINE:COLUMN: message.
+    Check,
+    /// The offline answer to /quote: best matches among quotes and facts.
+    Search {
+        /// The query (several words may be given without quotes).
+        query: Vec<String>,
+        /// How many results to show.
+        #[arg(long, default_value_t = 3)]
+        limit: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Answer one query per line of FILE.
+        #[arg(long, value_name = "FILE", conflicts_with = "query")]
+        batch: Option<PathBuf>,
+        /// Only quotes or only facts.
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        /// Only quotes by this speaker id.
+        #[arg(long, value_name = "ID")]
+        speaker: Option<String>,
+        /// Only entries with this topic.
+        #[arg(long, value_name = "TOPIC")]
+        topic: Option<String>,
+    },
+    /// The autocomplete choices the bot would offer for TEXT (at most 25).
+    Suggest {
+        /// The text typed so far.
+        text: Vec<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Answer one text per line of FILE.
+        #[arg(long, value_name = "FILE", conflicts_with = "text")]
+        batch: Option<PathBuf>,
+    },
+}
+
+/// How a command failed, and so which exit code it ends with.
+#[derive(Debug)]
+pub enum Failure {
+    Usage(String),
+    Data(Vec<Diagnostic>),
+    Config(Vec<Diagnostic>),
+    Runtime(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Runtime(_) => 1,
+            Failure::Usage(_) => 2,
+            Failure::Data(_) => 65,
+            Failure::Config(_) => 78,
+        }
+    }
+
+    /// What to print on stderr.
+    pub fn report(&self) -> String {
+        match self {
+            Failure::Usage(m) => format!("error: {m}"),
+            Failure::Runtime(m) => format!("error: {m}"),
+            Failure::Data(d) | Failure::Config(d) => d
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Self {
+        Failure::Runtime(error.to_string())
+    }
+}
+
+/// Loads the config: `--config` if given (it must exist), else `config.toml` if present.
+pub fn load_config(cli: &Cli) -> Result<Config, Failure> {
+    let (path, explicit) = match &cli.config {
+        Some(path) => (path.clone(), true),
+        None => (PathBuf::from("config.toml"), false),
+    };
+    let mut config =
+        store::load_config(&path, explicit).map_err(|e| Failure::Config(e.diagnostics))?;
+    // Relative directories in a config file are relative to that file.
+    let base = path.parent().unwrap_or(Path::new(""));
+    for dir in [&mut config.data_dir, &mut config.state_dir] {
+        if dir.is_relative() {
+            *dir = base.join(&*dir);
+        }
+    }
+    if let Some(data) = &cli.data {
+        config.data_dir = data.clone();
+    }
+    Ok(config)
+}
+
+fn load_snapshot(config: &Config) -> Result<Snapshot, Failure> {
+    let catalog =
+        store::load_catalog(&config.data_dir).map_err(|e| Failure::Data(e.diagnostics))?;
+    Ok(Snapshot::new(catalog))
+}
+
+/// Runs one command, writing its answer to `out`.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
+    let config = load_config(cli)?;
+    match &cli.command {
+        Command::Check => {
+            let snapshot = load_snapshot(&config)?;
+            let c = &snapshot.catalog;
+            writeln!(
+                out,
+                "ok: {} speakers, {} sources, {} quotes, {} facts in {}",
+                c.speakers().len(),
+                c.sources().len(),
+                c.quotes().len(),
+                c.facts().len(),
+                config.data_dir.display()
+            )?;
+        }
+        Command::Search {
+            query,
+            limit,
+            json,
+            batch,
+            kind,
+            speaker,
+            topic,
+        } => {
+            if query.is_empty() && batch.is_none() {
+                return Err(Failure::Usage(
+                    "search needs a QUERY or --batch FILE".to_string(),
+                ));
+            }
+            if *limit == 0 {
+                return Err(Failure::Usage("--limit must be at least 1".to_string()));
+            }
+            let snapshot = load_snapshot(&config)?;
+            let kind = kind.map(|k| match k {
+                KindArg::Quote => EntryKind::Quote,
+                KindArg::Fact => EntryKind::Fact,
+            });
+            for text in queries(query, batch.as_deref())? {
+                let query = Query {
+                    kind,
+                    speaker: speaker.as_deref(),
+                    topic: topic.as_deref(),
+                    ..Query::new(&text, *limit)
+                };
+                let started = Instant::now();
+                let outcome = snapshot.search(&query);
+                let took_us = started.elapsed().as_micros() as u64;
+                if *json {
+                    writeln!(out, "{}", search_json(&snapshot, &text, &outcome, took_us))?;
+                } else {
+                    if batch.is_some() {
+                        writeln!(out, "## {text}")?;
+                    }
+                    writeln!(
+                        out,
+                        "{}",
+                        render::outcome_text(&snapshot.catalog, &text, &outcome)
+                    )?;
+                    if batch.is_some() {
+                        writeln!(out)?;
+                    }
+                }
+            }
+        }
+        Command::Suggest { text, json, batch } => {
+            let snapshot = load_snapshot(&config)?;
+            for text in queries(text, batch.as_deref())? {
+                let started = Instant::now();
+                let choices = snapshot.suggest(&Query::new(&text, MAX_CHOICES));
+                let took_us = started.elapsed().as_micros() as u64;
+                let listed: Vec<_> = choices.iter().map(choice_json).collect();
+                if batch.is_some() && *json {
+                    writeln!(
+                        out,
+                        "{}",
+                        json!({"query": text, "choices": listed, "took_us": took_us})
+                    )?;
+                } else if *json {
+                    writeln!(out, "{}", serde_json::Value::Array(listed))?;
+                } else {
+                    for choice in &choices {
+                        writeln!(out, "{}\t{}", choice.value, choice.name)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The queries to answer: the words given, or every line of the batch file.
+fn queries(words: &[String], batch: Option<&Path>) -> Result<Vec<String>, Failure> {
+    match batch {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::Runtime(format!("cannot read batch file {}: {e}", path.display()))
+            })?;
+            Ok(text.lines().map(str::to_string).collect())
+        }
+        None => Ok(vec![words.join(" ")]),
+    }
+}
+
+fn search_json(
+    snapshot: &Snapshot,
+    query: &str,
+    outcome: &Outcome,
+    took_us: u64,
+) -> serde_json::Value {
+    let results: Vec<_> = outcome
+        .hits
+        .iter()
+        .map(|hit| {
+            let entry = hit.entry(&snapshot.catalog);
+            json!({
+                "id": entry.id(),
+                "kind": entry.kind().as_str(),
+                "score": (hit.score as f64 * 1000.0).round() / 1000.0,
+            })
+        })
+        .collect();
+    json!({
+        "query": query,
+        "results": results,
+        "took_us": took_us,
+        "confident": outcome.confident,
+        "did_you_mean": outcome.correction,
+    })
+}
+
+fn choice_json(choice: &Choice) -> serde_json::Value {
+    json!({"name": choice.name, "value": choice.value})
+}
+
+/// Parses arguments and runs, returning the process exit code.
+pub fn main_with_args() -> u8 {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = run(&cli, &mut out).and_then(|()| out.flush().map_err(Failure::from));
+    match result {
+        Ok(()) => 0,
+        Err(Failure::Runtime(message)) if message.contains("Broken pipe") => 0,
+        Err(failure) => {
+            let _ = out.flush();
+            eprintln!("{}", failure.report());
+            failure.exit_code()
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! `config.toml` (contract §3) read into a [`Config`], every problem reported with its line;
+//! and the Discord token, which is only ever read from the environment.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use toml_edit::Item;
+
+use crate::core::diag::{Diagnostic, SourceText};
+use crate::core::toml_view::{Checker, Node, Record, parse_document};
+
+pub const DEFAULT_API_BASE: &str = "https://discord.com";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub state_dir: PathBuf,
+    pub discord: DiscordConfig,
+    pub moderation: ModerationConfig,
+    pub fact_of_the_day: Vec<FactOfTheDay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Register {
+    Guilds,
+    Global,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiscordConfig {
+    /// The name of the environment variable holding the token, never the token.
+    pub token_env: String,
+    pub api_base: String,
+    pub register: Register,
+    pub guilds: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModerationConfig {
+    pub guild: u64,
+    pub roles: Vec<u64>,
+    pub users: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactOfTheDay {
+    pub channel: u64,
+    /// Local time of day as (hour, minute).
+    pub time: (u8, u8),
+    /// A valid IANA time zone name.
+    pub timezone: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            state_dir: PathBuf::from("state"),
+            discord: DiscordConfig {
+                token_env: "DISCORD_TOKEN".to_string(),
+                api_base: DEFAULT_API_BASE.to_string(),
+                register: Register::Guilds,
+                guilds: Vec::new(),
+            },
+            moderation: ModerationConfig::default(),
+            fact_of_the_day: Vec::new(),
+        }
+    }
+}
+
+const TOP_KEYS: &[&str] = &[
+    "data_dir",
+    "state_dir",
+    "discord",
+    "moderation",
+    "fact_of_the_day",
+];
+const DISCORD_KEYS: &[&str] = &["token_env", "api_base", "register", "guilds"];
+const MODERATION_KEYS: &[&str] = &["guild", "roles", "users"];
+const FOTD_KEYS: &[&str] = &["channel", "time", "timezone"];
+
+/// Parses config text; relative directories are kept as written (the caller resolves them).
+pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<Diagnostic>> {
+    let source = SourceText::new(path, text);
+    let document = parse_document(&source).map_err(|d| vec![d])?;
+    let mut checker = Checker::new(&source);
+    let root = Record::from_table(document.as_table());
+    checker.reject_unknown_keys(&root, TOP_KEYS, "config");
+    let mut config = Config::default();
+    if let Some(dir) = checker.string(&root, "data_dir", false, "config") {
+        config.data_dir = PathBuf::from(dir.value);
+    }
+    if let Some(dir) = checker.string(&root, "state_dir", false, "config") {
+        config.state_dir = PathBuf::from(dir.value);
+    }
+    if let Some(discord) = section(&mut checker, &root, "discord") {
+        checker.reject_unknown_keys(&discord, DISCORD_KEYS, "[discord]");
+        if let Some(name) = checker.string(&discord, "token_env", false, "[discord]") {
+            if is_env_name(&name.value) {
+                config.discord.token_env = name.value;
+            } else {
+                checker.error(
+                    name.span,
+                    "`token_env` must be the NAME of an environment variable (letters, digits, _), not the token itself",
+                );
+            }
+        }
+        if let Some(base) = checker.string(&discord, "api_base", false, "[discord]") {
+            if crate::core::data::is_http_url(&base.value) {
+                config.discord.api_base = base.value.trim_end_matches('/').to_string();
+            } else {
+                checker.error(
+                    base.span,
+                    format!(
+                        "`api_base` must be an http:// or https:// URL, found {:?}",
+                        base.value
+                    ),
+                );
+            }
+        }
+        if let Some(register) = checker.string(&discord, "register", false, "[discord]") {
+            match register.value.as_str() {
+                "guilds" => config.discord.register = Register::Guilds,
+                "global" => config.discord.register = Register::Global,
+                other => checker.error(
+                    register.span,
+                    format!("`register` must be \"guilds\" or \"global\", found {other:?}"),
+                ),
+            }
+        }
+        config.discord.guilds = checker.snowflake_list(&discord, "guilds");
+    }
+    if let Some(moderation) = section(&mut checker, &root, "moderation") {
+        checker.reject_unknown_keys(&moderation, MODERATION_KEYS, "[moderation]");
+        config.moderation.guild = checker.snowflake(&moderation, "guild").unwrap_or(0);
+        config.moderation.roles = checker.snowflake_list(&moderation, "roles");
+        config.moderation.users = checker.snowflake_list(&moderation, "users");
+    }
+    if let Some(field) = root.get("fact_of_the_day") {
+        match field.node {
+            Node::Item(Item::ArrayOfTables(array)) => {
+                for table in array.iter() {
+                    let record = Record::from_table(table);
+                    if let Some(entry) = read_fact_of_the_day(&mut checker, &record) {
+                        config.fact_of_the_day.push(entry);
+                    }
+                }
+            }
+            other => checker.error(
+                other.span(),
+                format!(
+                    "`fact_of_the_day` must be written as [[fact_of_the_day]] tables, found {}",
+                    other.type_name()
+                ),
+            ),
+        }
+    }
+    if checker.errors.is_empty() {
+        Ok(config)
+    } else {
+        let mut errors = checker.errors;
+        errors.sort();
+        Err(errors)
+    }
+}
+
+fn section<'d>(checker: &mut Checker<'_>, root: &Record<'d>, key: &str) -> Option<Record<'d>> {
+    let field = root.get(key)?;
+    let record = Record::from_node(field.node);
+    if record.is_none() {
+        checker.error(
+            field.node.span(),
+            format!(
+                "`{key}` must be a [{key}] table, found {}",
+                field.node.type_name()
+            ),
+        );
+    }
+    record
+}
+
+fn read_fact_of_the_day(checker: &mut Checker<'_>, record: &Record<'_>) -> Option<FactOfTheDay> {
+    const WHAT: &str = "[[fact_of_the_day]]";
+    checker.reject_unknown_keys(record, FOTD_KEYS, WHAT);
+    let channel = match record.get("channel") {
+        Some(_) => checker.snowflake(record, "channel"),
+        None => {
+            checker.error(
+                record.span.clone(),
+                format!("{WHAT} is missing required field `channel`"),
+            );
+            None
+        }
+    };
+    let time = checker.string(record, "time", true, WHAT).and_then(|t| {
+        match parse_time_of_day(&t.value) {
+            Some(time) => Some(time),
+            None => {
+                checker.error(
+                    t.span,
+                    format!(
+                        "`time` must be a 24-hour time like \"09:00\", found {:?}",
+                        t.value
+                    ),
+                );
+                None
+            }
+        }
+    });
+    let timezone = checker
+        .string(record, "timezone", true, WHAT)
+        .and_then(|tz| {
+            if jiff::tz::TimeZone::get(&tz.value).is_ok() {
+                Some(tz.value)
+            } else {
+                checker.error(
+                    tz.span,
+                    format!(
+                        "unknown time zone {:?}: use an IANA name like \"Asia/Seoul\"",
+                        tz.value
+                    ),
+                );
+                None
+            }
+        });
+    match channel {
+        Some(0) => {
+            checker.error(
+                record.get("channel").and_then(|f| f.node.span()),
+                "`channel` must be a channel id, not 0",
+            );
+            None
+        }
+        Some(channel) => Some(FactOfTheDay {
+            channel,
+            time: time?,
+            timezone: timezone?,
+        }),
+        None => None,
+    }
+}
+
+/// "HH:MM" on a 24-hour clock.
+pub fn parse_time_of_day(text: &str) -> Option<(u8, u8)> {
+    let (h, m) = text.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let h: u8 = h.parse().ok()?;
+    let m: u8 = m.parse().ok()?;
+    (h < 24 && m < 60).then_some((h, m))
+}
+
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The Discord token. Deliberately not `Debug`-printable or `Display`able, so it cannot reach
+/// a log line by accident.
+pub struct Token(String);
+
+impl Token {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// Reads the token from the environment variable the config names.
+pub fn token_from_env(config: &Config) -> Result<Token, String> {
+    match std::env::var(&config.discord.token_env) {
+        Ok(token) if !token.trim().is_empty() => Ok(Token(token.trim().to_string())),
+        _ => Err(format!(
+            "the Discord token is missing: set the environment variable {} (named by discord.token_env)",
+            config.discord.token_env
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_contract_example_parses() {
+        let text = r#"
+data_dir = "data"
+state_dir = "state"
+
+[discord]
+token_env = "DISCORD_TOKEN"
+api_base = "https://discord.com"
+register = "guilds"
+guilds = [123, "456"]
+
+[moderation]
+guild = 1
+roles = []
+users = ["42"]
+
+[[fact_of_the_day]]
+channel = 7
+time = "09:00"
+timezone = "Asia/Seoul"
+"#;
+        let config = parse_config("config.toml", text).unwrap();
+        assert_eq!(config.discord.guilds, vec![123, 456]);
+        assert_eq!(config.moderation.users, vec![42]);
+        assert_eq!(config.fact_of_the_day[0].time, (9, 0));
+    }
+
+    #[test]
+    fn every_config_problem_is_reported_with_its_line() {
+        let text = "data_dr = \"x\"\n[discord]\nregister = \"everywhere\"\napi_base = \"ftp://x\"\n[[fact_of_the_day]]\nchannel = 1\ntime = \"25:00\"\ntimezone = \"Mars/Olympus\"\n";
+        let errors = parse_config("config.toml", text).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![1, 3, 4, 7, 8], "{errors:?}");
+        assert!(errors[0].message.contains("did you mean `data_dir`"));
+    }
+}

@@ -1,0 +1,185 @@
+//! The catalog: a validated, immutable snapshot of the curated database, with lookups by id.
+//!
+//! A `Catalog` is only built by [`crate::core::data::parse_catalog`], which has already
+//! checked every reference, so lookups of ids stored in the catalog cannot dangle.
+
+use std::collections::HashMap;
+
+use super::model::{EntryKind, Fact, Quote, Source, Speaker};
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    speakers: Vec<Speaker>,
+    sources: Vec<Source>,
+    quotes: Vec<Quote>,
+    facts: Vec<Fact>,
+    index: HashMap<String, (Table, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Speaker,
+    Source,
+    Quote,
+    Fact,
+}
+
+/// A quote or a fact, borrowed from the catalog.
+#[derive(Debug, Clone, Copy)]
+pub enum Entry<'c> {
+    Quote(&'c Quote),
+    Fact(&'c Fact),
+}
+
+impl<'c> Entry<'c> {
+    pub fn id(&self) -> &'c str {
+        match self {
+            Entry::Quote(q) => &q.id,
+            Entry::Fact(f) => &f.id,
+        }
+    }
+
+    pub fn kind(&self) -> EntryKind {
+        match self {
+            Entry::Quote(_) => EntryKind::Quote,
+            Entry::Fact(_) => EntryKind::Fact,
+        }
+    }
+
+    pub fn text(&self) -> &'c str {
+        match self {
+            Entry::Quote(q) => &q.text,
+            Entry::Fact(f) => &f.text,
+        }
+    }
+
+    pub fn topics(&self) -> &'c [String] {
+        match self {
+            Entry::Quote(q) => &q.topics,
+            Entry::Fact(f) => &f.topics,
+        }
+    }
+}
+
+impl Catalog {
+    /// Assembles a catalog from records whose ids are unique and whose references resolve.
+    /// Only the data parser calls this, after checking both.
+    pub(crate) fn from_checked(
+        speakers: Vec<Speaker>,
+        sources: Vec<Source>,
+        quotes: Vec<Quote>,
+        facts: Vec<Fact>,
+    ) -> Catalog {
+        let mut index = HashMap::new();
+        for (i, s) in speakers.iter().enumerate() {
+            index.insert(s.id.clone(), (Table::Speaker, i));
+        }
+        for (i, s) in sources.iter().enumerate() {
+            index.insert(s.id.clone(), (Table::Source, i));
+        }
+        for (i, q) in quotes.iter().enumerate() {
+            index.insert(q.id.clone(), (Table::Quote, i));
+        }
+        for (i, f) in facts.iter().enumerate() {
+            index.insert(f.id.clone(), (Table::Fact, i));
+        }
+        Catalog {
+            speakers,
+            sources,
+            quotes,
+            facts,
+            index,
+        }
+    }
+
+    pub fn speakers(&self) -> &[Speaker] {
+        &self.speakers
+    }
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    pub fn quotes(&self) -> &[Quote] {
+        &self.quotes
+    }
+    pub fn facts(&self) -> &[Fact] {
+        &self.facts
+    }
+
+    fn find(&self, id: &str, table: Table) -> Option<usize> {
+        match self.index.get(id) {
+            Some((t, i)) if *t == table => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn speaker(&self, id: &str) -> Option<&Speaker> {
+        self.find(id, Table::Speaker).map(|i| &self.speakers[i])
+    }
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.find(id, Table::Source).map(|i| &self.sources[i])
+    }
+    pub fn quote(&self, id: &str) -> Option<&Quote> {
+        self.find(id, Table::Quote).map(|i| &self.quotes[i])
+    }
+    pub fn fact(&self, id: &str) -> Option<&Fact> {
+        self.find(id, Table::Fact).map(|i| &self.facts[i])
+    }
+
+    /// A quote or fact by id.
+    pub fn entry(&self, id: &str) -> Option<Entry<'_>> {
+        match self.index.get(id)? {
+            (Table::Quote, i) => Some(Entry::Quote(&self.quotes[*i])),
+            (Table::Fact, i) => Some(Entry::Fact(&self.facts[*i])),
+            _ => None,
+        }
+    }
+
+    /// Whether any record of any kind has this id.
+    pub fn contains_id(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    /// Quotes and facts, quotes first, in file order.
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
+        self.quotes
+            .iter()
+            .map(Entry::Quote)
+            .chain(self.facts.iter().map(Entry::Fact))
+    }
+
+    /// Facts related to an entry, in both directions: those it lists and those that list it.
+    pub fn related_facts(&self, id: &str) -> Vec<&Fact> {
+        let listed: Vec<&str> = match self.entry(id) {
+            Some(Entry::Quote(q)) => q.related.iter().map(String::as_str).collect(),
+            Some(Entry::Fact(f)) => f.related.iter().map(String::as_str).collect(),
+            None => Vec::new(),
+        };
+        let mut out: Vec<&Fact> = listed.iter().filter_map(|r| self.fact(r)).collect();
+        for fact in &self.facts {
+            if fact.id != id
+                && fact.related.iter().any(|r| r == id)
+                && !out.iter().any(|f| f.id == fact.id)
+            {
+                out.push(fact);
+            }
+        }
+        out
+    }
+
+    /// Quotes related to an entry, in both directions.
+    pub fn related_quotes(&self, id: &str) -> Vec<&Quote> {
+        let mut out: Vec<&Quote> = match self.entry(id) {
+            Some(Entry::Fact(f)) => f.related.iter().filter_map(|r| self.quote(r)).collect(),
+            _ => Vec::new(),
+        };
+        for quote in &self.quotes {
+            if quote.id != id
+                && quote.related.iter().any(|r| r == id)
+                && !out.iter().any(|q| q.id == quote.id)
+            {
+                out.push(quote);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,407 @@
+//! Rendering: catalog entries to [`Card`]s (a plain view of one answer), and every piece of
+//! user-facing wording. The CLI prints a card as text; the Discord layer turns the same card
+//! into an embed, so both give the same answer.
+
+use crate::core::catalog::{Catalog, Entry};
+use crate::core::model::{EntryKind, Fact, Figure, Quote, QuoteKind, Source};
+use crate::core::search::{Hit, Outcome};
+
+/// Where an answer comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceLine {
+    pub title: String,
+    pub outlet: Option<String>,
+    pub url: Option<String>,
+    /// The publication date at its own precision ("January 2025").
+    pub published: Option<String>,
+}
+
+/// A related entry shown under an answer: a figure under a quote, a quote under a fact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelatedLine {
+    pub id: String,
+    pub text: String,
+}
+
+/// One answer, ready to show: everything a person needs to trust and cite it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    pub id: String,
+    pub kind: EntryKind,
+    /// Quotes only: a paraphrase is labelled and never shown in quotation marks.
+    pub quote_kind: Option<QuoteKind>,
+    /// The quote in quotation marks, the labelled paraphrase, or the fact.
+    pub body: String,
+    /// "Antony Blinken, U.S. Secretary of State" for quotes; "Fact" or the figure for facts.
+    pub heading: String,
+    pub speaker: Option<String>,
+    pub role: Option<String>,
+    /// When it was said (quotes) or as of when it holds (facts), at its precision.
+    pub date: Option<String>,
+    pub context: Option<String>,
+    /// A fact's figure, formatted ("$140 billion").
+    pub figure: Option<String>,
+    pub source: SourceLine,
+    pub related: Vec<RelatedLine>,
+    pub topics: Vec<String>,
+}
+
+/// Wording shown to people, kept in one place.
+pub mod wording {
+    pub const PARAPHRASE_LABEL: &str = "Paraphrase, not a verbatim quote";
+    pub const RELATED_FIGURES: &str = "Related figures";
+    pub const RELATED_QUOTES: &str = "Related quotes";
+    pub const NO_MATCH: &str = "Nothing in the database matches that.";
+    pub const DID_YOU_MEAN: &str = "Did you mean";
+    pub const CLOSEST: &str = "Closest matches";
+}
+
+/// Formats a figure for people: "$140 billion", "1,000+ casualties", "#2", "7 decades".
+pub fn format_figure(figure: &Figure) -> String {
+    let unit = figure.unit.as_deref().unwrap_or("");
+    let qualifier = figure.qualifier.as_deref().map(str::trim).unwrap_or("");
+    let plus = matches!(qualifier, "more than" | "over" | "at least" | "+");
+    let number = match unit {
+        "USD" => format!("${}", scaled(figure.value)),
+        "rank" => format!("#{}", group_digits(figure.value)),
+        "percent" | "%" => format!("{}%", group_digits(figure.value)),
+        _ => group_digits(figure.value),
+    };
+    let unit_words = match unit {
+        "USD" | "rank" | "percent" | "%" | "" => String::new(),
+        other => format!(" {other}"),
+    };
+    match (unit, qualifier) {
+        (_, "") => format!("{number}{unit_words}"),
+        ("USD", q) => format!("{q} {number}"),
+        (_, _) if plus => format!("{number}+{unit_words}"),
+        (_, q) => format!("{q} {number}{unit_words}"),
+    }
+}
+
+/// "140 billion", "1.5 million", "12,500".
+fn scaled(value: f64) -> String {
+    for (size, word) in [(1e12, "trillion"), (1e9, "billion"), (1e6, "million")] {
+        if value.abs() >= size {
+            return format!("{} {word}", trim_float(value / size));
+        }
+    }
+    group_digits(value)
+}
+
+fn trim_float(value: f64) -> String {
+    let text = format!("{:.2}", value);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A number with thousands separators; fractions keep up to two decimals.
+fn group_digits(value: f64) -> String {
+    let text = trim_float(value.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if value < 0.0 { "-" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
+    }
+}
+
+fn source_line(source: Option<&Source>, fallback_id: &str) -> SourceLine {
+    match source {
+        Some(s) => SourceLine {
+            title: s.title.clone(),
+            outlet: s.outlet.clone(),
+            url: s.url.clone(),
+            published: s.published.map(|d| d.human()),
+        },
+        None => SourceLine {
+            title: fallback_id.to_string(),
+            outlet: None,
+            url: None,
+            published: None,
+        },
+    }
+}
+
+/// The quote's body as it must be shown: verbatim in quotation marks, paraphrase unquoted.
+pub fn quote_body(quote: &Quote) -> String {
+    match quote.kind {
+        QuoteKind::Verbatim => format!("“{}”", quote.text),
+        QuoteKind::Paraphrase => quote.text.clone(),
+    }
+}
+
+fn fact_line(fact: &Fact) -> String {
+    match &fact.figure {
+        Some(figure) => format!("{}: {}", format_figure(figure), fact.text),
+        None => fact.text.clone(),
+    }
+}
+
+/// The card for a quote or fact.
+pub fn card(catalog: &Catalog, entry: Entry<'_>) -> Card {
+    match entry {
+        Entry::Quote(quote) => {
+            let speaker = catalog.speaker(&quote.speaker);
+            let name = speaker.map_or(quote.speaker.clone(), |s| s.name.clone());
+            let role = speaker.and_then(|s| s.role.clone());
+            let heading = match &role {
+                Some(role) => format!("{name}, {role}"),
+                None => name.clone(),
+            };
+            Card {
+                id: quote.id.clone(),
+                kind: EntryKind::Quote,
+                quote_kind: Some(quote.kind),
+                body: quote_body(quote),
+                heading,
+                speaker: Some(name),
+                role,
+                date: quote.date.map(|d| d.human()),
+                context: quote.context.clone(),
+                figure: None,
+                source: source_line(catalog.source(&quote.source), &quote.source),
+                related: catalog
+                    .related_facts(&quote.id)
+                    .into_iter()
+                    .map(|f| RelatedLine {
+                        id: f.id.clone(),
+                        text: fact_line(f),
+                    })
+                    .collect(),
+                topics: quote.topics.clone(),
+            }
+        }
+        Entry::Fact(fact) => {
+            let figure = fact.figure.as_ref().map(format_figure);
+            let mut related: Vec<RelatedLine> = catalog
+                .related_quotes(&fact.id)
+                .into_iter()
+                .map(|q| RelatedLine {
+                    id: q.id.clone(),
+                    text: quote_choice_label(catalog, q),
+                })
+                .collect();
+            related.extend(
+                catalog
+                    .related_facts(&fact.id)
+                    .into_iter()
+                    .map(|f| RelatedLine {
+                        id: f.id.clone(),
+                        text: fact_line(f),
+                    }),
+            );
+            Card {
+                id: fact.id.clone(),
+                kind: EntryKind::Fact,
+                quote_kind: None,
+                body: fact.text.clone(),
+                heading: figure.clone().unwrap_or_else(|| "Fact".to_string()),
+                speaker: None,
+                role: None,
+                date: fact.as_of.map(|d| d.human()),
+                context: None,
+                figure,
+                source: source_line(catalog.source(&fact.source), &fact.source),
+                related,
+                topics: fact.topics.clone(),
+            }
+        }
+    }
+}
+
+/// A citation a person can paste: the words, who said them, and where.
+pub fn citation(card: &Card) -> String {
+    let mut out = String::new();
+    match (card.kind, card.quote_kind) {
+        (EntryKind::Quote, Some(QuoteKind::Paraphrase)) => {
+            out.push_str(&format!(
+                "{} (paraphrased in the source)",
+                card.body.trim_end_matches('.')
+            ));
+        }
+        _ => out.push_str(&card.body),
+    }
+    if let Some(speaker) = &card.speaker {
+        out.push_str(&format!(" — {speaker}"));
+        if let Some(role) = &card.role {
+            out.push_str(&format!(", {role}"));
+        }
+    }
+    if let Some(date) = &card.date {
+        out.push_str(&format!(", {date}"));
+    }
+    out.push_str(&format!(". {}", card.source.title));
+    if let Some(outlet) = &card.source.outlet {
+        out.push_str(&format!(", {outlet}"));
+    }
+    if let Some(published) = &card.source.published {
+        out.push_str(&format!(", {published}"));
+    }
+    out.push('.');
+    if let Some(url) = &card.source.url {
+        out.push_str(&format!(" {url}"));
+    }
+    out
+}
+
+/// A card as plain text, as `quotebot search` prints it.
+pub fn card_text(card: &Card) -> String {
+    let mut lines = Vec::new();
+    match (card.kind, card.quote_kind) {
+        (EntryKind::Quote, Some(QuoteKind::Paraphrase)) => {
+            lines.push(format!("[{}]", wording::PARAPHRASE_LABEL));
+            lines.push(card.body.clone());
+        }
+        (EntryKind::Fact, _) => {
+            lines.push(format!("Fact — {}", card.heading));
+            lines.push(card.body.clone());
+        }
+        _ => lines.push(card.body.clone()),
+    }
+    if card.kind == EntryKind::Quote {
+        let mut by = format!("  — {}", card.heading);
+        if let Some(date) = &card.date {
+            by.push_str(&format!(", {date}"));
+        }
+        lines.push(by);
+    } else if let Some(date) = &card.date {
+        lines.push(format!("  As of {date}"));
+    }
+    if let Some(context) = &card.context {
+        lines.push(format!("  Context: {context}"));
+    }
+    let mut source = format!("  Source: {}", card.source.title);
+    let details: Vec<&str> = [
+        card.source.outlet.as_deref(),
+        card.source.published.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !details.is_empty() {
+        source.push_str(&format!(" ({})", details.join(", ")));
+    }
+    lines.push(source);
+    if let Some(url) = &card.source.url {
+        lines.push(format!("          {url}"));
+    }
+    if !card.related.is_empty() {
+        let heading = match card.kind {
+            EntryKind::Quote => wording::RELATED_FIGURES,
+            EntryKind::Fact => "Related",
+        };
+        lines.push(format!("  {heading}:"));
+        for related in &card.related {
+            lines.push(format!("    • {} [{}]", related.text, related.id));
+        }
+    }
+    if !card.topics.is_empty() {
+        lines.push(format!("  Topics: {}", card.topics.join(", ")));
+    }
+    lines.push(format!("  id: {}", card.id));
+    lines.join("\n")
+}
+
+/// A short one-line label for an entry, used in autocomplete and lists.
+pub fn choice_label(catalog: &Catalog, entry: Entry<'_>) -> String {
+    match entry {
+        Entry::Quote(q) => quote_choice_label(catalog, q),
+        Entry::Fact(f) => fact_line(f),
+    }
+}
+
+fn quote_choice_label(catalog: &Catalog, quote: &Quote) -> String {
+    let speaker = catalog
+        .speaker(&quote.speaker)
+        .map_or(quote.speaker.as_str(), |s| s.name.as_str());
+    let suffix = format!(" — {speaker}");
+    // Keep the speaker visible in a 100-character choice by cutting the text first.
+    let budget = 100usize.saturating_sub(suffix.chars().count() + 3).max(20);
+    let mut text: String = quote.text.chars().take(budget).collect();
+    if quote.text.chars().count() > budget {
+        text = text.trim_end().to_string();
+        text.push('…');
+    }
+    match quote.kind {
+        QuoteKind::Verbatim => format!("“{text}”{suffix}"),
+        QuoteKind::Paraphrase => format!("({text}){suffix}"),
+    }
+}
+
+/// The whole answer to a search as text: cards when confident, "did you mean" otherwise.
+pub fn outcome_text(catalog: &Catalog, query: &str, outcome: &Outcome) -> String {
+    if outcome.hits.is_empty() {
+        let mut text = wording::NO_MATCH.to_string();
+        if let Some(correction) = &outcome.correction {
+            text.push_str(&format!(" {}: “{correction}”?", wording::DID_YOU_MEAN));
+        }
+        return text;
+    }
+    if !outcome.confident {
+        let mut lines = vec![format!("No close match for “{}”.", query.trim())];
+        if let Some(correction) = &outcome.correction {
+            lines.push(format!("{}: “{correction}”?", wording::DID_YOU_MEAN));
+        }
+        lines.push(format!("{}:", wording::CLOSEST));
+        for hit in &outcome.hits {
+            let entry = hit.entry(catalog);
+            lines.push(format!(
+                "  • {} [{}]",
+                choice_label(catalog, entry),
+                entry.id()
+            ));
+        }
+        return lines.join("\n");
+    }
+    outcome
+        .hits
+        .iter()
+        .map(|hit: &Hit| card_text(&card(catalog, hit.entry(catalog))))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(value: f64, unit: Option<&str>, qualifier: Option<&str>) -> Figure {
+        Figure {
+            value,
+            unit: unit.map(str::to_string),
+            qualifier: qualifier.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn figures_read_as_people_write_them() {
+        let cases = [
+            (figure(140e9, Some("USD"), None), "$140 billion"),
+            (
+                figure(140e9, Some("USD"), Some("more than")),
+                "more than $140 billion",
+            ),
+            (figure(1.5e6, Some("USD"), None), "$1.5 million"),
+            (figure(1000.0, None, Some("more than")), "1,000+"),
+            (
+                figure(1000.0, Some("casualties"), Some("more than")),
+                "1,000+ casualties",
+            ),
+            (figure(2.0, Some("rank"), None), "#2"),
+            (figure(7.0, Some("decades"), None), "7 decades"),
+            (figure(1234567.0, None, None), "1,234,567"),
+            (figure(12.5, Some("percent"), Some("about")), "about 12.5%"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(format_figure(&f), want);
+        }
+    }
+}

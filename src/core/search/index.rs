@@ -1,0 +1,334 @@
+//! The search index: built once from a catalog, then read by every query.
+//!
+//! It holds an inverted index over normalised tokens (text, speaker names and aliases, topics,
+//! source titles and context as separate fields), a one-deletion neighbourhood of every term
+//! for typo tolerance, the terms in sorted order for prefix completion, and each document's
+//! token positions for the phrase and proximity bonus. Scoring lives in `score.rs`.
+
+use std::collections::HashMap;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use super::normalize::tokens;
+use crate::core::catalog::{Catalog, Entry};
+use crate::core::model::EntryKind;
+
+/// Which part of a record a token came from.
+pub(crate) mod field {
+    pub const TEXT: u8 = 1;
+    pub const SPEAKER: u8 = 2;
+    pub const TOPIC: u8 = 4;
+    pub const SOURCE: u8 = 8;
+    pub const CONTEXT: u8 = 16;
+    /// Expansions of common acronyms ("united states" also indexed as "us").
+    pub const ALIAS: u8 = 32;
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Posting {
+    pub doc: u32,
+    /// Occurrences in the text field, saturated.
+    pub tf: u8,
+    /// The fields the term occurs in, as `field` bits.
+    pub fields: u8,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Doc {
+    pub kind: EntryKind,
+    /// Index into the catalog's quotes or facts.
+    pub index: u32,
+    /// Number of text tokens, for length normalisation.
+    pub len: u32,
+    /// Range into `SearchIndex::positions`.
+    pub positions: (u32, u32),
+    pub speaker: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Term {
+    pub text: Box<str>,
+    pub stem: u32,
+    pub postings: Vec<Posting>,
+}
+
+/// The immutable index for one catalog snapshot.
+#[derive(Debug, Clone)]
+pub struct SearchIndex {
+    pub(crate) docs: Vec<Doc>,
+    pub(crate) terms: Vec<Term>,
+    pub(crate) term_ids: HashMap<Box<str>, u32>,
+    /// Term ids sorted by text, for prefix ranges.
+    pub(crate) sorted: Vec<u32>,
+    /// (hash of a term with one character deleted, or of the term itself, term id), sorted.
+    pub(crate) deletes: Vec<(u64, u32)>,
+    /// Terms sharing a stem, by stem id.
+    pub(crate) stem_groups: Vec<Vec<u32>>,
+    /// Stem text to stem id.
+    pub(crate) stem_ids: HashMap<String, u32>,
+    /// Text token positions: (position, term id), per document, ordered by position.
+    pub(crate) positions: Vec<(u32, u32)>,
+    /// Speaker ids in catalog order, for the speaker filter.
+    pub(crate) speaker_ids: Vec<String>,
+    pub(crate) avg_len: f32,
+}
+
+/// Multi-word names that are commonly written as an acronym, in both directions.
+const ACRONYMS: &[(&str, &[&str])] = &[
+    ("us", &["united", "states"]),
+    ("usa", &["united", "states"]),
+    ("uk", &["united", "kingdom"]),
+    ("un", &["united", "nations"]),
+    ("eu", &["european", "union"]),
+    ("rok", &["republic", "of", "korea"]),
+    ("rok", &["south", "korea"]),
+    ("dprk", &["north", "korea"]),
+    ("prc", &["china"]),
+    ("ncg", &["nuclear", "consultative", "group"]),
+];
+
+/// FNV-1a over the UTF-8 bytes of `text` with the `skip`-th character left out.
+pub(crate) fn hash_without(text: &str, skip: Option<usize>) -> u64 {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for (i, c) in text.chars().enumerate() {
+        if Some(i) == skip {
+            continue;
+        }
+        let mut buf = [0u8; 4];
+        for b in c.encode_utf8(&mut buf).bytes() {
+            hash ^= b as u64;
+            hash = hash.wrapping_mul(0x100000001b3);
+        }
+    }
+    hash
+}
+
+pub(crate) fn stemmer() -> Stemmer {
+    Stemmer::create(Algorithm::English)
+}
+
+struct Builder {
+    terms: Vec<Term>,
+    term_ids: HashMap<Box<str>, u32>,
+    stems: HashMap<String, u32>,
+    stemmer: Stemmer,
+}
+
+impl Builder {
+    fn term(&mut self, text: &str) -> u32 {
+        if let Some(id) = self.term_ids.get(text) {
+            return *id;
+        }
+        let stem = self.stemmer.stem(text).into_owned();
+        let next_stem = self.stems.len() as u32;
+        let stem = *self.stems.entry(stem).or_insert(next_stem);
+        let id = self.terms.len() as u32;
+        self.terms.push(Term {
+            text: text.into(),
+            stem,
+            postings: Vec::new(),
+        });
+        self.term_ids.insert(text.into(), id);
+        id
+    }
+}
+
+impl SearchIndex {
+    /// Builds the index for every quote and fact of the catalog.
+    pub fn build(catalog: &Catalog) -> SearchIndex {
+        let mut builder = Builder {
+            terms: Vec::new(),
+            term_ids: HashMap::new(),
+            stems: HashMap::new(),
+            stemmer: stemmer(),
+        };
+        let speaker_ids: Vec<String> = catalog.speakers().iter().map(|s| s.id.clone()).collect();
+        let speaker_index: HashMap<&str, u32> = speaker_ids
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.as_str(), i as u32))
+            .collect();
+        // Speaker and source field tokens are the same for many documents: tokenise once.
+        let speaker_tokens: HashMap<&str, Vec<String>> = catalog
+            .speakers()
+            .iter()
+            .map(|s| {
+                let mut t = tokens(&s.name);
+                for alias in &s.aliases {
+                    t.extend(tokens(alias));
+                }
+                (s.id.as_str(), t)
+            })
+            .collect();
+        let source_tokens: HashMap<&str, Vec<String>> = catalog
+            .sources()
+            .iter()
+            .map(|s| (s.id.as_str(), tokens(&s.title)))
+            .collect();
+
+        let mut docs = Vec::new();
+        let mut positions = Vec::new();
+        let mut total_len = 0u64;
+        let mut doc_terms: HashMap<u32, (u8, u8)> = HashMap::new();
+        for entry in catalog.entries() {
+            let doc = docs.len() as u32;
+            doc_terms.clear();
+            let mut add = |builder: &mut Builder, text: &str, field: u8| -> u32 {
+                let id = builder.term(text);
+                let slot = doc_terms.entry(id).or_insert((0, 0));
+                if field == field::TEXT {
+                    slot.0 = slot.0.saturating_add(1);
+                }
+                slot.1 |= field;
+                id
+            };
+            let text_tokens = tokens(entry.text());
+            let start = positions.len() as u32;
+            for (pos, token) in text_tokens.iter().enumerate() {
+                let id = add(&mut builder, token, field::TEXT);
+                positions.push((pos as u32, id));
+            }
+            for (pos, alias) in acronym_aliases(&text_tokens) {
+                let id = add(&mut builder, alias, field::ALIAS);
+                positions.push((pos as u32, id));
+            }
+            positions[start as usize..].sort_unstable();
+            let end = positions.len() as u32;
+            let (speaker, source, context) = match entry {
+                Entry::Quote(q) => (Some(q.speaker.as_str()), &q.source, q.context.as_deref()),
+                Entry::Fact(f) => (None, &f.source, None),
+            };
+            if let Some(tokens) = speaker.and_then(|s| speaker_tokens.get(s)) {
+                for t in tokens {
+                    add(&mut builder, t, field::SPEAKER);
+                }
+            }
+            for t in source_tokens.get(source.as_str()).into_iter().flatten() {
+                add(&mut builder, t, field::SOURCE);
+            }
+            for topic in entry.topics() {
+                for t in tokens(topic) {
+                    add(&mut builder, &t, field::TOPIC);
+                }
+            }
+            for t in context.map(tokens).into_iter().flatten() {
+                add(&mut builder, &t, field::CONTEXT);
+            }
+            for (&term, &(tf, fields)) in doc_terms.iter() {
+                builder.terms[term as usize]
+                    .postings
+                    .push(Posting { doc, tf, fields });
+            }
+            total_len += text_tokens.len() as u64;
+            docs.push(Doc {
+                kind: entry.kind(),
+                index: 0,
+                len: text_tokens.len() as u32,
+                positions: (start, end),
+                speaker: speaker.and_then(|s| speaker_index.get(s).copied()),
+            });
+        }
+        // Documents were pushed quotes first, then facts, each in catalog order.
+        let quote_count = catalog.quotes().len();
+        for (i, doc) in docs.iter_mut().enumerate() {
+            doc.index = if i < quote_count { i } else { i - quote_count } as u32;
+        }
+        for term in &mut builder.terms {
+            term.postings.sort_unstable_by_key(|p| p.doc);
+        }
+
+        let mut sorted: Vec<u32> = (0..builder.terms.len() as u32).collect();
+        sorted.sort_unstable_by(|a, b| {
+            builder.terms[*a as usize]
+                .text
+                .cmp(&builder.terms[*b as usize].text)
+        });
+        let mut deletes = Vec::new();
+        for (id, term) in builder.terms.iter().enumerate() {
+            let n = term.text.chars().count();
+            deletes.push((hash_without(&term.text, None), id as u32));
+            if n >= 3 {
+                for skip in 0..n {
+                    deletes.push((hash_without(&term.text, Some(skip)), id as u32));
+                }
+            }
+        }
+        deletes.sort_unstable();
+        deletes.dedup();
+        let mut stem_groups = vec![Vec::new(); builder.stems.len()];
+        for (id, term) in builder.terms.iter().enumerate() {
+            stem_groups[term.stem as usize].push(id as u32);
+        }
+        let avg_len = if docs.is_empty() {
+            1.0
+        } else {
+            (total_len as f32 / docs.len() as f32).max(1.0)
+        };
+        SearchIndex {
+            docs,
+            terms: builder.terms,
+            term_ids: builder.term_ids,
+            sorted,
+            deletes,
+            stem_groups,
+            stem_ids: builder.stems,
+            positions,
+            speaker_ids,
+            avg_len,
+        }
+    }
+
+    /// Number of indexed documents (quotes and facts).
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    pub(crate) fn doc_positions(&self, doc: u32) -> &[(u32, u32)] {
+        let (start, end) = self.docs[doc as usize].positions;
+        &self.positions[start as usize..end as usize]
+    }
+
+    /// Term ids whose text starts with `prefix`, in sorted order.
+    pub(crate) fn prefix_range(&self, prefix: &str) -> &[u32] {
+        let start = self
+            .sorted
+            .partition_point(|id| &*self.terms[*id as usize].text < prefix);
+        let len = self.sorted[start..]
+            .partition_point(|id| self.terms[*id as usize].text.starts_with(prefix));
+        &self.sorted[start..start + len]
+    }
+
+    /// Term ids sharing a one-deletion neighbour with `hash`.
+    pub(crate) fn deletion_neighbours(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let start = self.deletes.partition_point(|(h, _)| *h < hash);
+        self.deletes[start..]
+            .iter()
+            .take_while(move |(h, _)| *h == hash)
+            .map(|(_, id)| *id)
+    }
+}
+
+/// The acronym forms of multi-word names in a token sequence, with the position where the
+/// name starts, and the spelled-out forms of acronyms.
+fn acronym_aliases(text: &[String]) -> Vec<(usize, &'static str)> {
+    let mut out = Vec::new();
+    for (pos, _) in text.iter().enumerate() {
+        for (acronym, words) in ACRONYMS {
+            if text[pos..].len() >= words.len()
+                && words.iter().zip(&text[pos..]).all(|(w, t)| w == t)
+            {
+                out.push((pos, *acronym));
+            }
+            if text[pos] == *acronym {
+                out.extend(words.iter().map(|w| (pos, *w)));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}

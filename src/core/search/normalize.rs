@@ -1,0 +1,130 @@
+//! Text to search tokens: one normalisation shared by the index and every query, so that what
+//! a person types and what the catalog says meet in the same form.
+//!
+//! Tokens are lowercase, without diacritics (NFKD, combining marks dropped), with apostrophes
+//! removed inside words ("People’s" → "peoples", "it's" → "its"), dotted acronyms joined
+//! ("U.S." → "us") and digit groups joined ("1,000" → "1000"). Everything else that is not a
+//! letter or digit separates tokens.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´')
+}
+
+/// The normalised tokens of `text`, in order.
+pub fn tokens(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    let mut out = Vec::new();
+    let mut current = String::new();
+    // Characters read since the token started or since its last joined dot.
+    let mut segment = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        let after_next = chars.get(i + 2).copied();
+        if c.is_alphanumeric() {
+            current.push(c);
+            segment += 1;
+        } else if is_apostrophe(c) && !current.is_empty() && next.is_some_and(char::is_alphanumeric)
+        {
+            // An apostrophe inside a word joins it: "it's" → "its".
+        } else if c == '.'
+            && segment == 1
+            && current.chars().last().is_some_and(char::is_alphabetic)
+            && next.is_some_and(char::is_alphabetic)
+            && after_next.is_none_or(|c| !c.is_alphanumeric())
+        {
+            // A dotted acronym of single letters: "u.s." reads as one token "us".
+            segment = 0;
+        } else if c == ','
+            && !current.is_empty()
+            && current.chars().all(|c| c.is_ascii_digit())
+            && chars.len() >= i + 4
+            && chars[i + 1..i + 4].iter().all(char::is_ascii_digit)
+            && chars.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+        {
+            // A thousands separator: "1,000" → "1000".
+        } else {
+            flush(&mut current, &mut out);
+            segment = 0;
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+fn flush(current: &mut String, out: &mut Vec<String>) {
+    if !current.is_empty() {
+        out.push(std::mem::take(current));
+    }
+}
+
+/// English function words: matched exactly when present, never "corrected" into another
+/// word, and weighing little when absent, so "how much has korea invested" is about Korea
+/// and investment.
+const STOPWORDS: &[&str] = &[
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
+    "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "he",
+    "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "many", "me", "more", "most",
+    "much", "my", "no", "not", "of", "on", "or", "our", "said", "say", "says", "she", "so", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we",
+    "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you", "your",
+];
+
+pub fn is_stopword(word: &str) -> bool {
+    STOPWORDS.binary_search(&word).is_ok()
+}
+
+/// Whether the text ends inside a word, so its last token may be a prefix still being typed.
+pub fn ends_mid_word(text: &str) -> bool {
+    text.chars().last().is_some_and(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_table() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Linchpin of PEACE", &["linchpin", "of", "peace"]),
+            ("People’s Republic", &["peoples", "republic"]),
+            ("it's We've", &["its", "weve"]),
+            ("Café Séoul", &["cafe", "seoul"]),
+            ("U.S.-South Korea", &["us", "south", "korea"]),
+            ("the U.S. and", &["the", "us", "and"]),
+            (
+                "more than 1,000 forces",
+                &["more", "than", "1000", "forces"],
+            ),
+            ("$140 billion", &["140", "billion"]),
+            ("[Vladimir] Putin...", &["vladimir", "putin"]),
+            ("end. Next", &["end", "next"]),
+            ("a.b.c.", &["abc"]),
+            ("1,2,3", &["1", "2", "3"]),
+            ("‘quoted’", &["quoted"]),
+            ("", &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(tokens(text), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn stopword_list_is_sorted_for_binary_search() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_stopword("how") && is_stopword("the") && !is_stopword("korea"));
+    }
+
+    #[test]
+    fn a_trailing_letter_means_a_word_is_still_being_typed() {
+        assert!(ends_mid_word("extended deter"));
+        assert!(!ends_mid_word("extended deterrence "));
+        assert!(!ends_mid_word(""));
+    }
+}

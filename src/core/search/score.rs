@@ -1,0 +1,422 @@
+//! Query evaluation: expand each query word into index terms (exact, same stem, one or two
+//! typos away, completions of an unfinished last word), score documents with a BM25-style
+//! sum in which rare words decide, then re-rank the best candidates with a phrase and
+//! proximity bonus. Scores are normalised to 0..=1 against a perfect match of the query, which
+//! is what lets the caller tell a real answer from a weak guess.
+
+use std::collections::HashMap;
+
+use super::index::{Posting, SearchIndex, field, hash_without, stemmer};
+use super::normalize::{ends_mid_word, is_stopword, tokens};
+use super::{Hit, Mode, Outcome, Query};
+use crate::core::catalog::Catalog;
+use crate::core::model::EntryKind;
+
+/// Queries are cut to this many words; more adds time without changing the answer.
+const MAX_TOKENS: usize = 24;
+/// Documents re-ranked with positions after the first, position-free pass.
+const RERANK: usize = 200;
+/// Completions considered for an unfinished word.
+const MAX_PREFIX_TERMS: usize = 64;
+/// Terms scanned when looking for a completion of a mistyped unfinished word.
+const MAX_FUZZY_PREFIX_SCAN: usize = 4000;
+const K1: f32 = 1.2;
+const B: f32 = 0.4;
+
+/// Below this normalised score, or this share of the query matched, the best hit is offered
+/// as "did you mean" rather than as the answer.
+const CONFIDENT_SCORE: f32 = 0.45;
+const CONFIDENT_COVERAGE: f32 = 0.6;
+
+#[derive(Debug, Clone)]
+struct Token {
+    text: String,
+    /// Candidate terms and how well each matches this word (1.0 exact).
+    expansions: Vec<(u32, f32)>,
+    /// This word's weight in a perfect match.
+    idf: f32,
+    /// Scored only during re-ranking because it is too common to decide anything alone.
+    deferred: bool,
+    /// The best replacement when the word itself is not in the index.
+    correction: Option<u32>,
+}
+
+impl SearchIndex {
+    fn idf(&self, df: usize) -> f32 {
+        let n = self.docs.len() as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    fn term_idf(&self, term: u32) -> f32 {
+        self.idf(self.terms[term as usize].postings.len())
+    }
+
+    fn field_score(&self, posting: &Posting) -> f32 {
+        let mut best: f32 = 0.0;
+        if posting.fields & field::TEXT != 0 {
+            let len = self.docs[posting.doc as usize].len as f32;
+            let norm = 1.0 - B + B * len / self.avg_len;
+            let tf = posting.tf as f32;
+            best = (tf * (1.0 + K1) / (tf + K1 * norm)).min(1.0);
+        }
+        for (bit, weight) in [
+            (field::SPEAKER, 0.9),
+            (field::ALIAS, 0.85),
+            (field::TOPIC, 0.6),
+            (field::CONTEXT, 0.6),
+            (field::SOURCE, 0.4),
+        ] {
+            if posting.fields & bit != 0 {
+                best = best.max(weight);
+            }
+        }
+        best
+    }
+
+    /// The terms a query word may stand for, with match weights.
+    fn expand(&self, word: &str, open: bool, mode: Mode) -> (Vec<(u32, f32)>, Option<u32>) {
+        let mut out: HashMap<u32, f32> = HashMap::new();
+        let mut put = |term: u32, weight: f32| {
+            let slot = out.entry(term).or_insert(0.0);
+            *slot = slot.max(weight);
+        };
+        let exact = self.term_ids.get(word).copied();
+        if let Some(term) = exact {
+            put(term, 1.0);
+        }
+        let stem = stemmer().stem(word).into_owned();
+        let stem_group = exact
+            .map(|t| self.terms[t as usize].stem)
+            .or_else(|| self.stem_ids.get(stem.as_str()).copied());
+        if let Some(group) = stem_group {
+            for &term in &self.stem_groups[group as usize] {
+                put(term, 0.9);
+            }
+        }
+        let n = word.chars().count();
+        let mut correction: Option<(f32, usize, u32)> = None;
+        let stopword = is_stopword(word);
+        if n >= 3 && !stopword && !(n == 3 && exact.is_some()) {
+            let max_distance = if n >= 8 { 2 } else { 1 };
+            let penalty = if exact.is_some() { 0.6 } else { 1.0 };
+            let mut seen: Vec<u32> = Vec::new();
+            let hashes = std::iter::once(hash_without(word, None))
+                .chain((0..n).map(|skip| hash_without(word, Some(skip))));
+            for hash in hashes {
+                for term in self.deletion_neighbours(hash) {
+                    if seen.contains(&term) || Some(term) == exact {
+                        continue;
+                    }
+                    seen.push(term);
+                    let text = &self.terms[term as usize].text;
+                    let distance = strsim::damerau_levenshtein(word, text);
+                    if distance == 0 || distance > max_distance {
+                        continue;
+                    }
+                    let weight = match (distance, n) {
+                        (1, 3) => 0.55,
+                        (1, _) => 0.8,
+                        _ => 0.6,
+                    } * penalty;
+                    put(term, weight);
+                    let df = self.terms[term as usize].postings.len();
+                    if correction.is_none_or(|(w, d, _)| (weight, df) > (w, d)) {
+                        correction = Some((weight, df, term));
+                    }
+                }
+            }
+        }
+        if n >= 6 && !stopword {
+            // Morphological variants share a long head: "invested" and "investor",
+            // "deterrence" and "deterrent". The stemmer does not join these.
+            let head_len = (n * 3).div_ceil(4).max(5);
+            let head: String = word.chars().take(head_len).collect();
+            for &term in self.prefix_range(&head).iter().take(MAX_PREFIX_TERMS) {
+                put(term, 0.75);
+            }
+        }
+        if open && !(stopword && exact.is_some()) {
+            let prefix_weight = match mode {
+                Mode::Suggest => 0.9,
+                Mode::Search => 0.75,
+            };
+            let mut completions: Vec<u32> = self.prefix_range(word).to_vec();
+            if completions.len() > MAX_PREFIX_TERMS {
+                completions.sort_unstable_by_key(|t| {
+                    std::cmp::Reverse(self.terms[*t as usize].postings.len())
+                });
+                completions.truncate(MAX_PREFIX_TERMS);
+            }
+            for term in completions {
+                let len = self.terms[term as usize].text.chars().count().max(1);
+                // A longer completion is a less certain guess at what is being typed.
+                let certainty = 0.8 + 0.2 * (n as f32 / len as f32);
+                put(term, prefix_weight * certainty);
+            }
+            if n >= 4 {
+                let head: String = word.chars().take(2).collect();
+                for &term in self.prefix_range(&head).iter().take(MAX_FUZZY_PREFIX_SCAN) {
+                    let text = &self.terms[term as usize].text;
+                    if prefix_distance(word, text) == 1 {
+                        put(term, prefix_weight * 0.7);
+                    }
+                }
+            }
+        }
+        let mut expansions: Vec<(u32, f32)> = out.into_iter().collect();
+        expansions.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let correction = if exact.is_none() && stem_group.is_none() {
+            correction.map(|(_, _, t)| t)
+        } else {
+            None
+        };
+        (expansions, correction)
+    }
+
+    /// Evaluates a query against this index and the catalog it was built from.
+    pub(crate) fn evaluate(&self, catalog: &Catalog, query: &Query<'_>) -> Outcome {
+        let words = tokens(query.text);
+        let open_last = ends_mid_word(query.text);
+        let n_docs = self.docs.len();
+        let mut query_tokens: Vec<Token> = words
+            .iter()
+            .take(MAX_TOKENS)
+            .enumerate()
+            .map(|(i, w)| {
+                let open = open_last && i + 1 == words.len().min(MAX_TOKENS);
+                let (expansions, correction) = self.expand(w, open, query.mode);
+                // A word weighs what the word itself is worth: its own rarity when indexed,
+                // else that of its rarest candidate. Variants never weigh more than the word.
+                let idf = match self.term_ids.get(w.as_str()) {
+                    Some(t) => self.term_idf(*t),
+                    None => expansions
+                        .iter()
+                        .map(|(t, _)| self.term_idf(*t))
+                        .reduce(f32::max)
+                        .unwrap_or(self.idf(0)),
+                };
+                let idf = if is_stopword(w) { idf.min(0.1) } else { idf };
+                Token {
+                    text: w.clone(),
+                    expansions,
+                    idf,
+                    deferred: false,
+                    correction,
+                }
+            })
+            .collect();
+        if query_tokens.is_empty() || n_docs == 0 {
+            return Outcome::default();
+        }
+        // Very common words are scored only for the candidates the other words found.
+        let common = |t: &Token| {
+            t.expansions
+                .iter()
+                .all(|(term, _)| self.terms[*term as usize].postings.len() * 4 > n_docs)
+        };
+        if query_tokens
+            .iter()
+            .any(|t| !t.expansions.is_empty() && !common(t))
+        {
+            for token in &mut query_tokens {
+                token.deferred = !token.expansions.is_empty() && common(token);
+            }
+        }
+
+        let speaker_filter = query.speaker.map(|id| {
+            self.speaker_ids
+                .iter()
+                .position(|s| s == id)
+                .map(|i| i as u32)
+        });
+        let passes = |doc: u32| -> bool {
+            let d = &self.docs[doc as usize];
+            if query.kind.is_some_and(|k| k != d.kind) {
+                return false;
+            }
+            if let Some(filter) = speaker_filter
+                && (filter.is_none() || d.speaker != filter)
+            {
+                return false;
+            }
+            if let Some(topic) = query.topic {
+                let topics = match d.kind {
+                    EntryKind::Quote => &catalog.quotes()[d.index as usize].topics,
+                    EntryKind::Fact => &catalog.facts()[d.index as usize].topics,
+                };
+                if !topics.iter().any(|t| t == topic) {
+                    return false;
+                }
+            }
+            true
+        };
+
+        let mut acc = vec![0f32; n_docs];
+        let mut matched = vec![0u32; n_docs];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut best = vec![0f32; n_docs];
+        let mut token_touched: Vec<u32> = Vec::new();
+        for (i, token) in query_tokens.iter().enumerate() {
+            if token.deferred {
+                continue;
+            }
+            for &(term, weight) in &token.expansions {
+                let idf = self.term_idf(term).min(token.idf);
+                for posting in &self.terms[term as usize].postings {
+                    let score = weight * idf * self.field_score(posting);
+                    let slot = &mut best[posting.doc as usize];
+                    if *slot == 0.0 {
+                        token_touched.push(posting.doc);
+                    }
+                    if score > *slot {
+                        *slot = score;
+                    }
+                }
+            }
+            for doc in token_touched.drain(..) {
+                let d = doc as usize;
+                if acc[d] == 0.0 {
+                    touched.push(doc);
+                }
+                acc[d] += best[d];
+                matched[d] |= 1 << i;
+                best[d] = 0.0;
+            }
+        }
+
+        let mut candidates: Vec<u32> = touched.into_iter().filter(|d| passes(*d)).collect();
+        if candidates.len() > RERANK {
+            candidates.select_nth_unstable_by(RERANK - 1, |a, b| {
+                acc[*b as usize].total_cmp(&acc[*a as usize])
+            });
+            candidates.truncate(RERANK);
+        }
+
+        let mut by_term: HashMap<u32, Vec<(usize, f32)>> = HashMap::new();
+        for (i, token) in query_tokens.iter().enumerate() {
+            for &(term, weight) in &token.expansions {
+                by_term.entry(term).or_default().push((i, weight));
+            }
+        }
+        let total_idf: f32 = query_tokens.iter().map(|t| t.idf).sum();
+        let pair_weight = |a: &Token, b: &Token| 0.5 * a.idf.min(b.idf);
+        let max_bonus: f32 = query_tokens
+            .windows(2)
+            .map(|w| pair_weight(&w[0], &w[1]))
+            .sum();
+        let norm = total_idf + max_bonus;
+
+        let mut hits: Vec<(f32, f32, u32)> = Vec::with_capacity(candidates.len());
+        let mut at: Vec<Vec<u32>> = vec![Vec::new(); query_tokens.len()];
+        for doc in candidates {
+            for list in &mut at {
+                list.clear();
+            }
+            let mut deferred_best = vec![0f32; query_tokens.len()];
+            for &(pos, term) in self.doc_positions(doc) {
+                if let Some(list) = by_term.get(&term) {
+                    for &(i, weight) in list {
+                        at[i].push(pos);
+                        if query_tokens[i].deferred {
+                            let s = weight * self.term_idf(term).min(query_tokens[i].idf);
+                            deferred_best[i] = deferred_best[i].max(s);
+                        }
+                    }
+                }
+            }
+            let mut score = acc[doc as usize];
+            let mut covered = 0.0;
+            for (i, token) in query_tokens.iter().enumerate() {
+                score += deferred_best[i];
+                if matched[doc as usize] & (1 << i) != 0 || deferred_best[i] > 0.0 {
+                    covered += token.idf;
+                }
+            }
+            for i in 0..query_tokens.len().saturating_sub(1) {
+                let gap = closest_gap(&at[i], &at[i + 1]);
+                let factor = match gap {
+                    Some(1) => 1.0,
+                    Some(g) if (2..=3).contains(&g) => 0.6,
+                    Some(g) if (-3..=-1).contains(&g) => 0.3,
+                    _ => 0.0,
+                };
+                score += factor * pair_weight(&query_tokens[i], &query_tokens[i + 1]);
+            }
+            let normalised = (score / norm).clamp(0.0, 1.0);
+            let coverage = if total_idf > 0.0 {
+                covered / total_idf
+            } else {
+                0.0
+            };
+            hits.push((normalised, coverage, doc));
+        }
+        hits.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+        let confident = hits
+            .first()
+            .is_some_and(|(s, c, _)| *s >= CONFIDENT_SCORE && *c >= CONFIDENT_COVERAGE);
+        let correction = if query_tokens.iter().any(|t| t.correction.is_some()) {
+            Some(
+                query_tokens
+                    .iter()
+                    .map(|t| match t.correction {
+                        Some(term) => self.terms[term as usize].text.to_string(),
+                        None => t.text.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        } else {
+            None
+        };
+        Outcome {
+            hits: hits
+                .into_iter()
+                .take(query.limit)
+                .map(|(score, _, doc)| {
+                    let d = &self.docs[doc as usize];
+                    Hit {
+                        kind: d.kind,
+                        index: d.index as usize,
+                        score,
+                    }
+                })
+                .collect(),
+            confident,
+            correction,
+        }
+    }
+}
+
+/// The signed gap from an occurrence of the first word to the nearest occurrence of the next
+/// one, preferring the next word after the first (in reading order).
+fn closest_gap(first: &[u32], next: &[u32]) -> Option<i64> {
+    let mut best: Option<i64> = None;
+    for &a in first {
+        for &b in next {
+            let gap = b as i64 - a as i64;
+            if gap == 0 {
+                continue;
+            }
+            let rank = |g: i64| if g > 0 { g } else { 3 * -g };
+            if best.is_none_or(|x| rank(gap) < rank(x)) {
+                best = Some(gap);
+            }
+        }
+    }
+    best
+}
+
+/// The edit distance between a word being typed and the start of a term of about its length.
+fn prefix_distance(typed: &str, term: &str) -> usize {
+    let n = typed.chars().count();
+    let mut best = usize::MAX;
+    for len in n.saturating_sub(1)..=n + 1 {
+        let head: String = term.chars().take(len).collect();
+        if head.chars().count() < len {
+            break;
+        }
+        best = best.min(strsim::damerau_levenshtein(typed, &head));
+    }
+    best
+}

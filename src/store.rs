@@ -1,0 +1,73 @@
+//! The only module that touches files: it reads the data directory and the config file and
+//! hands their text to the core.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, parse_config};
+use crate::core::catalog::Catalog;
+use crate::core::data::{DataFile, DataFiles, FILE_NAMES, parse_catalog};
+use crate::core::diag::Diagnostic;
+
+/// Why a load failed: the problems, located, ready to print one per line.
+#[derive(Debug)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn unreadable(path: &Path, error: &io::Error) -> Diagnostic {
+    Diagnostic {
+        path: path.display().to_string(),
+        line: 1,
+        column: 1,
+        message: format!("cannot read file: {error}"),
+    }
+}
+
+/// Reads and validates the four data files of `dir`.
+pub fn load_catalog(dir: &Path) -> Result<Catalog, LoadError> {
+    let paths: Vec<PathBuf> = FILE_NAMES.iter().map(|name| dir.join(name)).collect();
+    let mut texts = Vec::new();
+    let mut diagnostics = Vec::new();
+    for path in &paths {
+        match std::fs::read_to_string(path) {
+            Ok(text) => texts.push(text),
+            Err(error) => {
+                diagnostics.push(unreadable(path, &error));
+                texts.push(String::new());
+            }
+        }
+    }
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let file = |i: usize| DataFile {
+        path: &names[i],
+        text: &texts[i],
+    };
+    let files = DataFiles {
+        speakers: file(0),
+        sources: file(1),
+        quotes: file(2),
+        facts: file(3),
+    };
+    match parse_catalog(&files) {
+        Ok(catalog) if diagnostics.is_empty() => Ok(catalog),
+        Ok(_) => Err(LoadError { diagnostics }),
+        Err(mut errors) => {
+            diagnostics.append(&mut errors);
+            Err(LoadError { diagnostics })
+        }
+    }
+}
+
+/// Reads the config file. A missing file at the default path means the defaults; a missing
+/// file the operator named explicitly is an error.
+pub fn load_config(path: &Path, explicit: bool) -> Result<Config, LoadError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_config(&path.display().to_string(), &text)
+            .map_err(|diagnostics| LoadError { diagnostics }),
+        Err(error) if error.kind() == io::ErrorKind::NotFound && !explicit => Ok(Config::default()),
+        Err(error) => Err(LoadError {
+            diagnostics: vec![unreadable(path, &error)],
+        }),
+    }
+}

@@ -1,0 +1,213 @@
+//! The binary as operators and scripts call it: exit codes, text and JSON output.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::{FACTS, QUOTES, SOURCES, SPEAKERS, repo_data};
+
+fn quotebot(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quotebot"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary data directory with the minimal valid files, one of them replaced.
+fn data_dir(replace: Option<(&str, &str)>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("speakers.toml", SPEAKERS),
+        ("sources.toml", SOURCES),
+        ("quotes.toml", QUOTES),
+        ("facts.toml", FACTS),
+    ] {
+        let text = match replace {
+            Some((n, t)) if n == name => t,
+            _ => text,
+        };
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn check_passes_on_the_bundled_data() {
+    let output = quotebot(repo(), &["check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("8 quotes, 5 facts"));
+}
+
+#[test]
+fn check_reports_bad_data_with_file_line_and_column_and_exits_65() {
+    let dir = data_dir(Some((
+        "quotes.toml",
+        "[[quote]]\nid = \"q\"\ntext = \"x\"\nspeaker = \"ghost\"\nsource = \"src\"\nwhen = 1\n",
+    )));
+    let output = quotebot(dir.path(), &["check", "--data", "."]);
+    assert_eq!(output.status.code(), Some(65));
+    let err = stderr(&output);
+    assert!(
+        err.contains("quotes.toml:4:11: `speaker` refers to unknown speaker `ghost`"),
+        "{err}"
+    );
+    assert!(err.contains("quotes.toml:6:1: unknown key `when`"), "{err}");
+}
+
+#[test]
+fn a_missing_data_file_is_bad_data() {
+    let dir = data_dir(None);
+    std::fs::remove_file(dir.path().join("facts.toml")).unwrap();
+    let output = quotebot(dir.path(), &["check", "--data", "."]);
+    assert_eq!(output.status.code(), Some(65));
+    assert!(stderr(&output).contains("facts.toml:1:1: cannot read file"));
+}
+
+#[test]
+fn bad_config_exits_78_with_every_problem() {
+    let dir = data_dir(None);
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "data_dir = \".\"\n[discord]\ntoken = \"abc\"\nregister = \"sometimes\"\n",
+    )
+    .unwrap();
+    let output = quotebot(dir.path(), &["--config", "bad.toml", "check"]);
+    assert_eq!(output.status.code(), Some(78));
+    let err = stderr(&output);
+    assert!(err.contains("bad.toml:3:1: unknown key `token`"), "{err}");
+    assert!(err.contains("bad.toml:4:12: `register` must be"), "{err}");
+    // A config file named explicitly must exist.
+    let output = quotebot(dir.path(), &["--config", "missing.toml", "check"]);
+    assert_eq!(output.status.code(), Some(78));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(quotebot(repo(), &["search"]).status.code(), Some(2));
+    assert_eq!(quotebot(repo(), &["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        quotebot(repo(), &["search", "--limit", "0", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn search_prints_the_full_answer_as_text() {
+    let output = quotebot(
+        repo(),
+        &["search", "--limit", "1", "linchpin", "of", "pease"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    for expected in [
+        "[Paraphrase, not a verbatim quote]",
+        "For seven decades, the U.S.-South Korea alliance has been the linchpin",
+        "Antony Blinken, U.S. Secretary of State, 6 January 2025",
+        "Source: U.S. Relations With South Korea Remain Strong (VOA Editorials, January 2025)",
+        "https://editorials.voa.gov/a/u-s-relations-with-south-korea-remain-strong/7927513.html",
+        "7 decades: The U.S.-South Korea alliance has stood for seven decades.",
+        "id: blinken-alliance-linchpin",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // A verbatim quote is shown in quotation marks, with its related figure.
+    let text = stdout(&quotebot(
+        repo(),
+        &["search", "--limit", "1", "blinkin satellite"],
+    ));
+    assert!(text.starts_with("“The DPRK is already receiving"), "{text}");
+    assert!(text.contains("1,000+ casualties"), "{text}");
+}
+
+#[test]
+fn search_json_has_the_contract_shape() {
+    let output = quotebot(
+        repo(),
+        &[
+            "search",
+            "--json",
+            "--limit",
+            "2",
+            "nucelar consultative gruop",
+        ],
+    );
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(value["query"], "nucelar consultative gruop");
+    assert!(value["took_us"].is_u64());
+    let results = value["results"].as_array().unwrap();
+    assert!(!results.is_empty() && results.len() <= 2);
+    assert_eq!(results[0]["id"], "blinken-alliance-essential");
+    assert_eq!(results[0]["kind"], "quote");
+    let scores: Vec<f64> = results
+        .iter()
+        .map(|r| r["score"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+}
+
+#[test]
+fn search_batch_answers_every_line_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("queries.txt");
+    std::fs::write(&batch, "extended deter\n\nsecond largest investor\n").unwrap();
+    let output = quotebot(
+        repo(),
+        &["search", "--batch", batch.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["query"], "extended deter");
+    assert_eq!(lines[0]["results"][0]["id"], "blinken-alliance-essential");
+    assert_eq!(lines[1]["results"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        lines[2]["results"][0]["id"],
+        "us-second-largest-investor-in-rok"
+    );
+    assert!(lines.iter().all(|l| l["took_us"].is_u64()));
+}
+
+#[test]
+fn suggest_json_lists_at_most_25_named_ids() {
+    let output = quotebot(repo(), &["suggest", "--json", "satellite tech"]);
+    assert_eq!(output.status.code(), Some(0));
+    let choices: Vec<serde_json::Value> = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert!(!choices.is_empty() && choices.len() <= 25);
+    assert_eq!(choices[0]["value"], "blinken-russia-space-technology");
+    for choice in &choices {
+        let name = choice["name"].as_str().unwrap();
+        assert!((1..=100).contains(&name.chars().count()), "{name}");
+    }
+}
+
+#[test]
+fn data_flag_overrides_the_config() {
+    let dir = data_dir(None);
+    let output = quotebot(repo(), &["--data", dir.path().to_str().unwrap(), "check"]);
+    assert!(
+        stdout(&output).contains("1 quotes, 1 facts"),
+        "{}",
+        stdout(&output)
+    );
+    let _ = repo_data();
+}

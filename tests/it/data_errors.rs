@@ -1,0 +1,208 @@
+//! Every kind of data error is reported at its exact line and column, all at once.
+
+use crate::support::{FACTS, QUOTES, SOURCES, SPEAKERS, parse};
+
+/// Which file a case replaces.
+#[derive(Clone, Copy)]
+enum File {
+    Speakers,
+    Sources,
+    Quotes,
+    Facts,
+}
+
+fn errors_for(file: File, text: &str) -> Vec<String> {
+    let mut files = [SPEAKERS, SOURCES, QUOTES, FACTS];
+    files[file as usize] = text;
+    match parse(files[0], files[1], files[2], files[3]) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn the_minimal_files_are_valid() {
+    let catalog = parse(SPEAKERS, SOURCES, QUOTES, FACTS).expect("valid");
+    assert_eq!(catalog.quotes().len(), 1);
+    assert_eq!(catalog.facts().len(), 1);
+}
+
+#[test]
+fn each_error_kind_is_reported_at_its_position() {
+    use File::*;
+    let q = "[[quote]]\nid = \"q\"\ntext = \"x\"\nspeaker = \"s\"\nsource = \"src\"\n";
+    let cases: &[(&str, File, String, &str)] = &[
+        (
+            "unknown key",
+            Quotes,
+            format!("{q}speakr = \"s\"\n"),
+            "quotes.toml:6:1: unknown key `speakr` in [[quote]] (did you mean `speaker`?)",
+        ),
+        (
+            "missing required field",
+            Quotes,
+            "[[quote]]\nid = \"q\"\nspeaker = \"s\"\nsource = \"src\"\n".into(),
+            "quotes.toml:1:1: [[quote]] is missing required field `text`",
+        ),
+        (
+            "empty text",
+            Quotes,
+            q.replace("\"x\"", "\"   \""),
+            "quotes.toml:3:8: `text` must not be empty",
+        ),
+        (
+            "duplicate id across files",
+            Facts,
+            FACTS.replace("\"f\"", "\"q\""),
+            "facts.toml:2:6: duplicate id `q`: already used by a quote at quotes.toml:2",
+        ),
+        (
+            "dangling speaker",
+            Quotes,
+            q.replace("\"s\"", "\"nobody\""),
+            "quotes.toml:4:11: `speaker` refers to unknown speaker `nobody`",
+        ),
+        (
+            "dangling source",
+            Facts,
+            FACTS.replace("\"src\"", "\"gone\""),
+            "facts.toml:4:10: `source` refers to unknown source `gone`",
+        ),
+        (
+            "dangling related",
+            Quotes,
+            format!("{q}related = [\"no-such-fact\"]\n"),
+            "quotes.toml:6:12: `related` refers to unknown fact `no-such-fact`",
+        ),
+        (
+            "related of the wrong kind",
+            Quotes,
+            format!("{q}related = [\"s\"]\n"),
+            "quotes.toml:6:12: `related` refers to `s`, which is a speaker, not a fact",
+        ),
+        (
+            "bad id slug",
+            Speakers,
+            SPEAKERS.replace("\"s\"", "\"Bad_Id\""),
+            "speakers.toml:2:6: invalid id \"Bad_Id\"",
+        ),
+        (
+            "bad date",
+            Quotes,
+            format!("{q}date = \"2025-02-30\"\n"),
+            "quotes.toml:6:8: `date`: invalid date \"2025-02-30\": February 2025 has 28 days",
+        ),
+        (
+            "date in another format",
+            Sources,
+            format!("{SOURCES}published = \"Jan 2025\"\n"),
+            "sources.toml:4:13: `published`: invalid date \"Jan 2025\"",
+        ),
+        (
+            "non-http url",
+            Sources,
+            format!("{SOURCES}url = \"ftp://example.org/x\"\n"),
+            "sources.toml:4:7: `url` must be an http:// or https:// address",
+        ),
+        (
+            "malformed toml",
+            Quotes,
+            "[[quote]\nid = \"q\"\n".into(),
+            "quotes.toml:1:9: malformed TOML: unclosed array table",
+        ),
+        (
+            "wrong type",
+            Quotes,
+            q.replace("\"x\"", "5"),
+            "quotes.toml:3:8: `text` must be a string, found an integer",
+        ),
+        (
+            "unknown quote kind",
+            Quotes,
+            format!("{q}kind = \"summary\"\n"),
+            "quotes.toml:6:8: `kind` must be \"verbatim\" or \"paraphrase\"",
+        ),
+        (
+            "unknown figure key",
+            Facts,
+            format!("{FACTS}figure = {{ value = 1, units = \"USD\" }}\n"),
+            "facts.toml:5:22: unknown key `units` in `figure` (did you mean `unit`?)",
+        ),
+        (
+            "figure without value",
+            Facts,
+            format!("{FACTS}figure = {{ unit = \"USD\" }}\n"),
+            "facts.toml:5:10: `figure` is missing required field `value`",
+        ),
+        (
+            "bad topic",
+            Facts,
+            format!("{FACTS}topics = [\"Trade Investment\"]\n"),
+            "facts.toml:5:11: invalid topic \"Trade Investment\"",
+        ),
+        (
+            "single table instead of array",
+            Speakers,
+            "[speaker]\nid = \"s\"\nname = \"S\"\n".into(),
+            "speakers.toml:1:1: `speaker` must be written as [[speaker]] tables",
+        ),
+        (
+            "stray top-level key",
+            Sources,
+            format!("version = 2\n{SOURCES}"),
+            "sources.toml:1:1: unknown key `version`: this file holds only [[source]] tables",
+        ),
+    ];
+    for (name, file, text, want) in cases {
+        let errors = errors_for(*file, text);
+        assert!(
+            errors.iter().any(|e| e.starts_with(want)),
+            "{name}: expected an error starting with\n  {want}\ngot\n  {errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn all_problems_are_reported_at_once_in_file_order() {
+    let quotes =
+        "[[quote]]\nid = \"Q1\"\ntext = \"\"\nspeaker = \"nobody\"\nsource = \"src\"\ncolour = 1\n";
+    let facts = "[[fact]]\nid = \"f\"\ntext = \"y\"\nsource = \"src\"\nas_of = \"2025-13\"\n";
+    let errors = parse(SPEAKERS, SOURCES, quotes, facts).unwrap_err();
+    let found: Vec<(String, usize)> = errors.iter().map(|e| (e.path.clone(), e.line)).collect();
+    assert_eq!(
+        found,
+        vec![
+            ("quotes.toml".to_string(), 2),
+            ("quotes.toml".to_string(), 3),
+            ("quotes.toml".to_string(), 4),
+            ("quotes.toml".to_string(), 6),
+            ("facts.toml".to_string(), 5),
+        ],
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn malformed_files_do_not_hide_errors_in_other_files() {
+    let errors = parse("[[speaker]\n", SOURCES, QUOTES, "[[fact]]\nid = \"f\"\n").unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.path == "speakers.toml" && e.message.starts_with("malformed"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.path == "facts.toml" && e.message.contains("`text`"))
+    );
+}
+
+#[test]
+fn arbitrary_bytes_never_panic_the_parser() {
+    use proptest::prelude::*;
+    proptest!(ProptestConfig::with_cases(200), |(text in "\\PC{0,200}", file in 0usize..4)| {
+        let mut files = [SPEAKERS, SOURCES, QUOTES, FACTS];
+        files[file] = &text;
+        let _ = parse(files[0], files[1], files[2], files[3]);
+    });
+}

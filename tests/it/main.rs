@@ -1,0 +1,8 @@
+//! The integration tests: one binary, so the crate links once.
+
+mod cli;
+mod data_errors;
+mod search;
+mod seed;
+mod support;
+mod tidy;

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+use quotebot::core::catalog::Catalog;
+use quotebot::core::data::{DataFile, DataFiles, parse_catalog};
+use quotebot::core::diag::Diagnostic;
+
+pub const SPEAKERS: &str = "[[speaker]]\nid = \"s\"\nname = \"Sam Speaker\"\n";
+pub const SOURCES: &str = "[[source]]\nid = \"src\"\ntitle = \"A Title\"\n";
+pub const QUOTES: &str = "[[quote]]\nid = \"q\"\ntext = \"x\"\nspeaker = \"s\"\nsource = \"src\"\n";
+pub const FACTS: &str = "[[fact]]\nid = \"f\"\ntext = \"y\"\nsource = \"src\"\n";
+
+/// Parses four data files given as text.
+pub fn parse(
+    speakers: &str,
+    sources: &str,
+    quotes: &str,
+    facts: &str,
+) -> Result<Catalog, Vec<Diagnostic>> {
+    parse_catalog(&DataFiles {
+        speakers: DataFile {
+            path: "speakers.toml",
+            text: speakers,
+        },
+        sources: DataFile {
+            path: "sources.toml",
+            text: sources,
+        },
+        quotes: DataFile {
+            path: "quotes.toml",
+            text: quotes,
+        },
+        facts: DataFile {
+            path: "facts.toml",
+            text: facts,
+        },
+    })
+}
+
+/// The repository's own data directory.
+pub fn repo_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// The bundled database, loaded through the store.
+pub fn seed_catalog() -> Catalog {
+    quotebot::store::load_catalog(&repo_data()).expect("the bundled data is valid")
+}
