@@ -126,7 +126,7 @@ fn each_error_kind_is_reported_at_its_position() {
             "unknown figure key",
             Facts,
             format!("{FACTS}figure = {{ value = 1, units = \"USD\" }}\n"),
-            "facts.toml:5:22: unknown key `units` in `figure` (did you mean `unit`?)",
+            "facts.toml:5:23: unknown key `units` in `figure` (did you mean `unit`?)",
         ),
         (
             "figure without value",
