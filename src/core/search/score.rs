@@ -21,7 +21,7 @@ const MAX_PREFIX_TERMS: usize = 64;
 /// Terms scanned when looking for a completion of a mistyped unfinished word.
 const MAX_FUZZY_PREFIX_SCAN: usize = 4000;
 const K1: f32 = 1.2;
-const B: f32 = 0.4;
+const B: f32 = 0.1;
 
 /// Below this normalised score, or this share of the query matched, the best hit is offered
 /// as "did you mean" rather than as the answer.
@@ -196,7 +196,7 @@ impl SearchIndex {
                         .reduce(f32::max)
                         .unwrap_or(self.idf(0)),
                 };
-                let idf = if is_stopword(w) { idf.min(0.1) } else { idf };
+                let idf = if is_stopword(w) { idf.min(0.5) } else { idf };
                 Token {
                     text: w.clone(),
                     expansions,
@@ -300,7 +300,7 @@ impl SearchIndex {
             }
         }
         let total_idf: f32 = query_tokens.iter().map(|t| t.idf).sum();
-        let pair_weight = |a: &Token, b: &Token| 0.5 * a.idf.min(b.idf);
+        let pair_weight = |a: &Token, b: &Token| 0.25 * (a.idf + b.idf);
         let max_bonus: f32 = query_tokens
             .windows(2)
             .map(|w| pair_weight(&w[0], &w[1]))
