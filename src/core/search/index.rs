@@ -6,10 +6,13 @@
 //! token positions for the phrase and proximity bonus. Scoring lives in `score.rs`.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rustc_hash::FxHashMap;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::normalize::tokens;
+use super::normalize::{each_token, tokens};
 use crate::core::catalog::{Catalog, Entry};
 use crate::core::model::EntryKind;
 
@@ -52,12 +55,22 @@ pub(crate) struct Term {
     pub postings: Vec<Posting>,
 }
 
+/// Per-query working arrays, one slot per document, kept between queries so that a query does
+/// not allocate and zero them again. Returned clean (all zero, `touched` empty).
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    pub acc: Vec<f32>,
+    pub matched: Vec<u32>,
+    pub best: Vec<f32>,
+    pub touched: Vec<u32>,
+}
+
 /// The immutable index for one catalog snapshot.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SearchIndex {
     pub(crate) docs: Vec<Doc>,
     pub(crate) terms: Vec<Term>,
-    pub(crate) term_ids: HashMap<Box<str>, u32>,
+    pub(crate) term_ids: FxHashMap<Box<str>, u32>,
     /// Term ids sorted by text, for prefix ranges.
     pub(crate) sorted: Vec<u32>,
     /// (hash of a term with one character deleted, or of the term itself, term id), sorted.
@@ -71,6 +84,7 @@ pub struct SearchIndex {
     /// Speaker ids in catalog order, for the speaker filter.
     pub(crate) speaker_ids: Vec<String>,
     pub(crate) avg_len: f32,
+    scratch: Mutex<Vec<Scratch>>,
 }
 
 /// Multi-word names that are commonly written as an acronym, in both directions.
@@ -109,7 +123,7 @@ pub(crate) fn stemmer() -> Stemmer {
 
 struct Builder {
     terms: Vec<Term>,
-    term_ids: HashMap<Box<str>, u32>,
+    term_ids: FxHashMap<Box<str>, u32>,
     stems: HashMap<String, u32>,
     stemmer: Stemmer,
 }
@@ -138,7 +152,7 @@ impl SearchIndex {
     pub fn build(catalog: &Catalog) -> SearchIndex {
         let mut builder = Builder {
             terms: Vec::new(),
-            term_ids: HashMap::new(),
+            term_ids: FxHashMap::default(),
             stems: HashMap::new(),
             stemmer: stemmer(),
         };
@@ -169,52 +183,69 @@ impl SearchIndex {
         let mut docs = Vec::new();
         let mut positions = Vec::new();
         let mut total_len = 0u64;
-        let mut doc_terms: HashMap<u32, (u8, u8)> = HashMap::new();
+        // Per document: (term, text occurrences, field bits), merged after sorting.
+        let mut doc_terms: Vec<(u32, u8, u8)> = Vec::new();
+        // The document's text tokens, in one reused buffer.
+        let mut arena = String::new();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
         for entry in catalog.entries() {
             let doc = docs.len() as u32;
             doc_terms.clear();
-            let mut add = |builder: &mut Builder, text: &str, field: u8| -> u32 {
-                let id = builder.term(text);
-                let slot = doc_terms.entry(id).or_insert((0, 0));
-                if field == field::TEXT {
-                    slot.0 = slot.0.saturating_add(1);
-                }
-                slot.1 |= field;
-                id
-            };
-            let text_tokens = tokens(entry.text());
+            arena.clear();
+            spans.clear();
+            each_token(entry.text(), |t| {
+                spans.push((arena.len(), arena.len() + t.len()));
+                arena.push_str(t);
+            });
+            let text_tokens: Vec<&str> = spans.iter().map(|&(a, b)| &arena[a..b]).collect();
             let start = positions.len() as u32;
             for (pos, token) in text_tokens.iter().enumerate() {
-                let id = add(&mut builder, token, field::TEXT);
+                let id = builder.term(token);
+                doc_terms.push((id, 1, field::TEXT));
                 positions.push((pos as u32, id));
             }
+            let mut aliased = false;
             for (pos, alias) in acronym_aliases(&text_tokens) {
-                let id = add(&mut builder, alias, field::ALIAS);
+                let id = builder.term(alias);
+                doc_terms.push((id, 0, field::ALIAS));
                 positions.push((pos as u32, id));
+                aliased = true;
             }
-            positions[start as usize..].sort_unstable();
+            if aliased {
+                positions[start as usize..].sort_unstable();
+            }
             let end = positions.len() as u32;
             let (speaker, source, context) = match entry {
                 Entry::Quote(q) => (Some(q.speaker.as_str()), &q.source, q.context.as_deref()),
                 Entry::Fact(f) => (None, &f.source, None),
             };
+            let mut add_field = |builder: &mut Builder, text: &str, bit: u8| {
+                doc_terms.push((builder.term(text), 0, bit));
+            };
             if let Some(tokens) = speaker.and_then(|s| speaker_tokens.get(s)) {
                 for t in tokens {
-                    add(&mut builder, t, field::SPEAKER);
+                    add_field(&mut builder, t, field::SPEAKER);
                 }
             }
             for t in source_tokens.get(source.as_str()).into_iter().flatten() {
-                add(&mut builder, t, field::SOURCE);
+                add_field(&mut builder, t, field::SOURCE);
             }
             for topic in entry.topics() {
-                for t in tokens(topic) {
-                    add(&mut builder, &t, field::TOPIC);
+                each_token(topic, |t| add_field(&mut builder, t, field::TOPIC));
+            }
+            if let Some(context) = context {
+                each_token(context, |t| add_field(&mut builder, t, field::CONTEXT));
+            }
+            doc_terms.sort_unstable_by_key(|(term, _, _)| *term);
+            let mut i = 0;
+            while i < doc_terms.len() {
+                let term = doc_terms[i].0;
+                let (mut tf, mut fields) = (0u8, 0u8);
+                while i < doc_terms.len() && doc_terms[i].0 == term {
+                    tf = tf.saturating_add(doc_terms[i].1);
+                    fields |= doc_terms[i].2;
+                    i += 1;
                 }
-            }
-            for t in context.map(tokens).into_iter().flatten() {
-                add(&mut builder, &t, field::CONTEXT);
-            }
-            for (&term, &(tf, fields)) in doc_terms.iter() {
                 builder.terms[term as usize]
                     .postings
                     .push(Posting { doc, tf, fields });
@@ -232,9 +263,6 @@ impl SearchIndex {
         let quote_count = catalog.quotes().len();
         for (i, doc) in docs.iter_mut().enumerate() {
             doc.index = if i < quote_count { i } else { i - quote_count } as u32;
-        }
-        for term in &mut builder.terms {
-            term.postings.sort_unstable_by_key(|p| p.doc);
         }
 
         let mut sorted: Vec<u32> = (0..builder.terms.len() as u32).collect();
@@ -275,7 +303,35 @@ impl SearchIndex {
             positions,
             speaker_ids,
             avg_len,
+            scratch: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Clean working arrays for one query.
+    pub(crate) fn take_scratch(&self) -> Scratch {
+        let reused = self
+            .scratch
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop();
+        reused.unwrap_or_else(|| Scratch {
+            acc: vec![0.0; self.docs.len()],
+            matched: vec![0; self.docs.len()],
+            best: vec![0.0; self.docs.len()],
+            touched: Vec::new(),
+        })
+    }
+
+    /// Cleans the arrays a query used and keeps them for the next one.
+    pub(crate) fn give_back(&self, mut scratch: Scratch) {
+        for doc in scratch.touched.drain(..) {
+            scratch.acc[doc as usize] = 0.0;
+            scratch.matched[doc as usize] = 0;
+        }
+        self.scratch
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(scratch);
     }
 
     /// Number of indexed documents (quotes and facts).
@@ -314,16 +370,17 @@ impl SearchIndex {
 
 /// The acronym forms of multi-word names in a token sequence, with the position where the
 /// name starts, and the spelled-out forms of acronyms.
-fn acronym_aliases(text: &[String]) -> Vec<(usize, &'static str)> {
+fn acronym_aliases(text: &[&str]) -> Vec<(usize, &'static str)> {
     let mut out = Vec::new();
-    for (pos, _) in text.iter().enumerate() {
+    for (pos, &token) in text.iter().enumerate() {
         for (acronym, words) in ACRONYMS {
-            if text[pos..].len() >= words.len()
+            if token == words[0]
+                && text.len() - pos >= words.len()
                 && words.iter().zip(&text[pos..]).all(|(w, t)| w == t)
             {
                 out.push((pos, *acronym));
             }
-            if text[pos] == *acronym {
+            if token == *acronym {
                 out.extend(words.iter().map(|w| (pos, *w)));
             }
         }

@@ -15,12 +15,23 @@ fn is_apostrophe(c: char) -> bool {
 
 /// The normalised tokens of `text`, in order.
 pub fn tokens(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text
-        .nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect();
     let mut out = Vec::new();
+    each_token(text, |t| out.push(t.to_string()));
+    out
+}
+
+/// Calls `f` with each normalised token of `text`, in order, without allocating per token.
+pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
+    let chars: Vec<char> = if text.is_ascii() {
+        text.bytes()
+            .map(|b| b.to_ascii_lowercase() as char)
+            .collect()
+    } else {
+        text.nfkd()
+            .filter(|c| !is_combining_mark(*c))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
     let mut current = String::new();
     // Characters read since the token started or since its last joined dot.
     let mut segment = 0;
@@ -50,17 +61,15 @@ pub fn tokens(text: &str) -> Vec<String> {
         {
             // A thousands separator: "1,000" → "1000".
         } else {
-            flush(&mut current, &mut out);
+            if !current.is_empty() {
+                f(&current);
+                current.clear();
+            }
             segment = 0;
         }
     }
-    flush(&mut current, &mut out);
-    out
-}
-
-fn flush(current: &mut String, out: &mut Vec<String>) {
     if !current.is_empty() {
-        out.push(std::mem::take(current));
+        f(&current);
     }
 }
 

@@ -4,9 +4,9 @@
 //! proximity bonus. Scores are normalised to 0..=1 against a perfect match of the query, which
 //! is what lets the caller tell a real answer from a weak guess.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
-use super::index::{Posting, SearchIndex, field, hash_without, stemmer};
+use super::index::{Posting, Scratch, SearchIndex, field, hash_without, stemmer};
 use super::normalize::{ends_mid_word, is_stopword, tokens};
 use super::{Hit, Mode, Outcome, Query};
 use crate::core::catalog::Catalog;
@@ -19,7 +19,11 @@ const RERANK: usize = 200;
 /// Completions considered for an unfinished word.
 const MAX_PREFIX_TERMS: usize = 64;
 /// Terms scanned when looking for a completion of a mistyped unfinished word.
-const MAX_FUZZY_PREFIX_SCAN: usize = 4000;
+const MAX_FUZZY_PREFIX_SCAN: usize = 20_000;
+/// Postings one query word may walk in the first pass; the rest is left to re-ranking.
+const TOKEN_POSTINGS_BUDGET: usize = 40_000;
+/// Below this many postings a term is cheap to walk however common it is.
+const COMMON_MIN_POSTINGS: usize = 2_000;
 const K1: f32 = 1.2;
 const B: f32 = 0.1;
 
@@ -76,7 +80,7 @@ impl SearchIndex {
 
     /// The terms a query word may stand for, with match weights.
     fn expand(&self, word: &str, open: bool, mode: Mode) -> (Vec<(u32, f32)>, Option<u32>) {
-        let mut out: HashMap<u32, f32> = HashMap::new();
+        let mut out: FxHashMap<u32, f32> = FxHashMap::default();
         let mut put = |term: u32, weight: f32| {
             let slot = out.entry(term).or_insert(0.0);
             *slot = slot.max(weight);
@@ -110,7 +114,7 @@ impl SearchIndex {
                     }
                     seen.push(term);
                     let text = &self.terms[term as usize].text;
-                    let distance = strsim::damerau_levenshtein(word, text);
+                    let distance = strsim::osa_distance(word, text);
                     if distance == 0 || distance > max_distance {
                         continue;
                     }
@@ -155,10 +159,15 @@ impl SearchIndex {
                 put(term, prefix_weight * certainty);
             }
             if n >= 4 {
-                let head: String = word.chars().take(2).collect();
-                for &term in self.prefix_range(&head).iter().take(MAX_FUZZY_PREFIX_SCAN) {
-                    let text = &self.terms[term as usize].text;
-                    if prefix_distance(word, text) == 1 {
+                // A typo in the word being typed: any term whose start is one edit away.
+                let typed: Vec<char> = word.chars().collect();
+                let mut head = [0u8; 4];
+                let head = typed[0].encode_utf8(&mut head);
+                let mut buffer = Vec::with_capacity(n + 2);
+                for &term in self.prefix_range(head).iter().take(MAX_FUZZY_PREFIX_SCAN) {
+                    buffer.clear();
+                    buffer.extend(self.terms[term as usize].text.chars().take(n + 2));
+                    if one_edit_prefix(&typed, &buffer) {
                         put(term, prefix_weight * 0.7);
                     }
                 }
@@ -172,6 +181,63 @@ impl SearchIndex {
             None
         };
         (expansions, correction)
+    }
+
+    /// The first, position-free pass: adds each query word's best match per document to
+    /// `acc`, and marks which words matched in `matched`. With `skip`, very common terms and
+    /// terms past a word's postings budget are left to re-ranking; returns whether any were.
+    fn accumulate(&self, tokens: &[Token], skip: bool, scratch: &mut Scratch) -> bool {
+        let Scratch {
+            acc,
+            matched,
+            best,
+            touched,
+        } = scratch;
+        let mut skipped = false;
+        let mut token_touched: Vec<u32> = Vec::new();
+        for (i, token) in tokens.iter().enumerate() {
+            if skip && token.deferred {
+                skipped = true;
+                continue;
+            }
+            let mut budget = TOKEN_POSTINGS_BUDGET;
+            for &(term, weight) in &token.expansions {
+                let postings = &self.terms[term as usize].postings;
+                if skip && (self.is_common(term) || postings.len() > budget) {
+                    // Left to re-ranking, which still sees it in the candidates' positions.
+                    skipped = true;
+                    continue;
+                }
+                budget = budget.saturating_sub(postings.len());
+                let idf = self.term_idf(term).min(token.idf);
+                for posting in postings {
+                    let score = weight * idf * self.field_score(posting);
+                    let slot = &mut best[posting.doc as usize];
+                    if *slot == 0.0 {
+                        token_touched.push(posting.doc);
+                    }
+                    if score > *slot {
+                        *slot = score;
+                    }
+                }
+            }
+            for doc in token_touched.drain(..) {
+                let d = doc as usize;
+                if acc[d] == 0.0 {
+                    touched.push(doc);
+                }
+                acc[d] += best[d];
+                matched[d] |= 1 << i;
+                best[d] = 0.0;
+            }
+        }
+        skipped
+    }
+
+    /// Whether a term is too common to walk in the first pass: in a quarter of a large corpus.
+    fn is_common(&self, term: u32) -> bool {
+        let df = self.terms[term as usize].postings.len();
+        df * 4 > self.docs.len() && df > COMMON_MIN_POSTINGS
     }
 
     /// Evaluates a query against this index and the catalog it was built from.
@@ -209,18 +275,17 @@ impl SearchIndex {
         if query_tokens.is_empty() || n_docs == 0 {
             return Outcome::default();
         }
-        // Very common words are scored only for the candidates the other words found.
-        let common = |t: &Token| {
-            t.expansions
-                .iter()
-                .all(|(term, _)| self.terms[*term as usize].postings.len() * 4 > n_docs)
-        };
-        if query_tokens
+        // Very common terms are scored only for the candidates that rarer terms found, when
+        // there are any: walking their long posting lists would decide nothing.
+        let has_rare = query_tokens
             .iter()
-            .any(|t| !t.expansions.is_empty() && !common(t))
-        {
+            .any(|t| t.expansions.iter().any(|(term, _)| !self.is_common(*term)));
+        if has_rare {
             for token in &mut query_tokens {
-                token.deferred = !token.expansions.is_empty() && common(token);
+                token.deferred = token
+                    .expansions
+                    .iter()
+                    .all(|(term, _)| self.is_common(*term));
             }
         }
 
@@ -252,48 +317,36 @@ impl SearchIndex {
             true
         };
 
-        let mut acc = vec![0f32; n_docs];
-        let mut matched = vec![0u32; n_docs];
-        let mut touched: Vec<u32> = Vec::new();
-        let mut best = vec![0f32; n_docs];
-        let mut token_touched: Vec<u32> = Vec::new();
-        for (i, token) in query_tokens.iter().enumerate() {
-            if token.deferred {
+        let mut scratch = self.take_scratch();
+        let mut skip = has_rare;
+        let mut candidates = loop {
+            let skipped = self.accumulate(&query_tokens, skip, &mut scratch);
+            let candidates: Vec<u32> = scratch
+                .touched
+                .iter()
+                .copied()
+                .filter(|d| passes(*d))
+                .collect();
+            // The filters may have removed every document the rare words found; then the
+            // common words must be walked after all.
+            if skip && skipped && candidates.len() < query.limit {
+                skip = false;
+                for doc in scratch.touched.drain(..) {
+                    scratch.acc[doc as usize] = 0.0;
+                    scratch.matched[doc as usize] = 0;
+                }
                 continue;
             }
-            for &(term, weight) in &token.expansions {
-                let idf = self.term_idf(term).min(token.idf);
-                for posting in &self.terms[term as usize].postings {
-                    let score = weight * idf * self.field_score(posting);
-                    let slot = &mut best[posting.doc as usize];
-                    if *slot == 0.0 {
-                        token_touched.push(posting.doc);
-                    }
-                    if score > *slot {
-                        *slot = score;
-                    }
-                }
-            }
-            for doc in token_touched.drain(..) {
-                let d = doc as usize;
-                if acc[d] == 0.0 {
-                    touched.push(doc);
-                }
-                acc[d] += best[d];
-                matched[d] |= 1 << i;
-                best[d] = 0.0;
-            }
-        }
-
-        let mut candidates: Vec<u32> = touched.into_iter().filter(|d| passes(*d)).collect();
+            break candidates;
+        };
         if candidates.len() > RERANK {
             candidates.select_nth_unstable_by(RERANK - 1, |a, b| {
-                acc[*b as usize].total_cmp(&acc[*a as usize])
+                scratch.acc[*b as usize].total_cmp(&scratch.acc[*a as usize])
             });
             candidates.truncate(RERANK);
         }
 
-        let mut by_term: HashMap<u32, Vec<(usize, f32)>> = HashMap::new();
+        let mut by_term: FxHashMap<u32, Vec<(usize, f32)>> = FxHashMap::default();
         for (i, token) in query_tokens.iter().enumerate() {
             for &(term, weight) in &token.expansions {
                 by_term.entry(term).or_default().push((i, weight));
@@ -318,18 +371,18 @@ impl SearchIndex {
                 if let Some(list) = by_term.get(&term) {
                     for &(i, weight) in list {
                         at[i].push(pos);
-                        if query_tokens[i].deferred {
+                        if scratch.matched[doc as usize] & (1 << i) == 0 {
                             let s = weight * self.term_idf(term).min(query_tokens[i].idf);
                             deferred_best[i] = deferred_best[i].max(s);
                         }
                     }
                 }
             }
-            let mut score = acc[doc as usize];
+            let mut score = scratch.acc[doc as usize];
             let mut covered = 0.0;
             for (i, token) in query_tokens.iter().enumerate() {
                 score += deferred_best[i];
-                if matched[doc as usize] & (1 << i) != 0 || deferred_best[i] > 0.0 {
+                if scratch.matched[doc as usize] & (1 << i) != 0 || deferred_best[i] > 0.0 {
                     covered += token.idf;
                 }
             }
@@ -351,6 +404,7 @@ impl SearchIndex {
             };
             hits.push((normalised, coverage, doc));
         }
+        self.give_back(scratch);
         hits.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
         let confident = hits
             .first()
@@ -407,16 +461,51 @@ fn closest_gap(first: &[u32], next: &[u32]) -> Option<i64> {
     best
 }
 
-/// The edit distance between a word being typed and the start of a term of about its length.
-fn prefix_distance(typed: &str, term: &str) -> usize {
-    let n = typed.chars().count();
-    let mut best = usize::MAX;
-    for len in n.saturating_sub(1)..=n + 1 {
-        let head: String = term.chars().take(len).collect();
-        if head.chars().count() < len {
-            break;
-        }
-        best = best.min(strsim::damerau_levenshtein(typed, &head));
+/// Whether the start of `term` is exactly one edit (substitution, insertion, deletion or swap
+/// of neighbours) away from `typed`: "detter" and "deterrence".
+fn one_edit_prefix(typed: &[char], term: &[char]) -> bool {
+    let starts = |a: &[char], b: &[char]| b.len() >= a.len() && b[..a.len()] == *a;
+    let Some(i) = typed.iter().zip(term).position(|(a, b)| a != b) else {
+        // No mismatch: `typed` is a prefix (not a typo), or `term` is a prefix of `typed`
+        // that is one character short.
+        return term.len() + 1 == typed.len();
+    };
+    starts(&typed[i + 1..], &term[(i + 1).min(term.len())..])
+        || starts(&typed[i + 1..], &term[i..])
+        || starts(&typed[i..], &term[(i + 1).min(term.len())..])
+        || (i + 1 < typed.len()
+            && i + 1 < term.len()
+            && typed[i] == term[i + 1]
+            && typed[i + 1] == term[i]
+            && starts(&typed[i + 2..], &term[i + 2..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
     }
-    best
+
+    #[test]
+    fn one_edit_prefix_accepts_each_kind_of_typo_and_nothing_else() {
+        let cases = [
+            ("detter", "deterrence", true),  // substitution
+            ("deterr", "deterrence", false), // an exact prefix is not a typo
+            ("detrr", "deterrence", true),   // a missing letter
+            ("deteerr", "deterrence", true), // an extra letter
+            ("dteerr", "deterrence", true),  // neighbours swapped
+            ("dxxerr", "deterrence", false), // two edits
+            ("deterrences", "deterrence", true),
+            ("abc", "xyz", false),
+        ];
+        for (typed, term, want) in cases {
+            assert_eq!(
+                one_edit_prefix(&chars(typed), &chars(term)),
+                want,
+                "{typed} {term}"
+            );
+        }
+    }
 }
