@@ -138,47 +138,37 @@ impl<'a> Reader<'a> {
             _ => Kind::Fact,
         };
         let source = &self.sources[file];
-        let document = match parse_document(source) {
-            Ok(doc) => doc,
-            Err(diagnostic) => {
-                self.errors.push(diagnostic);
-                return Vec::new();
-            }
-        };
-        let mut checker = Checker::new(source);
-        let mut records = Vec::new();
-        let mut ids = Vec::new();
-        let mut references = Vec::new();
-        for (key, item) in document.as_table().iter() {
-            let key_span = document.as_table().key(key).and_then(|k| k.span());
-            if key != table {
-                checker.error(
-                    key_span,
-                    format!("unknown key `{key}`: this file holds only [[{table}]] tables"),
-                );
-                continue;
-            }
-            let Item::ArrayOfTables(array) = item else {
-                checker.error(
-                    item.span().or(key_span),
-                    format!(
-                        "`{table}` must be written as [[{table}]] tables, found {}",
-                        Node::Item(item).type_name()
-                    ),
-                );
-                continue;
-            };
-            for table_item in array.iter() {
-                let record = Record::from_table(table_item);
-                let read = read(&mut checker, &record);
-                if let Some(id) = read.id {
-                    ids.push(id);
+        let mut found = Found::default();
+        // Large files are parsed a slice of tables at a time, which keeps the parser's
+        // document small; a slice that does not parse on its own means the split was unsafe,
+        // and the whole file is parsed at once instead (for the right error, too).
+        let mut split_ok = true;
+        for (offset, chunk) in split_tables(source.text, TABLES_PER_CHUNK) {
+            match toml_edit::Document::parse(chunk) {
+                Ok(document) => read_document(source, &document, offset, table, &read, &mut found),
+                Err(_) => {
+                    split_ok = false;
+                    break;
                 }
-                references.extend(read.references);
-                records.extend(read.record);
             }
         }
-        self.errors.append(&mut checker.errors);
+        if !split_ok {
+            found = Found::default();
+            match parse_document(source) {
+                Ok(document) => read_document(source, &document, 0, table, &read, &mut found),
+                Err(diagnostic) => {
+                    self.errors.push(diagnostic);
+                    return Vec::new();
+                }
+            }
+        }
+        let Found {
+            records,
+            ids,
+            references,
+            mut errors,
+        } = found;
+        self.errors.append(&mut errors);
         for id in ids {
             let site = Site {
                 file,
@@ -234,6 +224,103 @@ impl<'a> Reader<'a> {
                 .push(self.sources[reference.site.file].at(reference.site.span.clone(), message));
         }
     }
+}
+
+/// How many `[[table]]`s are parsed at once.
+const TABLES_PER_CHUNK: usize = 2_000;
+
+/// What reading one file yields, with spans relative to the whole file.
+struct Found<T> {
+    records: Vec<T>,
+    ids: Vec<Spanned<String>>,
+    references: Vec<(Spanned<String>, &'static str, &'static [Kind])>,
+    errors: Vec<Diagnostic>,
+}
+
+impl<T> Default for Found<T> {
+    fn default() -> Self {
+        Found {
+            records: Vec::new(),
+            ids: Vec::new(),
+            references: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+fn shift(span: Option<Range<usize>>, offset: usize) -> Option<Range<usize>> {
+    span.map(|s| s.start + offset..s.end + offset)
+}
+
+/// Reads the records of one parsed document that starts at byte `offset` of its file.
+fn read_document<T, S: AsRef<str>>(
+    source: &SourceText<'_>,
+    document: &toml_edit::Document<S>,
+    offset: usize,
+    table: &'static str,
+    read: &impl Fn(&mut Checker<'_>, &Record<'_>) -> Read<T>,
+    found: &mut Found<T>,
+) {
+    let mut checker = Checker::with_offset(source, offset);
+    for (key, item) in document.as_table().iter() {
+        let key_span = document.as_table().key(key).and_then(|k| k.span());
+        if key != table {
+            checker.error(
+                key_span,
+                format!("unknown key `{key}`: this file holds only [[{table}]] tables"),
+            );
+            continue;
+        }
+        let Item::ArrayOfTables(array) = item else {
+            checker.error(
+                item.span().or(key_span),
+                format!(
+                    "`{table}` must be written as [[{table}]] tables, found {}",
+                    Node::Item(item).type_name()
+                ),
+            );
+            continue;
+        };
+        for table_item in array.iter() {
+            let record = Record::from_table(table_item);
+            let read = read(&mut checker, &record);
+            if let Some(mut id) = read.id {
+                id.span = shift(id.span, offset);
+                found.ids.push(id);
+            }
+            for (mut target, field, allowed) in read.references {
+                target.span = shift(target.span, offset);
+                found.references.push((target, field, allowed));
+            }
+            found.records.extend(read.record);
+        }
+    }
+    found.errors.append(&mut checker.errors);
+}
+
+/// Splits a file of `[[table]]`s into slices of about `per_chunk` tables, each starting at a
+/// table header, as (byte offset, slice). Lines inside multi-line strings are never split
+/// points; anything unusual only makes a slice fail to parse, and the caller then parses the
+/// whole file.
+pub fn split_tables(text: &str, per_chunk: usize) -> Vec<(usize, &str)> {
+    let mut cuts = vec![0];
+    let mut in_basic = false;
+    let mut in_literal = false;
+    let mut headers = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if !in_basic && !in_literal && line.trim_start().starts_with("[[") {
+            headers += 1;
+            if headers > 1 && (headers - 1) % per_chunk == 0 {
+                cuts.push(offset);
+            }
+        }
+        in_basic ^= line.matches("\"\"\"").count() % 2 == 1;
+        in_literal ^= line.matches("\'\'\'").count() % 2 == 1;
+        offset += line.len();
+    }
+    cuts.push(text.len());
+    cuts.windows(2).map(|w| (w[0], &text[w[0]..w[1]])).collect()
 }
 
 fn nouns(kinds: &[Kind]) -> String {

@@ -130,17 +130,26 @@ impl<'d> Record<'d> {
 pub struct Checker<'s> {
     pub source: &'s SourceText<'s>,
     pub errors: Vec<Diagnostic>,
+    /// Where the parsed text starts in the file, when only a slice of it was parsed.
+    offset: usize,
 }
 
 impl<'s> Checker<'s> {
     pub fn new(source: &'s SourceText<'s>) -> Self {
+        Checker::with_offset(source, 0)
+    }
+
+    /// A checker for a document parsed from the file's text starting at byte `offset`.
+    pub fn with_offset(source: &'s SourceText<'s>, offset: usize) -> Self {
         Checker {
             source,
             errors: Vec::new(),
+            offset,
         }
     }
 
     pub fn error(&mut self, span: Option<Range<usize>>, message: impl Into<String>) {
+        let span = span.map(|s| s.start + self.offset..s.end + self.offset);
         self.errors.push(self.source.at(span, message));
     }
 
@@ -321,8 +330,10 @@ impl<'s> Checker<'s> {
 }
 
 /// Parses a document, turning a syntax error into a located diagnostic.
-pub fn parse_document(source: &SourceText<'_>) -> Result<toml_edit::Document<String>, Diagnostic> {
-    toml_edit::Document::parse(source.text.to_string()).map_err(|e| {
+pub fn parse_document<'t>(
+    source: &SourceText<'t>,
+) -> Result<toml_edit::Document<&'t str>, Diagnostic> {
+    toml_edit::Document::parse(source.text).map_err(|e| {
         let message = e.message().trim().replace('\n', " ");
         source.at(e.span(), format!("malformed TOML: {message}"))
     })

@@ -206,3 +206,45 @@ fn arbitrary_bytes_never_panic_the_parser() {
         let _ = parse(files[0], files[1], files[2], files[3]);
     });
 }
+
+#[test]
+fn large_files_are_read_in_slices_with_exact_positions_and_multiline_strings_intact() {
+    // Enough tables for several slices, a multi-line string holding a line that looks like a
+    // table header, and errors near the end.
+    let mut quotes = String::new();
+    for n in 0..4_500 {
+        quotes.push_str(&format!(
+            "[[quote]]\nid = \"q{n}\"\ntext = \"words {n}\"\nspeaker = \"s\"\nsource = \"src\"\n\n"
+        ));
+    }
+    quotes.push_str("[[quote]]\nid = \"multi\"\ntext = \"\"\"\nline one\n[[quote]]\nline three\"\"\"\nspeaker = \"s\"\nsource = \"src\"\n\n");
+    let line_of_bad = quotes.lines().count() + 4;
+    quotes.push_str(
+        "[[quote]]\nid = \"bad\"\ntext = \"x\"\nspeaker = \"ghost\"\nsource = \"src\"\nextra = 1\n",
+    );
+    let errors = parse(SPEAKERS, SOURCES, &quotes, FACTS).unwrap_err();
+    let found: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found[0].starts_with(&format!(
+            "quotes.toml:{line_of_bad}:11: `speaker` refers to unknown speaker `ghost`"
+        )),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].starts_with(&format!(
+            "quotes.toml:{}:1: unknown key `extra`",
+            line_of_bad + 2
+        )),
+        "{found:#?}"
+    );
+
+    let valid = quotes[..quotes.rfind("[[quote]]\nid = \"bad\"").unwrap()].to_string();
+    let catalog = parse(SPEAKERS, SOURCES, &valid, FACTS).expect("valid");
+    assert_eq!(catalog.quotes().len(), 4_501);
+    assert_eq!(
+        catalog.quote("multi").unwrap().text,
+        "line one\n[[quote]]\nline three"
+    );
+    assert_eq!(catalog.quote("q4499").unwrap().text, "words 4499");
+}
