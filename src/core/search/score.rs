@@ -24,6 +24,8 @@ const MAX_FUZZY_PREFIX_SCAN: usize = 20_000;
 const TOKEN_POSTINGS_BUDGET: usize = 40_000;
 /// Below this many postings a term is cheap to walk however common it is.
 const COMMON_MIN_POSTINGS: usize = 2_000;
+/// The weight of the words-close-together bonus, relative to matching every word.
+const COMPACTNESS_WEIGHT: f32 = 0.15;
 const K1: f32 = 1.2;
 const B: f32 = 0.1;
 
@@ -358,7 +360,7 @@ impl SearchIndex {
             .windows(2)
             .map(|w| pair_weight(&w[0], &w[1]))
             .sum();
-        let norm = total_idf + max_bonus;
+        let norm = total_idf * (1.0 + COMPACTNESS_WEIGHT) + max_bonus;
 
         let mut hits: Vec<(f32, f32, u32)> = Vec::with_capacity(candidates.len());
         let mut at: Vec<Vec<u32>> = vec![Vec::new(); query_tokens.len()];
@@ -396,6 +398,9 @@ impl SearchIndex {
                 };
                 score += factor * pair_weight(&query_tokens[i], &query_tokens[i + 1]);
             }
+            // Words close together, in any order: "shuffled" recollections of one sentence.
+            let (present_idf, compactness) = compactness(&at, &query_tokens);
+            score += COMPACTNESS_WEIGHT * compactness * present_idf;
             let normalised = (score / norm).clamp(0.0, 1.0);
             let coverage = if total_idf > 0.0 {
                 covered / total_idf
@@ -459,6 +464,45 @@ fn closest_gap(first: &[u32], next: &[u32]) -> Option<i64> {
         }
     }
     best
+}
+
+/// How tightly the query's words sit in a document's text: the share of the shortest window
+/// holding every word that occurs which those words fill (1.0 when they are adjacent), and the
+/// summed weight of those words.
+fn compactness(at: &[Vec<u32>], tokens: &[Token]) -> (f32, f32) {
+    let mut hits: Vec<(u32, usize)> = at
+        .iter()
+        .enumerate()
+        .flat_map(|(i, positions)| positions.iter().map(move |&p| (p, i)))
+        .collect();
+    let present: Vec<usize> = (0..at.len()).filter(|&i| !at[i].is_empty()).collect();
+    if present.len() < 2 {
+        return (0.0, 0.0);
+    }
+    hits.sort_unstable();
+    let mut counts = vec![0usize; at.len()];
+    let mut distinct = 0;
+    let mut best_span = u32::MAX;
+    let mut left = 0;
+    for right in 0..hits.len() {
+        let token = hits[right].1;
+        counts[token] += 1;
+        if counts[token] == 1 {
+            distinct += 1;
+        }
+        while distinct == present.len() {
+            best_span = best_span.min(hits[right].0 - hits[left].0 + 1);
+            let leaving = hits[left].1;
+            counts[leaving] -= 1;
+            if counts[leaving] == 0 {
+                distinct -= 1;
+            }
+            left += 1;
+        }
+    }
+    let present_idf: f32 = present.iter().map(|&i| tokens[i].idf).sum();
+    let compactness = (present.len() as f32 / best_span as f32).min(1.0);
+    (present_idf, compactness)
 }
 
 /// Whether the start of `term` is exactly one edit (substitution, insertion, deletion or swap
