@@ -41,6 +41,9 @@ pub enum KindArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the Discord bot (the token comes from the environment variable named by
+    /// discord.token_env, default DISCORD_TOKEN).
+    Run,
     /// Validate the config and the data; print every problem as PATH:LINE:COLUMN: message.
     Check,
     /// The offline answer to /quote: best matches among quotes and facts.
@@ -149,6 +152,7 @@ fn load_snapshot(config: &Config) -> Result<Snapshot, Failure> {
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let config = load_config(cli)?;
     match &cli.command {
+        Command::Run => run_bot(config)?,
         Command::Check => {
             let snapshot = load_snapshot(&config)?;
             let c = &snapshot.catalog;
@@ -235,6 +239,50 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Validates everything, then runs the bot until SIGINT or SIGTERM.
+fn run_bot(config: Config) -> Result<(), Failure> {
+    let snapshot = load_snapshot(&config)?;
+    let token = crate::config::token_from_env(&config).map_err(|message| {
+        Failure::Config(vec![Diagnostic {
+            path: "environment".to_string(),
+            line: 1,
+            column: 1,
+            message,
+        }])
+    })?;
+    crate::logging::init(Some(token.expose()));
+    let _lock = store::lock_state_dir(&config.state_dir).map_err(Failure::Runtime)?;
+    let app = std::sync::Arc::new(crate::app::App::new(snapshot.catalog));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        let bot = crate::discord::run(config, token, app, shutdown_signal());
+        bot.await.map_err(|e| Failure::Runtime(e.to_string()))
+    })?;
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot listen for SIGTERM");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
 }
 
 /// The queries to answer: the words given, or every line of the batch file.

@@ -10,4 +10,6 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod discord;
+pub mod logging;
 pub mod store;

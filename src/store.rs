@@ -71,3 +71,25 @@ pub fn load_config(path: &Path, explicit: bool) -> Result<Config, LoadError> {
         }),
     }
 }
+
+/// Holds the state directory for this process: a second instance on the same directory is
+/// refused while the returned file stays open.
+pub fn lock_state_dir(dir: &Path) -> Result<std::fs::File, String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create state directory {}: {e}", dir.display()))?;
+    let path = dir.join("quotebot.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another quotebot is already running with state directory {}",
+            dir.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+    }
+}

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod data;
 pub mod diag;
+pub mod limits;
 pub mod model;
 pub mod render;
 pub mod search;

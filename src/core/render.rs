@@ -3,6 +3,7 @@
 //! into an embed, so both give the same answer.
 
 use crate::core::catalog::{Catalog, Entry};
+use crate::core::limits::{EmbedField, EmbedView, fit_embed};
 use crate::core::model::{EntryKind, Fact, Figure, Quote, QuoteKind, Source};
 use crate::core::search::{Hit, Outcome};
 
@@ -308,6 +309,89 @@ pub fn card_text(card: &Card) -> String {
     }
     lines.push(format!("  id: {}", card.id));
     lines.join("\n")
+}
+
+/// A card as an embed (within Discord's limits): the words as the description, who and
+/// where as fields, the id (and the result's position, when paging) in the footer.
+pub fn card_embed(card: &Card, position: Option<(usize, usize)>) -> EmbedView {
+    let title = match card.kind {
+        EntryKind::Quote => card.heading.clone(),
+        EntryKind::Fact => match &card.figure {
+            Some(figure) => format!("Fact: {figure}"),
+            None => "Fact".to_string(),
+        },
+    };
+    let description = match card.quote_kind {
+        Some(QuoteKind::Paraphrase) => {
+            format!("*{}*\n{}", wording::PARAPHRASE_LABEL, card.body)
+        }
+        _ => card.body.clone(),
+    };
+    let mut fields = Vec::new();
+    let field = |name: &str, value: String, inline: bool| EmbedField {
+        name: name.to_string(),
+        value,
+        inline,
+    };
+    if let Some(date) = &card.date {
+        let name = match card.kind {
+            EntryKind::Quote => "Said",
+            EntryKind::Fact => "As of",
+        };
+        fields.push(field(name, date.clone(), true));
+    }
+    if let Some(context) = &card.context {
+        fields.push(field("Context", context.clone(), true));
+    }
+    let mut source = match &card.source.url {
+        Some(url) => format!("[{}]({url})", card.source.title.replace(['[', ']'], "")),
+        None => card.source.title.clone(),
+    };
+    let details: Vec<&str> = [
+        card.source.outlet.as_deref(),
+        card.source.published.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !details.is_empty() {
+        source.push_str(&format!(" — {}", details.join(", ")));
+    }
+    fields.push(field("Source", source, false));
+    if !card.related.is_empty() {
+        let name = match card.kind {
+            EntryKind::Quote => wording::RELATED_FIGURES,
+            EntryKind::Fact => wording::RELATED_QUOTES,
+        };
+        let lines: Vec<String> = card
+            .related
+            .iter()
+            .map(|r| format!("• {}", r.text))
+            .collect();
+        fields.push(field(name, lines.join("\n"), false));
+    }
+    if !card.topics.is_empty() {
+        fields.push(field("Topics", card.topics.join(", "), false));
+    }
+    let footer = match position {
+        Some((at, of)) if of > 1 => format!("id: {} · result {} of {of}", card.id, at + 1),
+        _ => format!("id: {}", card.id),
+    };
+    fit_embed(&EmbedView {
+        title,
+        url: card.source.url.clone(),
+        description,
+        fields,
+        footer,
+    })
+}
+
+/// The text shown instead of an answer when nothing matches well.
+pub fn weak_answer_text(catalog: &Catalog, query: &str, outcome: &Outcome) -> String {
+    crate::core::limits::fit(
+        &outcome_text(catalog, query, outcome),
+        crate::core::limits::CONTENT,
+    )
 }
 
 /// A short one-line label for an entry, used in autocomplete and lists.

@@ -2,6 +2,8 @@
 
 mod cli;
 mod data_errors;
+mod discord;
+mod fake_discord;
 mod search;
 mod seed;
 mod support;

@@ -31,7 +31,7 @@ const B: f32 = 0.1;
 
 /// Below this normalised score, or this share of the query matched, the best hit is offered
 /// as "did you mean" rather than as the answer.
-const CONFIDENT_SCORE: f32 = 0.45;
+const CONFIDENT_SCORE: f32 = 0.4;
 const CONFIDENT_COVERAGE: f32 = 0.6;
 
 #[derive(Debug, Clone)]

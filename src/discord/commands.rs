@@ -1,0 +1,452 @@
+//! The slash commands and their autocomplete. Commands only translate: read options, ask the
+//! app's current snapshot, render through the core, reply with mentions off.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use poise::serenity_prelude as serenity;
+
+use super::embed::{self, Buttons, no_mentions};
+use crate::app::{App, Snapshot};
+use crate::core::catalog::Entry;
+use crate::core::limits;
+use crate::core::model::EntryKind;
+use crate::core::render;
+use crate::core::search::normalize::tokens;
+use crate::core::search::{MAX_CHOICES, Mode, Query};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// Autocomplete answers within this time or falls back to a plain list: Discord gives the whole
+/// round trip three seconds.
+const AUTOCOMPLETE_BUDGET: Duration = Duration::from_millis(1500);
+/// How many results one answer can page through.
+const PAGE_LIMIT: usize = 10;
+/// Paging sessions kept in memory; the oldest are forgotten first.
+const MAX_SESSIONS: usize = 10_000;
+
+/// What every command can reach.
+pub struct Data {
+    pub app: Arc<App>,
+    pub sessions: Sessions,
+    pub started: Instant,
+}
+
+/// The result lists behind "previous/next" buttons, by session number.
+#[derive(Default)]
+pub struct Sessions {
+    inner: Mutex<SessionStore>,
+}
+
+#[derive(Default)]
+struct SessionStore {
+    next: u64,
+    by_id: HashMap<u64, Session>,
+    order: VecDeque<u64>,
+}
+
+#[derive(Clone)]
+pub struct Session {
+    pub owner: u64,
+    pub ids: Vec<String>,
+}
+
+impl Sessions {
+    pub fn open(&self, session: Session) -> u64 {
+        let mut store = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        store.next += 1;
+        let id = store.next;
+        store.by_id.insert(id, session);
+        store.order.push_back(id);
+        while store.order.len() > MAX_SESSIONS {
+            if let Some(old) = store.order.pop_front() {
+                store.by_id.remove(&old);
+            }
+        }
+        id
+    }
+
+    pub fn get(&self, id: u64) -> Option<Session> {
+        let store = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        store.by_id.get(&id).cloned()
+    }
+}
+
+/// Button custom ids: `qb:page:{session}:{index}` and `qb:cite:{entry id}`.
+pub fn page_id(session: u64, index: usize) -> String {
+    format!("qb:page:{session}:{index}")
+}
+
+pub fn cite_id(entry: &str) -> String {
+    format!("qb:cite:{entry}")
+}
+
+/// The embed and buttons for result `index` of a session's list.
+pub fn page(
+    snapshot: &Snapshot,
+    session: u64,
+    ids: &[String],
+    index: usize,
+) -> Option<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>)> {
+    let card = snapshot.card(ids.get(index)?)?;
+    let view = render::card_embed(&card, Some((index, ids.len())));
+    let paging = (ids.len() > 1).then(|| {
+        (
+            page_id(session, index.saturating_sub(1)),
+            page_id(session, index + 1),
+            index > 0,
+            index + 1 < ids.len(),
+        )
+    });
+    let buttons = embed::buttons(&Buttons {
+        paging,
+        cite: cite_id(&card.id),
+        source_url: card.source.url.clone(),
+    });
+    Some((embed::embed(&view), buttons))
+}
+
+/// Answers a lookup: the best match with paging, or a private "did you mean".
+async fn answer(
+    ctx: Context<'_>,
+    query: &str,
+    kind: Option<EntryKind>,
+    speaker: Option<String>,
+    topic: Option<String>,
+) -> Result<(), Error> {
+    let snapshot = ctx.data().app.snapshot();
+    let speaker = match speaker.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => match resolve_speaker(&snapshot, text) {
+            Some(id) => Some(id),
+            None => {
+                return private(ctx, &format!("No speaker matches “{text}”.")).await;
+            }
+        },
+    };
+    let topic = topic
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty());
+    // A value picked from autocomplete is an id: show exactly that entry.
+    let ids: Vec<String> = match snapshot.catalog.entry(query.trim()) {
+        Some(entry) if kind.is_none_or(|k| k == entry.kind()) => vec![entry.id().to_string()],
+        _ => {
+            let outcome = snapshot.search(&Query {
+                kind,
+                speaker: speaker.as_deref(),
+                topic: topic.as_deref(),
+                ..Query::new(query, PAGE_LIMIT)
+            });
+            if !outcome.confident {
+                let text = render::weak_answer_text(&snapshot.catalog, query, &outcome);
+                return private(ctx, &text).await;
+            }
+            outcome
+                .hits
+                .iter()
+                .map(|h| h.entry(&snapshot.catalog).id().to_string())
+                .collect()
+        }
+    };
+    let session = ctx.data().sessions.open(Session {
+        owner: ctx.author().id.get(),
+        ids: ids.clone(),
+    });
+    let Some((embed, components)) = page(&snapshot, session, &ids, 0) else {
+        return private(ctx, render::wording::NO_MATCH).await;
+    };
+    ctx.send(
+        poise::CreateReply::default()
+            .embed(embed)
+            .components(components)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn private(ctx: Context<'_>, text: &str) -> Result<(), Error> {
+    ctx.send(
+        poise::CreateReply::default()
+            .content(limits::fit(text, limits::CONTENT))
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A speaker id from an id or a (possibly misspelled) name or alias.
+fn resolve_speaker(snapshot: &Snapshot, text: &str) -> Option<String> {
+    if snapshot.catalog.speaker(text).is_some() {
+        return Some(text.to_string());
+    }
+    speaker_choices(snapshot, text)
+        .into_iter()
+        .next()
+        .map(|(_, id)| id)
+}
+
+/// Speakers whose name or alias matches typed text, best first, as (label, id).
+fn speaker_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
+    let typed = tokens(typed).join(" ");
+    let mut scored: Vec<(f64, String, String)> = snapshot
+        .catalog
+        .speakers()
+        .iter()
+        .filter_map(|s| {
+            let best = std::iter::once(&s.name)
+                .chain(&s.aliases)
+                .map(|name| {
+                    let name = tokens(name).join(" ");
+                    if typed.is_empty() || name.starts_with(&typed) || name.contains(&typed) {
+                        1.0
+                    } else {
+                        strsim::jaro_winkler(&typed, &name)
+                    }
+                })
+                .fold(0.0, f64::max);
+            let label = match &s.role {
+                Some(role) => format!("{} ({role})", s.name),
+                None => s.name.clone(),
+            };
+            (best >= 0.8).then(|| (best, label, s.id.clone()))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored
+        .into_iter()
+        .take(limits::CHOICES)
+        .map(|(_, label, id)| (label, id))
+        .collect()
+}
+
+/// Topics that contain the typed text, as (label, value).
+fn topic_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
+    let typed = typed.trim().to_lowercase().replace(' ', "-");
+    let mut topics: Vec<&str> = snapshot
+        .catalog
+        .entries()
+        .flat_map(|e| e.topics().iter().map(String::as_str))
+        .filter(|t| t.contains(&typed))
+        .collect();
+    topics.sort_unstable();
+    topics.dedup();
+    topics
+        .into_iter()
+        .take(limits::CHOICES)
+        .map(|t| (t.to_string(), t.to_string()))
+        .collect()
+}
+
+fn to_response(choices: Vec<(String, String)>) -> serenity::CreateAutocompleteResponse {
+    let choices = choices
+        .into_iter()
+        .take(limits::CHOICES)
+        .map(|(name, value)| {
+            serenity::AutocompleteChoice::new(
+                limits::fit(&name, limits::CHOICE_NAME),
+                limits::fit(&value, limits::CHOICE_VALUE),
+            )
+        })
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Runs a choice-making function off the async runtime, bounded in time; on timeout the
+/// fallback list is offered instead of letting Discord's three seconds run out.
+async fn bounded(
+    snapshot: Arc<Snapshot>,
+    make: impl FnOnce(&Snapshot) -> Vec<(String, String)> + Send + 'static,
+    fallback: impl FnOnce(&Snapshot) -> Vec<(String, String)>,
+) -> serenity::CreateAutocompleteResponse {
+    let worker = snapshot.clone();
+    let task = tokio::task::spawn_blocking(move || make(&worker));
+    match tokio::time::timeout(AUTOCOMPLETE_BUDGET, task).await {
+        Ok(Ok(choices)) => to_response(choices),
+        _ => {
+            tracing::warn!("autocomplete exceeded its time budget; answering with a fallback");
+            to_response(fallback(&snapshot))
+        }
+    }
+}
+
+fn entry_choices(
+    snapshot: &Snapshot,
+    typed: &str,
+    kind: Option<EntryKind>,
+) -> Vec<(String, String)> {
+    snapshot
+        .suggest(&Query {
+            kind,
+            mode: Mode::Suggest,
+            ..Query::new(typed, MAX_CHOICES)
+        })
+        .into_iter()
+        .map(|c| (c.name, c.value))
+        .collect()
+}
+
+fn first_entries(snapshot: &Snapshot, kind: Option<EntryKind>) -> Vec<(String, String)> {
+    snapshot
+        .catalog
+        .entries()
+        .filter(|e| kind.is_none_or(|k| k == e.kind()))
+        .take(limits::CHOICES)
+        .map(|e| {
+            (
+                render::choice_label(&snapshot.catalog, e),
+                e.id().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn autocomplete_quote(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let typed = partial.to_string();
+    bounded(
+        ctx.data().app.snapshot(),
+        move |s| entry_choices(s, &typed, Some(EntryKind::Quote)),
+        |s| first_entries(s, Some(EntryKind::Quote)),
+    )
+    .await
+}
+
+async fn autocomplete_fact(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let typed = partial.to_string();
+    bounded(
+        ctx.data().app.snapshot(),
+        move |s| entry_choices(s, &typed, Some(EntryKind::Fact)),
+        |s| first_entries(s, Some(EntryKind::Fact)),
+    )
+    .await
+}
+
+async fn autocomplete_speaker(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let typed = partial.to_string();
+    bounded(
+        ctx.data().app.snapshot(),
+        move |s| speaker_choices(s, &typed),
+        |s| speaker_choices(s, ""),
+    )
+    .await
+}
+
+async fn autocomplete_topic(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let typed = partial.to_string();
+    bounded(
+        ctx.data().app.snapshot(),
+        move |s| topic_choices(s, &typed),
+        |s| topic_choices(s, ""),
+    )
+    .await
+}
+
+/// Look up what someone said: the best match, its source and related figures.
+#[poise::command(slash_command)]
+pub async fn quote(
+    ctx: Context<'_>,
+    #[description = "Words you remember (typos are fine), or a speaker and a keyword"]
+    #[autocomplete = "autocomplete_quote"]
+    query: String,
+    #[description = "Only quotes by this speaker"]
+    #[autocomplete = "autocomplete_speaker"]
+    speaker: Option<String>,
+    #[description = "Only quotes on this topic"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: Option<String>,
+) -> Result<(), Error> {
+    answer(ctx, &query, Some(EntryKind::Quote), speaker, topic).await
+}
+
+/// Look up a fact or figure, with its source and the quotes it relates to.
+#[poise::command(slash_command)]
+pub async fn fact(
+    ctx: Context<'_>,
+    #[description = "What the figure is about"]
+    #[autocomplete = "autocomplete_fact"]
+    query: String,
+    #[description = "Only facts on this topic"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: Option<String>,
+) -> Result<(), Error> {
+    answer(ctx, &query, Some(EntryKind::Fact), None, topic).await
+}
+
+/// A random quote or fact, optionally on one topic.
+#[poise::command(slash_command)]
+pub async fn random(
+    ctx: Context<'_>,
+    #[description = "Only entries on this topic"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: Option<String>,
+) -> Result<(), Error> {
+    let snapshot = ctx.data().app.snapshot();
+    let entries: Vec<Entry<'_>> = snapshot
+        .catalog
+        .entries()
+        .filter(|e| {
+            topic
+                .as_deref()
+                .is_none_or(|t| e.topics().iter().any(|x| x == t.trim()))
+        })
+        .collect();
+    if entries.is_empty() {
+        return private(ctx, "Nothing in the database has that topic.").await;
+    }
+    // The interaction id is random enough to pick with, and keeps the core free of a clock.
+    let pick = (ctx.id() % entries.len() as u64) as usize;
+    let ids = vec![entries[pick].id().to_string()];
+    drop(entries);
+    let session = ctx.data().sessions.open(Session {
+        owner: ctx.author().id.get(),
+        ids: ids.clone(),
+    });
+    if let Some((embed, components)) = page(&snapshot, session, &ids, 0) {
+        ctx.send(
+            poise::CreateReply::default()
+                .embed(embed)
+                .components(components)
+                .allowed_mentions(no_mentions()),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// What this bot is: version, database size, uptime.
+#[poise::command(slash_command)]
+pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
+    let snapshot = ctx.data().app.snapshot();
+    let c = &snapshot.catalog;
+    let uptime = ctx.data().started.elapsed().as_secs();
+    let text = format!(
+        "quotebot {} — {} quotes, {} facts, {} speakers, {} sources. Up {}h {}m.",
+        env!("CARGO_PKG_VERSION"),
+        c.quotes().len(),
+        c.facts().len(),
+        c.speakers().len(),
+        c.sources().len(),
+        uptime / 3600,
+        (uptime % 3600) / 60
+    );
+    private(ctx, &text).await
+}
+
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![quote(), fact(), random(), about()]
+}

@@ -1,0 +1,261 @@
+//! The one module that talks to Discord: client and framework setup, the gateway check,
+//! command registration, button handling, errors shown to users, and shutdown.
+//!
+//! `run` takes its shutdown signal as a future so tests (and the CLI's signal handler) decide
+//! when the bot stops.
+
+pub mod commands;
+pub mod embed;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use poise::serenity_prelude as serenity;
+use serenity::{CreateInteractionResponse, GatewayIntents};
+
+use crate::app::App;
+use crate::config::{Config, DEFAULT_API_BASE, Register, Token};
+use crate::core::render;
+use commands::{Data, Error, Sessions};
+use embed::{ephemeral, message, no_mentions};
+
+/// How long a clean shutdown may take before the bot gives up waiting for the shards.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
+
+/// Why the bot stopped other than by being asked to.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(
+        "the Discord API at {api_base} did not answer GET /api/v10/gateway/bot: {detail}; check discord.api_base and the network"
+    )]
+    Gateway { api_base: String, detail: String },
+    #[error("Discord rejected the token (gateway close 4004); check the token in ${0}")]
+    BadToken(String),
+    #[error("the Discord client failed: {0}")]
+    Client(String),
+}
+
+/// Builds the HTTP client: timeouts, no mentions by default, and, for any base URL other than
+/// Discord's own, that base with the rate limiter off (serenity's rate limiter would otherwise
+/// talk to discord.com directly).
+pub fn http(config: &Config, token: &Token) -> Result<serenity::Http, RunError> {
+    let client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|e| RunError::Client(e.to_string()))?;
+    let mut builder = serenity::HttpBuilder::new(token.expose())
+        .client(client)
+        .default_allowed_mentions(no_mentions());
+    if config.discord.api_base != DEFAULT_API_BASE {
+        builder = builder
+            .proxy(config.discord.api_base.clone())
+            .ratelimiter_disabled(true);
+    }
+    Ok(builder.build())
+}
+
+/// Runs the bot until `shutdown` completes or the connection fails for good.
+pub async fn run(
+    config: Config,
+    token: Token,
+    app: Arc<App>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
+    let http = http(&config, &token)?;
+    // Serenity would silently fall back to Discord's real gateway if this failed; check first.
+    let gateway = http
+        .get_bot_gateway()
+        .await
+        .map_err(|e| RunError::Gateway {
+            api_base: config.discord.api_base.clone(),
+            detail: e.to_string(),
+        })?;
+    if !(gateway.url.starts_with("ws://") || gateway.url.starts_with("wss://")) {
+        return Err(RunError::Gateway {
+            api_base: config.discord.api_base.clone(),
+            detail: format!(
+                "it returned {:?}, which is not a websocket URL",
+                gateway.url
+            ),
+        });
+    }
+    tracing::info!(shards = gateway.shards, "gateway answered; connecting");
+
+    let register = config.discord.register.clone();
+    let guilds = config.discord.guilds.clone();
+    let options = poise::FrameworkOptions {
+        commands: commands::all(),
+        allowed_mentions: Some(no_mentions()),
+        // Owners are not used, and asking for them is one more request at startup.
+        initialize_owners: false,
+        on_error: |error| Box::pin(on_error(error)),
+        event_handler: |framework, event| {
+            Box::pin(on_event(
+                framework.serenity_context,
+                event,
+                framework.user_data,
+            ))
+        },
+        ..Default::default()
+    };
+    let framework = poise::Framework::builder()
+        .options(options)
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "ready");
+                let commands = &framework.options().commands;
+                match register {
+                    Register::Global => {
+                        poise::builtins::register_globally(ctx, commands).await?;
+                    }
+                    Register::Guilds => {
+                        for guild in guilds {
+                            poise::builtins::register_in_guild(ctx, commands, guild.into()).await?;
+                        }
+                    }
+                }
+                Ok(Data {
+                    app,
+                    sessions: Sessions::default(),
+                    started: Instant::now(),
+                })
+            })
+        })
+        .build();
+
+    let mut client = serenity::ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
+        .framework(framework)
+        .await
+        .map_err(|e| RunError::Client(e.to_string()))?;
+    let shards = client.shard_manager.clone();
+    let stopper = tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        shards.shutdown_all().await;
+    });
+    let result = client.start_autosharded().await;
+    stopper.abort();
+    match result {
+        Ok(()) => Ok(()),
+        Err(serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication)) => {
+            Err(RunError::BadToken(config.discord.token_env.clone()))
+        }
+        Err(e) => Err(RunError::Client(e.to_string())),
+    }
+}
+
+/// Waits for the client to finish shutting down, but not forever.
+pub async fn grace<T>(task: impl Future<Output = T>) -> Option<T> {
+    tokio::time::timeout(SHUTDOWN_GRACE, task).await.ok()
+}
+
+static CORRELATION: AtomicU64 = AtomicU64::new(1);
+
+/// A short id that ties what a user sees to the log line with the details.
+fn correlation_id() -> String {
+    let n = CORRELATION.fetch_add(1, Ordering::Relaxed);
+    format!("E{:x}{n}", std::process::id())
+}
+
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Setup { error, .. } => {
+            tracing::error!(%error, "setup failed (command registration?)");
+        }
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            let id = correlation_id();
+            tracing::error!(correlation = %id, command = %ctx.command().name, %error, "command failed");
+            let _ = ctx
+                .send(
+                    poise::CreateReply::default()
+                        .content(format!("Something went wrong on our side (ref {id})."))
+                        .ephemeral(true)
+                        .allowed_mentions(no_mentions()),
+                )
+                .await;
+        }
+        other => {
+            let id = correlation_id();
+            tracing::warn!(correlation = %id, error = %other, "interaction error");
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(correlation = %id, error = %e, "while reporting an error");
+            }
+        }
+    }
+}
+
+async fn on_event(
+    ctx: &serenity::Context,
+    event: &serenity::FullEvent,
+    data: &Data,
+) -> Result<(), Error> {
+    if let serenity::FullEvent::InteractionCreate {
+        interaction: serenity::Interaction::Component(component),
+    } = event
+        && let Err(error) = on_component(ctx, data, component).await
+    {
+        let id = correlation_id();
+        tracing::error!(correlation = %id, %error, "button failed");
+        let _ = component
+            .create_response(
+                ctx,
+                CreateInteractionResponse::Message(ephemeral(&format!(
+                    "Something went wrong on our side (ref {id})."
+                ))),
+            )
+            .await;
+    }
+    Ok(())
+}
+
+/// Previous/next (only for the person who asked) and Cite.
+async fn on_component(
+    ctx: &serenity::Context,
+    data: &Data,
+    component: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    let custom_id = component.data.custom_id.as_str();
+    let response = if let Some(rest) = custom_id.strip_prefix("qb:page:") {
+        let parsed = rest
+            .split_once(':')
+            .and_then(|(s, i)| Some((s.parse::<u64>().ok()?, i.parse::<usize>().ok()?)));
+        match parsed.map(|(s, i)| (data.sessions.get(s), s, i)) {
+            None | Some((None, _, _)) => CreateInteractionResponse::Message(ephemeral(
+                "These results have expired; run the command again.",
+            )),
+            Some((Some(session), _, _)) if session.owner != component.user.id.get() => {
+                CreateInteractionResponse::Message(ephemeral(
+                    "Only the person who asked can page through these results; run the command yourself to browse.",
+                ))
+            }
+            Some((Some(session), id, index)) => {
+                let snapshot = data.app.snapshot();
+                match commands::page(&snapshot, id, &session.ids, index) {
+                    Some((embed, components)) => CreateInteractionResponse::UpdateMessage(
+                        message().embed(embed).components(components),
+                    ),
+                    None => CreateInteractionResponse::Message(ephemeral(
+                        "That entry is no longer in the database.",
+                    )),
+                }
+            }
+        }
+    } else if let Some(entry) = custom_id.strip_prefix("qb:cite:") {
+        match data.app.snapshot().card(entry) {
+            Some(card) => CreateInteractionResponse::Message(ephemeral(&format!(
+                "```\n{}\n```",
+                render::citation(&card).replace("```", "'''")
+            ))),
+            None => CreateInteractionResponse::Message(ephemeral(
+                "That entry is no longer in the database.",
+            )),
+        }
+    } else {
+        return Ok(());
+    };
+    component.create_response(ctx, response).await?;
+    Ok(())
+}

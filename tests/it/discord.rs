@@ -1,0 +1,262 @@
+//! The real bot driven end to end through the fake Discord on 127.0.0.1.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use quotebot::app::App;
+use quotebot::config::{Config, Token};
+use quotebot::discord::RunError;
+
+use crate::fake_discord::{self as fake, BAD_TOKEN, FakeDiscord, GUILD_ID, OTHER_USER_ID, USER_ID};
+use crate::support::seed_catalog;
+
+struct Bot {
+    task: JoinHandle<Result<(), RunError>>,
+    stop: oneshot::Sender<()>,
+}
+
+fn config(fake: &FakeDiscord) -> Config {
+    let mut config = Config::default();
+    config.discord.api_base = fake.api_base();
+    config.discord.guilds = vec![GUILD_ID];
+    config
+}
+
+fn start_bot(fake: &FakeDiscord, token: &str) -> Bot {
+    quotebot::logging::init(None);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = Arc::new(App::new(seed_catalog()));
+    let task = tokio::spawn(quotebot::discord::run(
+        config(fake),
+        Token::new(token.to_string()),
+        app,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    Bot { task, stop }
+}
+
+async fn stop(bot: Bot) {
+    let _ = bot.stop.send(());
+    let result = tokio::time::timeout(Duration::from_secs(10), bot.task)
+        .await
+        .expect("the bot stops within 10 s")
+        .expect("the bot task did not panic");
+    assert!(result.is_ok(), "{result:?}");
+}
+
+const TOKEN: &str = "fake-token-for-tests";
+
+fn assert_no_pings(body: &Value) {
+    let mentions = &body["data"]["allowed_mentions"];
+    assert!(mentions.is_object(), "allowed_mentions must be set: {body}");
+    assert_eq!(mentions["parse"], serde_json::json!([]), "{body}");
+    for key in ["users", "roles"] {
+        assert!(
+            mentions[key].as_array().is_none_or(Vec::is_empty),
+            "{key} must be empty: {body}"
+        );
+    }
+    assert_ne!(mentions["replied_user"], Value::Bool(true));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_command_autocomplete_and_buttons_answer_through_the_fake_discord() {
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, TOKEN);
+    fake.wait_ready().await;
+
+    // A slash command: callback type 4 with the quote as an embed, buttons, no pings.
+    let body = fake
+        .interact(fake::slash_command(
+            "quote",
+            &[("query", "linchpin of pease")],
+        ))
+        .await;
+    assert_eq!(body["type"], 4, "{body}");
+    let embed = &body["data"]["embeds"][0];
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("the linchpin of peace"),
+        "{body}"
+    );
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("Paraphrase, not a verbatim quote")
+    );
+    assert_eq!(embed["title"], "Antony Blinken, U.S. Secretary of State");
+    assert!(
+        embed["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("id: blinken-alliance-linchpin")
+    );
+    let fields = embed["fields"].as_array().unwrap();
+    assert!(
+        fields.iter().any(|f| f["name"] == "Related figures"
+            && f["value"].as_str().unwrap().contains("7 decades"))
+    );
+    assert_no_pings(&body);
+    let buttons = body["data"]["components"][0]["components"]
+        .as_array()
+        .unwrap();
+    let next = buttons
+        .iter()
+        .find(|b| b["label"] == "Next ▶")
+        .expect("a next button")["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        buttons
+            .iter()
+            .any(|b| b["label"] == "Source" && b["url"].is_string())
+    );
+
+    // Autocomplete: callback type 8 with at most 25 choices, the best first.
+    let body = fake
+        .interact(fake::autocomplete("quote", "query", "satellite tech"))
+        .await;
+    assert_eq!(body["type"], 8, "{body}");
+    let choices = body["data"]["choices"].as_array().unwrap();
+    assert!(!choices.is_empty() && choices.len() <= 25);
+    assert_eq!(choices[0]["value"], "blinken-russia-space-technology");
+
+    // The person who asked pages with the button: type 7 updates the message in place.
+    let body = fake.interact(fake::button(&next, USER_ID)).await;
+    assert_eq!(body["type"], 7, "{body}");
+    assert!(
+        body["data"]["embeds"][0]["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("result 2 of")
+    );
+    assert_no_pings(&body);
+
+    // Someone else gets a private note instead.
+    let body = fake.interact(fake::button(&next, OTHER_USER_ID)).await;
+    assert_eq!(body["type"], 4, "{body}");
+    assert_eq!(body["data"]["flags"], 64, "ephemeral: {body}");
+
+    // Cite: a private, copy-ready citation.
+    let body = fake
+        .interact(fake::button("qb:cite:blinken-optimistic-future", USER_ID))
+        .await;
+    let text = body["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("“I remain fully, strongly optimistic"),
+        "{text}"
+    );
+    assert!(
+        text.contains("U.S. Relations With South Korea Remain Strong"),
+        "{text}"
+    );
+
+    stop(bot).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_weak_match_is_a_private_did_you_mean_not_an_answer() {
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, TOKEN);
+    fake.wait_ready().await;
+    let body = fake
+        .interact(fake::slash_command("quote", &[("query", "zebra giraffe")]))
+        .await;
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"], 64, "{body}");
+    assert!(body["data"]["embeds"].as_array().is_none_or(Vec::is_empty));
+    assert_no_pings(&body);
+    let body = fake
+        .interact(fake::slash_command(
+            "fact",
+            &[("query", "how much has korea invested")],
+        ))
+        .await;
+    assert!(
+        body["data"]["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("more than $140 billion"),
+        "{body}"
+    );
+    stop(bot).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnect_requests_and_malformed_interactions_do_not_stop_the_bot() {
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, TOKEN);
+    fake.wait_ready().await;
+
+    // Discord asks the bot to reconnect (op 7): it resumes the session.
+    fake.send(serde_json::json!({"op": 7, "d": null})).await;
+    fake.wait_until("a RESUME", |f| f.resumes() == 1).await;
+    let body = fake
+        .interact(fake::slash_command(
+            "quote",
+            &[("query", "extended deterrence")],
+        ))
+        .await;
+    assert_eq!(body["type"], 4, "{body}");
+
+    // An interaction missing required fields is dropped; the next one is answered.
+    let mut broken = fake::slash_command("quote", &[("query", "linchpin")]);
+    broken.as_object_mut().unwrap().remove("locale");
+    broken.as_object_mut().unwrap().remove("member");
+    fake.dispatch("INTERACTION_CREATE", broken).await;
+    let body = fake
+        .interact(fake::slash_command(
+            "quote",
+            &[("query", "shared democratic values")],
+        ))
+        .await;
+    assert!(
+        body["data"]["embeds"][0]["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("blinken-shared-democratic-values")
+    );
+    assert_eq!(fake.identifies(), 1, "resumed, never re-identified");
+    stop(bot).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_token_stops_the_bot_with_a_clear_error_and_no_retry_loop() {
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, BAD_TOKEN);
+    let result = tokio::time::timeout(Duration::from_secs(10), bot.task)
+        .await
+        .expect("gives up quickly")
+        .unwrap();
+    let error = result.unwrap_err();
+    assert!(matches!(error, RunError::BadToken(_)), "{error}");
+    assert!(error.to_string().contains("4004"));
+    assert_eq!(fake.identifies(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_api_base_fails_before_connecting() {
+    // A loopback port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = Config::default();
+    config.discord.api_base = format!("http://127.0.0.1:{port}");
+    let app = Arc::new(App::new(seed_catalog()));
+    let result = quotebot::discord::run(config, Token::new(TOKEN.into()), app, async {}).await;
+    let error = result.unwrap_err();
+    assert!(matches!(error, RunError::Gateway { .. }), "{error}");
+    assert!(error.to_string().contains("/api/v10/gateway/bot"));
+}

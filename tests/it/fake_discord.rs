@@ -1,0 +1,404 @@
+//! A fake Discord for end-to-end tests: the REST API under `/api/v10` and the gateway
+//! websocket, both on 127.0.0.1 with ports chosen by the system. It speaks just enough of the
+//! protocol (HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, RESUME, RECONNECT, close
+//! codes) for the real bot to run against it, and records every request the bot makes.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Mutex, Notify, mpsc};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+pub const APP_ID: u64 = 900_000_000_000_000_001;
+pub const BOT_ID: u64 = 900_000_000_000_000_002;
+pub const GUILD_ID: u64 = 900_000_000_000_000_003;
+pub const CHANNEL_ID: u64 = 900_000_000_000_000_004;
+pub const USER_ID: u64 = 900_000_000_000_000_005;
+pub const OTHER_USER_ID: u64 = 900_000_000_000_000_006;
+/// IDENTIFY with this token is refused with close code 4004, as Discord does.
+pub const BAD_TOKEN: &str = "bad-token";
+
+/// One HTTP request the bot made.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct State {
+    requests: Mutex<Vec<Recorded>>,
+    changed: Notify,
+    connection: Mutex<Option<mpsc::UnboundedSender<Message>>>,
+    identifies: AtomicUsize,
+    resumes: AtomicUsize,
+    seq: AtomicU64,
+}
+
+pub struct FakeDiscord {
+    pub http_port: u16,
+    state: Arc<State>,
+}
+
+impl FakeDiscord {
+    pub async fn start() -> FakeDiscord {
+        let http = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ws = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let http_port = http.local_addr().unwrap().port();
+        let ws_port = ws.local_addr().unwrap().port();
+        let state = Arc::new(State::default());
+        let s = state.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = http.accept().await {
+                tokio::spawn(serve_http(stream, s.clone(), ws_port));
+            }
+        });
+        let s = state.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = ws.accept().await {
+                tokio::spawn(serve_gateway(stream, s.clone(), ws_port));
+            }
+        });
+        FakeDiscord { http_port, state }
+    }
+
+    pub fn api_base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    pub fn identifies(&self) -> usize {
+        self.state.identifies.load(Ordering::SeqCst)
+    }
+
+    pub fn resumes(&self) -> usize {
+        self.state.resumes.load(Ordering::SeqCst)
+    }
+
+    pub async fn requests(&self) -> Vec<Recorded> {
+        self.state.requests.lock().await.clone()
+    }
+
+    /// Waits until a request matching `matches` has been recorded, and returns it.
+    pub async fn wait_for(&self, what: &str, matches: impl Fn(&Recorded) -> bool) -> Recorded {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let notified = self.state.changed.notified();
+            if let Some(found) = self.state.requests.lock().await.iter().find(|r| matches(r)) {
+                return found.clone();
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                let seen: Vec<String> = self
+                    .requests()
+                    .await
+                    .iter()
+                    .map(|r| format!("{} {}", r.method, r.path))
+                    .collect();
+                panic!("timed out waiting for {what}; requests seen: {seen:#?}");
+            }
+        }
+    }
+
+    /// Waits until `check` holds for the fake's counters.
+    pub async fn wait_until(&self, what: &str, check: impl Fn(&FakeDiscord) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while !check(self) {
+            if tokio::time::Instant::now() > deadline {
+                panic!("timed out waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The bot is connected and its commands are registered.
+    pub async fn wait_ready(&self) {
+        self.wait_for("command registration", |r| {
+            r.method == "PUT" && r.path.ends_with("/commands")
+        })
+        .await;
+    }
+
+    /// Sends a raw gateway payload on the current connection.
+    pub async fn send(&self, payload: Value) {
+        let sender = self.state.connection.lock().await.clone();
+        sender
+            .expect("the bot is connected")
+            .send(Message::Text(payload.to_string()))
+            .unwrap();
+    }
+
+    /// Sends a dispatch event with the next sequence number.
+    pub async fn dispatch(&self, event: &str, data: Value) {
+        let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        self.send(json!({"op": 0, "s": s, "t": event, "d": data}))
+            .await;
+    }
+
+    /// Sends an INTERACTION_CREATE and waits for the bot's callback to it.
+    pub async fn interact(&self, interaction: Value) -> Value {
+        let path = format!(
+            "/api/v10/interactions/{}/{}/callback",
+            interaction["id"].as_str().unwrap(),
+            interaction["token"].as_str().unwrap()
+        );
+        self.dispatch("INTERACTION_CREATE", interaction).await;
+        self.wait_for(&format!("the callback {path}"), |r| {
+            r.path.starts_with(&path)
+        })
+        .await
+        .body
+    }
+}
+
+async fn serve_http(mut stream: TcpStream, state: Arc<State>, ws_port: u16) {
+    let mut buffer = Vec::new();
+    loop {
+        // Read one request: headers, then a body of content-length bytes.
+        let header_end = loop {
+            if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let mut chunk = [0u8; 8192];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buffer[..header_end]).to_string();
+        let mut lines = head.lines();
+        let mut request_line = lines.next().unwrap_or("").split_whitespace();
+        let method = request_line.next().unwrap_or("").to_string();
+        let path = request_line.next().unwrap_or("").to_string();
+        let length: usize = lines
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.trim().parse().ok())
+            .unwrap_or(0);
+        while buffer.len() < header_end + length {
+            let mut chunk = [0u8; 8192];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let body_bytes = buffer[header_end..header_end + length].to_vec();
+        buffer.drain(..header_end + length);
+        let body = serde_json::from_slice(&body_bytes).unwrap_or(Value::Null);
+        let (status, response) = route(&method, &path, ws_port);
+        state
+            .requests
+            .lock()
+            .await
+            .push(Recorded { method, path, body });
+        state.changed.notify_waiters();
+        let text = response.map(|v| v.to_string()).unwrap_or_default();
+        let reply = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}",
+            text.len()
+        );
+        if stream.write_all(reply.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn route(method: &str, path: &str, ws_port: u16) -> (u16, Option<Value>) {
+    let path = path.split('?').next().unwrap_or(path);
+    match (method, path) {
+        ("GET", "/api/v10/gateway/bot") => (
+            200,
+            Some(json!({
+                "url": format!("ws://127.0.0.1:{ws_port}"),
+                "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+            })),
+        ),
+        ("GET", "/api/v10/gateway") => (
+            200,
+            Some(json!({"url": format!("ws://127.0.0.1:{ws_port}")})),
+        ),
+        ("GET", "/api/v10/oauth2/applications/@me") => (
+            200,
+            Some(json!({
+                "id": APP_ID.to_string(), "name": "quotebot", "icon": null, "description": "",
+                "rpc_origins": [], "bot_public": false, "bot_require_code_grant": false,
+                "owner": user(USER_ID, "owner", false), "verify_key": "00", "team": null,
+                "flags": 0, "integration_types_config": {}
+            })),
+        ),
+        ("PUT", p) if p.ends_with("/commands") => (200, Some(json!([]))),
+        ("POST", p) if p.starts_with("/api/v10/interactions/") => (204, None),
+        _ => (404, Some(json!({"message": "Unknown", "code": 0}))),
+    }
+}
+
+fn user(id: u64, name: &str, bot: bool) -> Value {
+    json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": null, "avatar": null, "bot": bot})
+}
+
+async fn serve_gateway(stream: TcpStream, state: Arc<State>, ws_port: u16) {
+    let Ok(socket) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    let (mut sink, mut source) = socket.split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+    *state.connection.lock().await = Some(tx.clone());
+    let writer = tokio::spawn(async move {
+        while let Some(message) = rx.recv().await {
+            let closing = matches!(message, Message::Close(_));
+            if sink.send(message).await.is_err() || closing {
+                break;
+            }
+        }
+    });
+    let _ = tx.send(Message::Text(
+        json!({"op": 10, "d": {"heartbeat_interval": 41250}}).to_string(),
+    ));
+    while let Some(Ok(message)) = source.next().await {
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let Ok(payload) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        match payload["op"].as_u64() {
+            Some(1) => {
+                let _ = tx.send(Message::Text(json!({"op": 11}).to_string()));
+            }
+            Some(2) => {
+                let token = payload["d"]["token"].as_str().unwrap_or("");
+                if token.trim_start_matches("Bot ") == BAD_TOKEN {
+                    let _ = tx.send(Message::Close(Some(CloseFrame {
+                        code: CloseCode::Library(4004),
+                        reason: "Authentication failed.".into(),
+                    })));
+                    // Let the writer send the close frame before the connection drops.
+                    drop(tx);
+                    let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
+                    return;
+                }
+                state.identifies.fetch_add(1, Ordering::SeqCst);
+                let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                let ready = json!({"op": 0, "s": s, "t": "READY", "d": {
+                    "v": 10,
+                    "user": user(BOT_ID, "quotebot", true),
+                    "guilds": [{"id": GUILD_ID.to_string(), "unavailable": true}],
+                    "session_id": "fake-session",
+                    "resume_gateway_url": format!("ws://127.0.0.1:{ws_port}"),
+                    "shard": [0, 1],
+                    "application": {"id": APP_ID.to_string(), "flags": 0}
+                }});
+                let _ = tx.send(Message::Text(ready.to_string()));
+                let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                let guild = json!({"op": 0, "s": s, "t": "GUILD_CREATE", "d": guild()});
+                let _ = tx.send(Message::Text(guild.to_string()));
+            }
+            Some(6) => {
+                state.resumes.fetch_add(1, Ordering::SeqCst);
+                let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                let resumed = json!({"op": 0, "s": s, "t": "RESUMED", "d": {}});
+                let _ = tx.send(Message::Text(resumed.to_string()));
+            }
+            _ => {}
+        }
+    }
+    writer.abort();
+}
+
+fn guild() -> Value {
+    json!({
+        "id": GUILD_ID.to_string(), "name": "Policy Wonks", "icon": null, "icon_hash": null,
+        "splash": null, "discovery_splash": null, "owner_id": USER_ID.to_string(),
+        "afk_channel_id": null, "afk_timeout": 300, "verification_level": 0,
+        "default_message_notifications": 0, "explicit_content_filter": 0, "roles": [],
+        "emojis": [], "features": [], "mfa_level": 0, "application_id": null,
+        "system_channel_id": null, "system_channel_flags": 0, "rules_channel_id": null,
+        "vanity_url_code": null, "description": null, "banner": null, "premium_tier": 0,
+        "preferred_locale": "en-US", "public_updates_channel_id": null, "nsfw_level": 0,
+        "stickers": [], "premium_progress_bar_enabled": false,
+        "joined_at": "2025-01-06T00:00:00.000000+00:00", "large": false, "member_count": 2,
+        "voice_states": [], "members": [], "channels": [], "threads": [], "presences": [],
+        "stage_instances": [], "guild_scheduled_events": []
+    })
+}
+
+static NEXT_INTERACTION: AtomicU64 = AtomicU64::new(1);
+
+fn member(user_id: u64) -> Value {
+    json!({
+        "user": user(user_id, "reader", false), "nick": null, "avatar": null, "banner": null,
+        "roles": [], "joined_at": "2025-01-06T00:00:00.000000+00:00", "premium_since": null,
+        "deaf": false, "mute": false, "flags": 0, "pending": false,
+        "permissions": "2248473465835073", "communication_disabled_until": null
+    })
+}
+
+/// The fields every interaction carries, shaped as Discord documents them.
+fn interaction(kind: u8, user_id: u64, data: Value) -> Value {
+    let id = 1_000_000_000_000_000_000 + NEXT_INTERACTION.fetch_add(1, Ordering::SeqCst);
+    json!({
+        "id": id.to_string(),
+        "application_id": APP_ID.to_string(),
+        "type": kind,
+        "data": data,
+        "guild_id": GUILD_ID.to_string(),
+        "channel_id": CHANNEL_ID.to_string(),
+        "channel": {"id": CHANNEL_ID.to_string(), "type": 0, "name": "general"},
+        "member": member(user_id),
+        "token": format!("interaction-token-{id}"),
+        "version": 1,
+        "app_permissions": "2248473465835073",
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": GUILD_ID.to_string()},
+        "context": 0,
+        "attachment_size_limit": 8388608
+    })
+}
+
+/// A slash command with string options, `(name, value)`.
+pub fn slash_command(name: &str, options: &[(&str, &str)]) -> Value {
+    let options: Vec<Value> = options
+        .iter()
+        .map(|(n, v)| json!({"name": n, "type": 3, "value": v}))
+        .collect();
+    interaction(
+        2,
+        USER_ID,
+        json!({"id": "1", "name": name, "type": 1, "options": options}),
+    )
+}
+
+/// Autocomplete for `focused` of a command while `typed` is being typed.
+pub fn autocomplete(name: &str, focused: &str, typed: &str) -> Value {
+    interaction(
+        4,
+        USER_ID,
+        json!({"id": "1", "name": name, "type": 1,
+               "options": [{"name": focused, "type": 3, "value": typed, "focused": true}]}),
+    )
+}
+
+/// A button click on a message the bot sent, by `user_id`.
+pub fn button(custom_id: &str, user_id: u64) -> Value {
+    let mut value = interaction(
+        3,
+        user_id,
+        json!({"custom_id": custom_id, "component_type": 2}),
+    );
+    value["message"] = json!({
+        "id": "1234", "channel_id": CHANNEL_ID.to_string(), "author": user(BOT_ID, "quotebot", true),
+        "content": "", "timestamp": "2025-01-06T00:00:00.000000+00:00", "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "type": 20, "flags": 0, "components": []
+    });
+    value
+}
