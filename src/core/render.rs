@@ -386,6 +386,42 @@ pub fn card_embed(card: &Card, position: Option<(usize, usize)>) -> EmbedView {
     })
 }
 
+/// One page of a list of entries (a speaker's quotes, a source's entries, a topic's), as an
+/// embed: a line per entry with its id, and the page number in the footer.
+pub fn list_embed(
+    catalog: &Catalog,
+    title: &str,
+    intro: &str,
+    ids: &[String],
+    page: usize,
+    per_page: usize,
+) -> EmbedView {
+    let pages = ids.len().div_ceil(per_page.max(1)).max(1);
+    let lines: Vec<String> = ids
+        .iter()
+        .skip(page * per_page)
+        .take(per_page)
+        .filter_map(|id| catalog.entry(id))
+        .map(|entry| format!("• {} — `{}`", choice_label(catalog, entry), entry.id()))
+        .collect();
+    let mut description = intro.to_string();
+    if !description.is_empty() {
+        description.push_str("\n\n");
+    }
+    if lines.is_empty() {
+        description.push_str("Nothing here yet.");
+    } else {
+        description.push_str(&lines.join("\n"));
+    }
+    fit_embed(&EmbedView {
+        title: title.to_string(),
+        url: None,
+        description,
+        fields: Vec::new(),
+        footer: format!("{} entries · page {} of {pages}", ids.len(), page + 1),
+    })
+}
+
 /// The text shown instead of an answer when nothing matches well.
 pub fn weak_answer_text(catalog: &Catalog, query: &str, outcome: &Outcome) -> String {
     crate::core::limits::fit(

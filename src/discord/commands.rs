@@ -51,7 +51,12 @@ struct SessionStore {
 pub struct Session {
     pub owner: u64,
     pub ids: Vec<String>,
+    /// A list page (title, introduction) of several entries at a time, instead of one card.
+    pub list: Option<(String, String)>,
 }
+
+/// Entries on one page of a list.
+const LIST_PAGE: usize = 8;
 
 impl Sessions {
     pub fn open(&self, session: Session) -> u64 {
@@ -83,29 +88,68 @@ pub fn cite_id(entry: &str) -> String {
     format!("qb:cite:{entry}")
 }
 
-/// The embed and buttons for result `index` of a session's list.
+/// The embed and buttons for page `index` of a session: one card, or one page of a list.
 pub fn page(
     snapshot: &Snapshot,
-    session: u64,
-    ids: &[String],
+    session_id: u64,
+    session: &Session,
     index: usize,
 ) -> Option<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>)> {
-    let card = snapshot.card(ids.get(index)?)?;
-    let view = render::card_embed(&card, Some((index, ids.len())));
-    let paging = (ids.len() > 1).then(|| {
+    let ids = &session.ids;
+    let (view, pages, cite, source_url) = match &session.list {
+        Some((title, intro)) => {
+            let pages = ids.len().div_ceil(LIST_PAGE).max(1);
+            if index >= pages {
+                return None;
+            }
+            let view = render::list_embed(&snapshot.catalog, title, intro, ids, index, LIST_PAGE);
+            (view, pages, None, None)
+        }
+        None => {
+            let card = snapshot.card(ids.get(index)?)?;
+            let view = render::card_embed(&card, Some((index, ids.len())));
+            (
+                view,
+                ids.len(),
+                Some(cite_id(&card.id)),
+                card.source.url.clone(),
+            )
+        }
+    };
+    let paging = (pages > 1).then(|| {
         (
-            page_id(session, index.saturating_sub(1)),
-            page_id(session, index + 1),
+            page_id(session_id, index.saturating_sub(1)),
+            page_id(session_id, index + 1),
             index > 0,
-            index + 1 < ids.len(),
+            index + 1 < pages,
         )
     });
     let buttons = embed::buttons(&Buttons {
         paging,
-        cite: cite_id(&card.id),
-        source_url: card.source.url.clone(),
+        cite,
+        source_url,
     });
     Some((embed::embed(&view), buttons))
+}
+
+/// Opens a session for the invoking user and replies with its first page.
+async fn reply_with_session(
+    ctx: Context<'_>,
+    snapshot: &Snapshot,
+    session: Session,
+) -> Result<(), Error> {
+    let id = ctx.data().sessions.open(session.clone());
+    let Some((embed, components)) = page(snapshot, id, &session, 0) else {
+        return private(ctx, render::wording::NO_MATCH).await;
+    };
+    ctx.send(
+        poise::CreateReply::default()
+            .embed(embed)
+            .components(components)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Answers a lookup: the best match with paging, or a private "did you mean".
@@ -150,21 +194,12 @@ async fn answer(
                 .collect()
         }
     };
-    let session = ctx.data().sessions.open(Session {
+    let session = Session {
         owner: ctx.author().id.get(),
-        ids: ids.clone(),
-    });
-    let Some((embed, components)) = page(&snapshot, session, &ids, 0) else {
-        return private(ctx, render::wording::NO_MATCH).await;
+        ids,
+        list: None,
     };
-    ctx.send(
-        poise::CreateReply::default()
-            .embed(embed)
-            .components(components)
-            .allowed_mentions(no_mentions()),
-    )
-    .await?;
-    Ok(())
+    reply_with_session(ctx, &snapshot, session).await
 }
 
 async fn private(ctx: Context<'_>, text: &str) -> Result<(), Error> {
@@ -200,11 +235,16 @@ fn speaker_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
             let best = std::iter::once(&s.name)
                 .chain(&s.aliases)
                 .map(|name| {
-                    let name = tokens(name).join(" ");
-                    if typed.is_empty() || name.starts_with(&typed) || name.contains(&typed) {
+                    let words = tokens(name);
+                    let name = words.join(" ");
+                    if typed.is_empty() || name.contains(&typed) {
                         1.0
                     } else {
-                        strsim::jaro_winkler(&typed, &name)
+                        // A misspelled full name, or one misspelled word of it ("blinkin").
+                        words
+                            .iter()
+                            .map(|w| strsim::jaro_winkler(&typed, w))
+                            .fold(strsim::jaro_winkler(&typed, &name), f64::max)
                     }
                 })
                 .fold(0.0, f64::max);
@@ -239,6 +279,45 @@ fn topic_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
         .take(limits::CHOICES)
         .map(|t| (t.to_string(), t.to_string()))
         .collect()
+}
+
+/// Sources whose title contains the typed words or is close to them, as (label, id).
+fn source_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
+    let typed = tokens(typed).join(" ");
+    let mut scored: Vec<(f64, String, String)> = snapshot
+        .catalog
+        .sources()
+        .iter()
+        .map(|s| {
+            let title = tokens(&s.title).join(" ");
+            let score = if typed.is_empty() || title.contains(&typed) {
+                1.0
+            } else {
+                strsim::jaro_winkler(&typed, &title)
+            };
+            (score, s.title.clone(), s.id.clone())
+        })
+        .filter(|(score, _, _)| *score >= 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored
+        .into_iter()
+        .take(limits::CHOICES)
+        .map(|(_, title, id)| (title, id))
+        .collect()
+}
+
+async fn autocomplete_source(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let typed = partial.to_string();
+    bounded(
+        ctx.data().app.snapshot(),
+        move |s| source_choices(s, &typed),
+        |s| source_choices(s, ""),
+    )
+    .await
 }
 
 fn to_response(choices: Vec<(String, String)>) -> serenity::CreateAutocompleteResponse {
@@ -412,20 +491,117 @@ pub async fn random(
     let pick = (ctx.id() % entries.len() as u64) as usize;
     let ids = vec![entries[pick].id().to_string()];
     drop(entries);
-    let session = ctx.data().sessions.open(Session {
+    let session = Session {
         owner: ctx.author().id.get(),
-        ids: ids.clone(),
-    });
-    if let Some((embed, components)) = page(&snapshot, session, &ids, 0) {
-        ctx.send(
-            poise::CreateReply::default()
-                .embed(embed)
-                .components(components)
-                .allowed_mentions(no_mentions()),
-        )
-        .await?;
+        ids,
+        list: None,
+    };
+    reply_with_session(ctx, &snapshot, session).await
+}
+
+/// Everything one speaker said, a page at a time.
+#[poise::command(slash_command)]
+pub async fn speaker(
+    ctx: Context<'_>,
+    #[description = "The speaker's name (or part of it)"]
+    #[autocomplete = "autocomplete_speaker"]
+    name: String,
+) -> Result<(), Error> {
+    let snapshot = ctx.data().app.snapshot();
+    let Some(speaker) = resolve_speaker(&snapshot, name.trim())
+        .and_then(|id| snapshot.catalog.speaker(&id).cloned())
+    else {
+        return private(ctx, &format!("No speaker matches “{}”.", name.trim())).await;
+    };
+    let ids: Vec<String> = snapshot
+        .catalog
+        .quotes()
+        .iter()
+        .filter(|q| q.speaker == speaker.id)
+        .map(|q| q.id.clone())
+        .collect();
+    let mut intro = speaker.role.clone().unwrap_or_default();
+    if !speaker.aliases.is_empty() {
+        intro.push_str(&format!("\nAlso known as: {}", speaker.aliases.join(", ")));
     }
-    Ok(())
+    let session = Session {
+        owner: ctx.author().id.get(),
+        ids,
+        list: Some((speaker.name.clone(), intro.trim().to_string())),
+    };
+    reply_with_session(ctx, &snapshot, session).await
+}
+
+/// Everything quoted from one source, a page at a time.
+#[poise::command(slash_command)]
+pub async fn source(
+    ctx: Context<'_>,
+    #[description = "The source's title (or part of it)"]
+    #[autocomplete = "autocomplete_source"]
+    query: String,
+) -> Result<(), Error> {
+    let snapshot = ctx.data().app.snapshot();
+    let id = match snapshot.catalog.source(query.trim()) {
+        Some(s) => Some(s.id.clone()),
+        None => source_choices(&snapshot, &query)
+            .into_iter()
+            .next()
+            .map(|(_, id)| id),
+    };
+    let Some(source) = id.and_then(|id| snapshot.catalog.source(&id).cloned()) else {
+        return private(ctx, &format!("No source matches “{}”.", query.trim())).await;
+    };
+    let ids: Vec<String> = snapshot
+        .catalog
+        .entries()
+        .filter(|e| match e {
+            Entry::Quote(q) => q.source == source.id,
+            Entry::Fact(f) => f.source == source.id,
+        })
+        .map(|e| e.id().to_string())
+        .collect();
+    let details: Vec<String> = [
+        source.outlet.clone(),
+        source.published.map(|d| d.human()),
+        source.url.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let session = Session {
+        owner: ctx.author().id.get(),
+        ids,
+        list: Some((source.title.clone(), details.join(" · "))),
+    };
+    reply_with_session(ctx, &snapshot, session).await
+}
+
+/// Everything on one topic, a page at a time.
+#[poise::command(slash_command)]
+pub async fn topic(
+    ctx: Context<'_>,
+    #[description = "The topic"]
+    #[autocomplete = "autocomplete_topic"]
+    name: String,
+) -> Result<(), Error> {
+    let snapshot = ctx.data().app.snapshot();
+    let wanted = name.trim().to_lowercase().replace(' ', "-");
+    let topic = match topic_choices(&snapshot, &wanted).into_iter().next() {
+        Some((_, t)) => t,
+        None => return private(ctx, &format!("No topic matches “{}”.", name.trim())).await,
+    };
+    let ids: Vec<String> = snapshot
+        .catalog
+        .entries()
+        .filter(|e| e.topics().iter().any(|t| *t == topic))
+        .map(|e| e.id().to_string())
+        .collect();
+    let session = Session {
+        owner: ctx.author().id.get(),
+        ids,
+        list: Some((format!("Topic: {topic}"), String::new())),
+    };
+    reply_with_session(ctx, &snapshot, session).await
 }
 
 /// What this bot is: version, database size, uptime.
@@ -448,5 +624,13 @@ pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![quote(), fact(), random(), about()]
+    vec![
+        quote(),
+        fact(),
+        speaker(),
+        source(),
+        topic(),
+        random(),
+        about(),
+    ]
 }

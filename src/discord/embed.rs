@@ -38,11 +38,14 @@ pub fn embed(view: &EmbedView) -> CreateEmbed {
 pub struct Buttons {
     /// Previous/next custom ids, when there is more than one result.
     pub paging: Option<(String, String, bool, bool)>,
-    pub cite: String,
+    pub cite: Option<String>,
     pub source_url: Option<String>,
 }
 
 pub fn buttons(buttons: &Buttons) -> Vec<CreateActionRow> {
+    if buttons.paging.is_none() && buttons.cite.is_none() && buttons.source_url.is_none() {
+        return Vec::new();
+    }
     let mut row = Vec::new();
     if let Some((prev, next, has_prev, has_next)) = &buttons.paging {
         row.push(
@@ -58,11 +61,13 @@ pub fn buttons(buttons: &Buttons) -> Vec<CreateActionRow> {
                 .disabled(!has_next),
         );
     }
-    row.push(
-        CreateButton::new(limits::fit(&buttons.cite, limits::CUSTOM_ID))
-            .label("Cite")
-            .style(ButtonStyle::Primary),
-    );
+    if let Some(cite) = &buttons.cite {
+        row.push(
+            CreateButton::new(limits::fit(cite, limits::CUSTOM_ID))
+                .label("Cite")
+                .style(ButtonStyle::Primary),
+        );
+    }
     if let Some(url) = buttons
         .source_url
         .as_ref()

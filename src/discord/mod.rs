@@ -233,7 +233,7 @@ async fn on_component(
             }
             Some((Some(session), id, index)) => {
                 let snapshot = data.app.snapshot();
-                match commands::page(&snapshot, id, &session.ids, index) {
+                match commands::page(&snapshot, id, &session, index) {
                     Some((embed, components)) => CreateInteractionResponse::UpdateMessage(
                         message().embed(embed).components(components),
                     ),

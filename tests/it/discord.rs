@@ -27,9 +27,19 @@ fn config(fake: &FakeDiscord) -> Config {
 }
 
 fn start_bot(fake: &FakeDiscord, token: &str) -> Bot {
-    quotebot::logging::init(None);
+    start_bot_with(fake, token, seed_catalog())
+}
+
+fn start_bot_with(
+    fake: &FakeDiscord,
+    token: &str,
+    catalog: quotebot::core::catalog::Catalog,
+) -> Bot {
+    if std::env::var_os("RUST_LOG").is_some() {
+        quotebot::logging::init(None);
+    }
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = Arc::new(App::new(seed_catalog()));
+    let app = Arc::new(App::new(catalog));
     let task = tokio::spawn(quotebot::discord::run(
         config(fake),
         Token::new(token.to_string()),
@@ -259,4 +269,125 @@ async fn an_unreachable_api_base_fails_before_connecting() {
     let error = result.unwrap_err();
     assert!(matches!(error, RunError::Gateway { .. }), "{error}");
     assert!(error.to_string().contains("/api/v10/gateway/bot"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn speaker_source_and_topic_list_what_they_hold() {
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, TOKEN);
+    fake.wait_ready().await;
+    let body = fake
+        .interact(fake::slash_command("speaker", &[("name", "blinkin")]))
+        .await;
+    let embed = &body["data"]["embeds"][0];
+    assert_eq!(embed["title"], "Antony Blinken", "{body}");
+    let text = embed["description"].as_str().unwrap();
+    assert!(text.contains("U.S. Secretary of State"));
+    assert!(text.contains("`blinken-optimistic-future`"), "{text}");
+    assert!(
+        embed["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("8 entries")
+    );
+
+    let body = fake
+        .interact(fake::slash_command(
+            "source",
+            &[("query", "relations with south korea")],
+        ))
+        .await;
+    let embed = &body["data"]["embeds"][0];
+    assert_eq!(
+        embed["title"], "U.S. Relations With South Korea Remain Strong",
+        "{body}"
+    );
+    assert!(
+        embed["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("13 entries")
+    );
+    // 13 entries at 8 a page: a next button.
+    let buttons = body["data"]["components"][0]["components"]
+        .as_array()
+        .unwrap();
+    let next = buttons.iter().find(|b| b["label"] == "Next ▶").unwrap()["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = fake.interact(fake::button(&next, USER_ID)).await;
+    assert_eq!(body["type"], 7);
+    assert!(
+        body["data"]["embeds"][0]["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("page 2 of 2")
+    );
+
+    let body = fake
+        .interact(fake::slash_command("topic", &[("name", "ukraine war")]))
+        .await;
+    let text = body["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(
+        text.contains("`dprk-casualties-ukraine-december-2024`"),
+        "{body}"
+    );
+    stop(bot).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quotes_full_of_mentions_never_ping_anyone_in_any_payload() {
+    let speakers =
+        "[[speaker]]\nid = \"s\"\nname = \"@everyone <@123>\"\nrole = \"<@&456> @here\"\n";
+    let sources =
+        "[[source]]\nid = \"src\"\ntitle = \"@here digest\"\nurl = \"https://example.org/x\"\n";
+    let mut quotes = String::new();
+    for n in 0..3 {
+        quotes.push_str(&format!(
+            "[[quote]]\nid = \"ping-{n}\"\ntext = \"@everyone wake up @here <@123> <@&456> <@!789> alarm {n}\"\nspeaker = \"s\"\nsource = \"src\"\ncontext = \"<@123>\"\nrelated = [\"f\"]\n\n"
+        ));
+    }
+    let facts = "[[fact]]\nid = \"f\"\ntext = \"@everyone counts <@&456>\"\nsource = \"src\"\nfigure = { value = 3, unit = \"@here\" }\n";
+    let catalog = crate::support::parse(speakers, sources, &quotes, facts).unwrap();
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot_with(&fake, TOKEN, catalog);
+    fake.wait_ready().await;
+    let body = fake
+        .interact(fake::slash_command("quote", &[("query", "wake up alarm")]))
+        .await;
+    assert!(
+        body["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("@everyone")
+    );
+    let next = body["data"]["components"][0]["components"][1]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fake.interact(fake::button(&next, USER_ID)).await;
+    fake.interact(fake::button(&next, OTHER_USER_ID)).await;
+    fake.interact(fake::button("qb:cite:ping-0", USER_ID)).await;
+    fake.interact(fake::slash_command("fact", &[("query", "counts")]))
+        .await;
+    fake.interact(fake::slash_command(
+        "quote",
+        &[("query", "nothing like it")],
+    ))
+    .await;
+    fake.interact(fake::slash_command("speaker", &[("name", "everyone")]))
+        .await;
+    fake.interact(fake::slash_command("about", &[])).await;
+    let posted: Vec<_> = fake
+        .requests()
+        .await
+        .into_iter()
+        .filter(|r| r.method != "GET" && r.path.contains("/interactions/"))
+        .collect();
+    assert_eq!(posted.len(), 8);
+    for request in posted {
+        assert_no_pings(&request.body);
+    }
+    stop(bot).await;
 }

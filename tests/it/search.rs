@@ -242,3 +242,42 @@ proptest! {
         prop_assert_eq!(choices, snapshot.suggest(&Query::new(&text, MAX_CHOICES)));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn every_embed_fits_discords_limits_for_any_unicode(
+        title in "\\PC{0,400}",
+        description in "\\PC{0,5000}",
+        footer in "\\PC{0,2100}",
+        fields in proptest::collection::vec(("\\PC{0,300}", "\\PC{0,1200}"), 0..30),
+    ) {
+        use quotebot::core::limits::{self, EmbedField, EmbedView, fit_embed};
+        let view = EmbedView {
+            title,
+            url: Some("https://example.org".into()),
+            description,
+            fields: fields
+                .into_iter()
+                .map(|(name, value)| EmbedField { name, value, inline: false })
+                .collect(),
+            footer,
+        };
+        let fitted = fit_embed(&view);
+        let chars = |s: &str| s.chars().count();
+        prop_assert!(chars(&fitted.title) <= limits::EMBED_TITLE);
+        prop_assert!(chars(&fitted.description) <= limits::EMBED_DESCRIPTION);
+        prop_assert!(chars(&fitted.footer) <= limits::FOOTER);
+        prop_assert!(fitted.fields.len() <= limits::EMBED_FIELDS);
+        for field in &fitted.fields {
+            prop_assert!((1..=limits::FIELD_NAME).contains(&chars(&field.name)));
+            prop_assert!((1..=limits::FIELD_VALUE).contains(&chars(&field.value)));
+        }
+        prop_assert!(fitted.total_chars() <= limits::EMBED_TOTAL);
+        // Nothing is cut that did not need to be.
+        if chars(&view.description) <= 1000 && view.fields.is_empty() {
+            prop_assert_eq!(&fitted.description, &view.description);
+        }
+    }
+}
