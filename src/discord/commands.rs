@@ -593,7 +593,7 @@ pub async fn topic(
     let ids: Vec<String> = snapshot
         .catalog
         .entries()
-        .filter(|e| e.topics().iter().any(|t| *t == topic))
+        .filter(|e| e.topics().contains(&topic))
         .map(|e| e.id().to_string())
         .collect();
     let session = Session {
