@@ -43,7 +43,15 @@ pub enum KindArg {
 pub enum Command {
     /// Run the Discord bot (the token comes from the environment variable named by
     /// discord.token_env, default DISCORD_TOKEN).
-    Run,
+    Run {
+        /// Run only shards FIRST-LAST (inclusive) of --total-shards, to spread one bot over
+        /// several processes; by default all shards Discord recommends run here.
+        #[arg(long, value_name = "FIRST-LAST", requires = "total_shards")]
+        shards: Option<String>,
+        /// The total number of shards across all processes.
+        #[arg(long, value_name = "N", requires = "shards")]
+        total_shards: Option<u32>,
+    },
     /// Validate the config and the data; print every problem as PATH:LINE:COLUMN: message.
     Check,
     /// The offline answer to /quote: best matches among quotes and facts.
@@ -152,7 +160,16 @@ fn load_snapshot(config: &Config) -> Result<Snapshot, Failure> {
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let config = load_config(cli)?;
     match &cli.command {
-        Command::Run => run_bot(config)?,
+        Command::Run {
+            shards,
+            total_shards,
+        } => {
+            let sharding = match (shards, total_shards) {
+                (Some(range), Some(total)) => parse_shards(range, *total)?,
+                _ => crate::discord::Sharding::Auto,
+            };
+            run_bot(config, sharding)?
+        }
         Command::Check => {
             let snapshot = load_snapshot(&config)?;
             let c = &snapshot.catalog;
@@ -242,7 +259,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
 }
 
 /// Validates everything, then runs the bot until SIGINT or SIGTERM.
-fn run_bot(config: Config) -> Result<(), Failure> {
+fn run_bot(config: Config, sharding: crate::discord::Sharding) -> Result<(), Failure> {
     let snapshot = load_snapshot(&config)?;
     let token = crate::config::token_from_env(&config).map_err(|message| {
         Failure::Config(vec![Diagnostic {
@@ -260,12 +277,28 @@ fn run_bot(config: Config) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::Runtime(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
-        let bot = crate::discord::run(config, token, app, shutdown_signal());
+        let bot = crate::discord::run_shards(config, token, app, sharding, shutdown_signal());
         bot.await.map_err(|e| Failure::Runtime(e.to_string()))
     })?;
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     tracing::info!("stopped");
     Ok(())
+}
+
+/// "FIRST-LAST" of `total` shards.
+fn parse_shards(range: &str, total: u32) -> Result<crate::discord::Sharding, Failure> {
+    let bad = || {
+        Failure::Usage(format!(
+            "--shards must be FIRST-LAST with LAST < --total-shards ({total}), found {range:?}"
+        ))
+    };
+    let (first, last) = range.split_once('-').ok_or_else(bad)?;
+    let first: u32 = first.trim().parse().map_err(|_| bad())?;
+    let last: u32 = last.trim().parse().map_err(|_| bad())?;
+    if first > last || last >= total {
+        return Err(bad());
+    }
+    Ok(crate::discord::Sharding::Range { first, last, total })
 }
 
 /// Completes on SIGINT or SIGTERM.

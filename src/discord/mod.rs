@@ -21,9 +21,6 @@ use crate::core::render;
 use commands::{Data, Error, Sessions};
 use embed::{ephemeral, message, no_mentions};
 
-/// How long a clean shutdown may take before the bot gives up waiting for the shards.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
-
 /// Why the bot stopped other than by being asked to.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -57,11 +54,32 @@ pub fn http(config: &Config, token: &Token) -> Result<serenity::Http, RunError> 
     Ok(builder.build())
 }
 
+/// Which shards this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sharding {
+    /// As many as Discord recommends, all in this process.
+    #[default]
+    Auto,
+    /// Shards `first..=last` of `total`, for running one bot across several processes.
+    Range { first: u32, last: u32, total: u32 },
+}
+
 /// Runs the bot until `shutdown` completes or the connection fails for good.
 pub async fn run(
     config: Config,
     token: Token,
     app: Arc<App>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
+    run_shards(config, token, app, Sharding::Auto, shutdown).await
+}
+
+/// [`run`] with an explicit choice of shards.
+pub async fn run_shards(
+    config: Config,
+    token: Token,
+    app: Arc<App>,
+    sharding: Sharding,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     let http = http(&config, &token)?;
@@ -136,7 +154,12 @@ pub async fn run(
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
-    let result = client.start_autosharded().await;
+    let result = match sharding {
+        Sharding::Auto => client.start_autosharded().await,
+        Sharding::Range { first, last, total } => {
+            client.start_shard_range(first..last + 1, total).await
+        }
+    };
     stopper.abort();
     match result {
         Ok(()) => Ok(()),
@@ -145,11 +168,6 @@ pub async fn run(
         }
         Err(e) => Err(RunError::Client(e.to_string())),
     }
-}
-
-/// Waits for the client to finish shutting down, but not forever.
-pub async fn grace<T>(task: impl Future<Output = T>) -> Option<T> {
-    tokio::time::timeout(SHUTDOWN_GRACE, task).await.ok()
 }
 
 static CORRELATION: AtomicU64 = AtomicU64::new(1);

@@ -4,6 +4,7 @@ mod cli;
 mod data_errors;
 mod discord;
 mod fake_discord;
+mod lifecycle;
 mod search;
 mod seed;
 mod support;
