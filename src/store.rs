@@ -93,3 +93,41 @@ pub fn lock_state_dir(dir: &Path) -> Result<std::fs::File, String> {
         Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
     }
 }
+
+/// Reads a small state file, `None` when it does not exist or cannot be read.
+pub fn read_state(dir: &Path, name: &str) -> Option<String> {
+    std::fs::read_to_string(dir.join(name)).ok()
+}
+
+/// Replaces a file atomically: the new bytes go to a temporary file in the same directory,
+/// which is synced and renamed over the old one, and the directory is synced. A crash at any
+/// point leaves either the old file or the new one, never a mix.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Writes a small state file atomically.
+pub fn write_state(dir: &Path, name: &str, text: &str) -> io::Result<()> {
+    write_atomic(&dir.join(name), text.as_bytes())
+}

@@ -18,8 +18,12 @@ use serenity::{CreateInteractionResponse, GatewayIntents};
 use crate::app::App;
 use crate::config::{Config, DEFAULT_API_BASE, Register, Token};
 use crate::core::render;
+use crate::store;
 use commands::{Data, Error, Sessions};
 use embed::{ephemeral, message, no_mentions};
+
+/// The state file recording what was last registered with Discord.
+const REGISTERED: &str = "registered-commands.json";
 
 /// Why the bot stopped other than by being asked to.
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +107,7 @@ pub async fn run_shards(
     tracing::info!(shards = gateway.shards, "gateway answered; connecting");
 
     let register = config.discord.register.clone();
+    let state_dir = config.state_dir.clone();
     let guilds = config.discord.guilds.clone();
     let options = poise::FrameworkOptions {
         commands: commands::all(),
@@ -125,14 +130,36 @@ pub async fn run_shards(
             Box::pin(async move {
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "ready");
                 let commands = &framework.options().commands;
-                match register {
-                    Register::Global => {
-                        poise::builtins::register_globally(ctx, commands).await?;
-                    }
-                    Register::Guilds => {
-                        for guild in guilds {
-                            poise::builtins::register_in_guild(ctx, commands, guild.into()).await?;
+                // Registration is skipped when the same commands were already registered in
+                // the same place: Discord rate-limits it, and global changes take time to show.
+                let scope = match register {
+                    Register::Global => "global",
+                    Register::Guilds => "guilds",
+                };
+                let wanted = serde_json::json!({
+                    "register": scope,
+                    "guilds": guilds,
+                    "commands": poise::builtins::create_application_commands(commands),
+                })
+                .to_string();
+                if store::read_state(&state_dir, REGISTERED).as_deref() == Some(wanted.as_str()) {
+                    tracing::info!(
+                        "commands unchanged since the last registration; not registering"
+                    );
+                } else {
+                    match register {
+                        Register::Global => {
+                            poise::builtins::register_globally(ctx, commands).await?;
                         }
+                        Register::Guilds => {
+                            for guild in &guilds {
+                                poise::builtins::register_in_guild(ctx, commands, (*guild).into())
+                                    .await?;
+                            }
+                        }
+                    }
+                    if let Err(e) = store::write_state(&state_dir, REGISTERED, &wanted) {
+                        tracing::warn!(error = %e, "could not record the command registration");
                     }
                 }
                 Ok(Data {

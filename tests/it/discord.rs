@@ -17,23 +17,30 @@ use crate::support::seed_catalog;
 struct Bot {
     task: JoinHandle<Result<(), RunError>>,
     stop: oneshot::Sender<()>,
+    /// The bot's own state directory, when the test did not give one.
+    _state: Option<tempfile::TempDir>,
 }
 
-fn config(fake: &FakeDiscord) -> Config {
+fn config(fake: &FakeDiscord, state: &std::path::Path) -> Config {
     let mut config = Config::default();
     config.discord.api_base = fake.api_base();
     config.discord.guilds = vec![GUILD_ID];
+    config.state_dir = state.to_path_buf();
     config
 }
 
 fn start_bot(fake: &FakeDiscord, token: &str) -> Bot {
-    start_bot_with(fake, token, seed_catalog())
+    let state = tempfile::tempdir().unwrap();
+    let mut bot = start_bot_with(fake, token, seed_catalog(), state.path());
+    bot._state = Some(state);
+    bot
 }
 
 fn start_bot_with(
     fake: &FakeDiscord,
     token: &str,
     catalog: quotebot::core::catalog::Catalog,
+    state: &std::path::Path,
 ) -> Bot {
     if std::env::var_os("RUST_LOG").is_some() {
         quotebot::logging::init(None);
@@ -41,14 +48,18 @@ fn start_bot_with(
     let (stop, stopped) = oneshot::channel::<()>();
     let app = Arc::new(App::new(catalog));
     let task = tokio::spawn(quotebot::discord::run(
-        config(fake),
+        config(fake, state),
         Token::new(token.to_string()),
         app,
         async move {
             let _ = stopped.await;
         },
     ));
-    Bot { task, stop }
+    Bot {
+        task,
+        stop,
+        _state: None,
+    }
 }
 
 async fn stop(bot: Bot) {
@@ -262,8 +273,10 @@ async fn an_unreachable_api_base_fails_before_connecting() {
         .local_addr()
         .unwrap()
         .port();
+    let state = tempfile::tempdir().unwrap();
     let mut config = Config::default();
     config.discord.api_base = format!("http://127.0.0.1:{port}");
+    config.state_dir = state.path().to_path_buf();
     let app = Arc::new(App::new(seed_catalog()));
     let result = quotebot::discord::run(config, Token::new(TOKEN.into()), app, async {}).await;
     let error = result.unwrap_err();
@@ -351,7 +364,8 @@ async fn quotes_full_of_mentions_never_ping_anyone_in_any_payload() {
     let facts = "[[fact]]\nid = \"f\"\ntext = \"@everyone counts <@&456>\"\nsource = \"src\"\nfigure = { value = 3, unit = \"@here\" }\n";
     let catalog = crate::support::parse(speakers, sources, &quotes, facts).unwrap();
     let fake = FakeDiscord::start().await;
-    let bot = start_bot_with(&fake, TOKEN, catalog);
+    let state = tempfile::tempdir().unwrap();
+    let bot = start_bot_with(&fake, TOKEN, catalog, state.path());
     fake.wait_ready().await;
     let body = fake
         .interact(fake::slash_command("quote", &[("query", "wake up alarm")]))
@@ -389,5 +403,52 @@ async fn quotes_full_of_mentions_never_ping_anyone_in_any_payload() {
     for request in posted {
         assert_no_pings(&request.body);
     }
+    stop(bot).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_registered_once_and_skipped_when_unchanged() {
+    let state = tempfile::tempdir().unwrap();
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot_with(&fake, TOKEN, seed_catalog(), state.path());
+    fake.wait_ready().await;
+    stop(bot).await;
+    let registered = |requests: &[fake::Recorded]| {
+        requests
+            .iter()
+            .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+            .count()
+    };
+    assert_eq!(registered(&fake.requests().await), 1);
+    let put = fake
+        .requests()
+        .await
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .unwrap();
+    let names: Vec<&str> = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "quote", "fact", "speaker", "source", "topic", "random", "about"
+        ]
+    );
+
+    // Restarted with the same commands: connected, answering, but not registering again.
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot_with(&fake, TOKEN, seed_catalog(), state.path());
+    let body = {
+        fake.wait_until("identify", |f| f.identifies() == 1).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        fake.interact(fake::slash_command("about", &[])).await
+    };
+    assert_eq!(body["type"], 4);
+    assert_eq!(registered(&fake.requests().await), 0);
     stop(bot).await;
 }
