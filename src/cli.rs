@@ -96,6 +96,8 @@ pub enum Failure {
     Usage(String),
     Data(Vec<Diagnostic>),
     Config(Vec<Diagnostic>),
+    /// A configuration problem outside config.toml: the token's variable, or the token itself.
+    Setup(String),
     Runtime(String),
 }
 
@@ -105,14 +107,14 @@ impl Failure {
             Failure::Runtime(_) => 1,
             Failure::Usage(_) => 2,
             Failure::Data(_) => 65,
-            Failure::Config(_) => 78,
+            Failure::Config(_) | Failure::Setup(_) => 78,
         }
     }
 
     /// What to print on stderr.
     pub fn report(&self) -> String {
         match self {
-            Failure::Usage(m) => format!("error: {m}"),
+            Failure::Usage(m) | Failure::Setup(m) => format!("error: {m}"),
             Failure::Runtime(m) => format!("error: {m}"),
             Failure::Data(d) | Failure::Config(d) => d
                 .iter()
@@ -261,14 +263,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
 /// Validates everything, then runs the bot until SIGINT or SIGTERM.
 fn run_bot(config: Config, sharding: crate::discord::Sharding) -> Result<(), Failure> {
     let snapshot = load_snapshot(&config)?;
-    let token = crate::config::token_from_env(&config).map_err(|message| {
-        Failure::Config(vec![Diagnostic {
-            path: "environment".to_string(),
-            line: 1,
-            column: 1,
-            message,
-        }])
-    })?;
+    let token = crate::config::token_from_env(&config).map_err(Failure::Setup)?;
     crate::logging::init(Some(token.expose()));
     let _lock = store::lock_state_dir(&config.state_dir).map_err(Failure::Runtime)?;
     let app = std::sync::Arc::new(crate::app::App::new(snapshot.catalog));
@@ -278,7 +273,11 @@ fn run_bot(config: Config, sharding: crate::discord::Sharding) -> Result<(), Fai
         .map_err(|e| Failure::Runtime(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
         let bot = crate::discord::run_shards(config, token, app, sharding, shutdown_signal());
-        bot.await.map_err(|e| Failure::Runtime(e.to_string()))
+        bot.await.map_err(|e| match e {
+            // A rejected token is configuration: exit 78 so supervisors do not restart in a loop.
+            crate::discord::RunError::BadToken(_) => Failure::Setup(e.to_string()),
+            other => Failure::Runtime(other.to_string()),
+        })
     })?;
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     tracing::info!("stopped");

@@ -134,7 +134,8 @@ async fn a_rejected_token_exits_non_zero_with_a_clear_message() {
     let config = write_config(dir.path(), &fake.api_base());
     let mut child = spawn(&config, Some(crate::fake_discord::BAD_TOKEN));
     let (code, stderr) = tokio::task::block_in_place(|| wait(&mut child, Duration::from_secs(10)));
-    assert_eq!(code, 1, "{stderr}");
+    // 78, like any configuration problem, so that supervisors do not restart it in a loop.
+    assert_eq!(code, 78, "{stderr}");
     assert!(
         stderr.contains("Discord rejected the token (gateway close 4004)"),
         "{stderr}"
