@@ -40,7 +40,7 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
 
 async fn one(fake: Arc<FakeDiscord>, n: usize) -> Duration {
     let query = QUERIES[n % QUERIES.len()];
-    let interaction = if n % 2 == 0 {
+    let interaction = if n.is_multiple_of(2) {
         fake_discord::slash_command("quote", &[("query", query)])
     } else {
         fake_discord::autocomplete("quote", "query", query)
