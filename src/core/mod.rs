@@ -10,5 +10,6 @@ pub mod diag;
 pub mod limits;
 pub mod model;
 pub mod render;
+pub mod schedule;
 pub mod search;
 pub mod toml_view;

@@ -1,0 +1,508 @@
+//! Fact of the day: which fact each channel gets on which local day, and when it is due.
+//!
+//! Every decision is a pure function of the channel's settings, its ledger (what was posted,
+//! what was about to be), the facts in the catalog and the current instant. Nothing here sleeps
+//! or keeps a timer: the scheduler asks again after each post, after waking, after a restart,
+//! and the answer is the same, which is what makes posting exactly once per local day possible.
+//!
+//! - A post is due once the channel's local time of day has passed on a local date that has no
+//!   post yet. After downtime across the post time there is one catch-up post for the current
+//!   local day, never one per missed day.
+//! - A post time inside a spring-forward gap is due at the first valid instant after the gap; a
+//!   post time inside a fall-back fold is due at its first occurrence.
+//! - Facts rotate in a deterministic shuffled order per channel and cycle: each once per cycle;
+//!   facts added mid-cycle join it, removed facts are skipped.
+//! - Before sending, the scheduler records an intent (date, fact, nonce); a restart resends the
+//!   same fact with the same nonce, which Discord de-duplicates.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::{AmbiguousOffset, TimeZone};
+use serde::{Deserialize, Serialize};
+
+/// One channel's schedule.
+#[derive(Debug, Clone)]
+pub struct ChannelSchedule {
+    pub channel: u64,
+    pub hour: u8,
+    pub minute: u8,
+    pub time_zone: TimeZone,
+}
+
+/// What was sent, or was about to be, to one channel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ledger {
+    /// The last local date a fact was posted on.
+    #[serde(default)]
+    pub last_posted: Option<Date>,
+    /// The fact posted then.
+    #[serde(default)]
+    pub last_fact: Option<String>,
+    /// The rotation cycle, and the facts already posted in it.
+    #[serde(default)]
+    pub cycle: u32,
+    #[serde(default)]
+    pub posted: Vec<String>,
+    /// A post that was being sent when the process last stopped.
+    #[serde(default)]
+    pub intent: Option<Intent>,
+    /// A local date on which posting failed for good (no access to the channel).
+    #[serde(default)]
+    pub failed: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intent {
+    pub date: Date,
+    pub fact: String,
+    pub nonce: String,
+}
+
+/// A post to make now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    pub channel: u64,
+    pub date: Date,
+    pub fact: String,
+    /// At most 25 characters, as Discord requires; the same for a resend.
+    pub nonce: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Post(Post),
+    /// Nothing to do before this instant.
+    Wait(Timestamp),
+}
+
+/// The local date at an instant.
+pub fn local_date(now: Timestamp, time_zone: &TimeZone) -> Date {
+    now.to_zoned_datetime(time_zone.clone()).date()
+}
+
+/// The instant of a local time of day on a local date: in a gap, the first valid instant
+/// after it; in a fold, the first occurrence.
+pub fn post_instant(date: Date, hour: u8, minute: u8, time_zone: &TimeZone) -> Timestamp {
+    let local = date.at(hour as i8, minute as i8, 0, 0);
+    let ambiguous = time_zone.to_ambiguous_timestamp(local);
+    match ambiguous.offset() {
+        AmbiguousOffset::Gap { after, .. } => {
+            // Read with the later offset, the time falls before the transition; the first
+            // transition after that is the end of the gap.
+            let before_gap = after.to_timestamp(local).unwrap_or(Timestamp::UNIX_EPOCH);
+            time_zone
+                .following(before_gap)
+                .next()
+                .map(|t| t.timestamp())
+                .unwrap_or(before_gap)
+        }
+        _ => ambiguous.earlier().unwrap_or(Timestamp::UNIX_EPOCH),
+    }
+}
+
+/// A stable 64-bit hash (FNV-1a), so rotation orders and nonces survive upgrades.
+fn stable_hash(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for part in parts {
+        for b in part.iter().chain(&[0xff]) {
+            hash ^= *b as u64;
+            hash = hash.wrapping_mul(0x100000001b3);
+        }
+    }
+    hash
+}
+
+/// The nonce for a channel's post on a date: the same on every attempt.
+pub fn nonce(channel: u64, date: Date) -> String {
+    let hash = stable_hash(&[&channel.to_le_bytes(), date.to_string().as_bytes()]);
+    format!("fotd{hash:016x}")
+}
+
+/// The facts in this channel's shuffled order for a cycle.
+pub fn rotation<'f>(channel: u64, cycle: u32, facts: &[&'f str]) -> Vec<&'f str> {
+    let mut order: Vec<&str> = facts.to_vec();
+    order.sort_by_key(|f| {
+        (
+            stable_hash(&[&channel.to_le_bytes(), &cycle.to_le_bytes(), f.as_bytes()]),
+            *f,
+        )
+    });
+    order
+}
+
+/// The next fact for a channel, and whether it starts a new cycle. A stale intent's fact
+/// (one that may have been posted before a crash on an earlier day) counts as posted.
+fn pick(channel: u64, ledger: &Ledger, facts: &[&str]) -> Option<(String, bool)> {
+    let used = |f: &str| {
+        ledger.posted.iter().any(|p| p == f) || ledger.intent.as_ref().is_some_and(|i| i.fact == f)
+    };
+    if let Some(fact) = rotation(channel, ledger.cycle, facts)
+        .into_iter()
+        .find(|f| !used(f))
+    {
+        return Some((fact.to_string(), false));
+    }
+    rotation(channel, ledger.cycle + 1, facts)
+        .first()
+        .map(|f| (f.to_string(), true))
+}
+
+/// What to do for one channel at `now`.
+pub fn decide(schedule: &ChannelSchedule, ledger: &Ledger, facts: &[&str], now: Timestamp) -> Decision {
+    let tz = &schedule.time_zone;
+    let today = local_date(now, tz);
+    let next_day = |date: Date| {
+        let tomorrow = date.tomorrow().unwrap_or(date);
+        Decision::Wait(post_instant(tomorrow, schedule.hour, schedule.minute, tz))
+    };
+    if ledger.last_posted.is_some_and(|d| d >= today) || ledger.failed == Some(today) {
+        return next_day(today);
+    }
+    let due = post_instant(today, schedule.hour, schedule.minute, tz);
+    if now < due {
+        return Decision::Wait(due);
+    }
+    // A send that was under way for today is finished with the same fact and nonce.
+    if let Some(intent) = &ledger.intent
+        && intent.date == today
+        && facts.contains(&intent.fact.as_str())
+    {
+        return Decision::Post(Post {
+            channel: schedule.channel,
+            date: today,
+            fact: intent.fact.clone(),
+            nonce: intent.nonce.clone(),
+        });
+    }
+    match pick(schedule.channel, ledger, facts) {
+        Some((fact, _)) => Decision::Post(Post {
+            channel: schedule.channel,
+            date: today,
+            fact,
+            nonce: nonce(schedule.channel, today),
+        }),
+        None => next_day(today),
+    }
+}
+
+/// The ledger once `post` is about to be sent.
+pub fn with_intent(ledger: &Ledger, post: &Post) -> Ledger {
+    let mut next = settle_stale_intent(ledger, post.date);
+    next.intent = Some(Intent {
+        date: post.date,
+        fact: post.fact.clone(),
+        nonce: post.nonce.clone(),
+    });
+    next
+}
+
+/// The ledger once `post` was sent.
+pub fn with_posted(ledger: &Ledger, post: &Post, facts: &[&str]) -> Ledger {
+    let mut next = settle_stale_intent(ledger, post.date);
+    next.intent = None;
+    let in_cycle = rotation(post.channel, next.cycle, facts)
+        .into_iter()
+        .any(|f| f == post.fact && !next.posted.iter().any(|p| p == f));
+    if !in_cycle {
+        next.cycle += 1;
+        next.posted.clear();
+    }
+    next.posted.push(post.fact.clone());
+    // Facts no longer in the catalog need not be remembered.
+    next.posted.retain(|p| facts.contains(&p.as_str()));
+    next.last_posted = Some(post.date);
+    next.last_fact = Some(post.fact.clone());
+    next
+}
+
+/// The ledger once posting on `date` failed for good.
+pub fn with_failure(ledger: &Ledger, date: Date) -> Ledger {
+    let mut next = ledger.clone();
+    next.intent = None;
+    next.failed = Some(date);
+    next
+}
+
+/// An intent left from an earlier day may or may not have reached Discord; its fact is counted
+/// as posted so it is not repeated, and the intent is dropped.
+fn settle_stale_intent(ledger: &Ledger, today: Date) -> Ledger {
+    let mut next = ledger.clone();
+    if let Some(intent) = &ledger.intent
+        && intent.date < today
+    {
+        if !next.posted.contains(&intent.fact) {
+            next.posted.push(intent.fact.clone());
+        }
+        next.intent = None;
+    }
+    next
+}
+
+/// Which fact would be posted on `date`, given the ledger as it stands: the days between the
+/// last post and `date` are assumed to post in turn. `None` when there are no facts, or for a
+/// date before the last post (history is not kept).
+pub fn planned(channel: u64, ledger: &Ledger, facts: &[&str], date: Date) -> Option<String> {
+    if ledger.last_posted == Some(date) {
+        return ledger.last_fact.clone();
+    }
+    if ledger.last_posted.is_some_and(|d| d > date) {
+        return None;
+    }
+    let mut ledger = ledger.clone();
+    let mut day = match ledger.last_posted {
+        Some(d) => d.tomorrow().ok()?,
+        None => date,
+    };
+    // Ten years of days at most: a date further out is not worth simulating.
+    for _ in 0..3660 {
+        let fact = match &ledger.intent {
+            Some(intent) if intent.date == day => intent.fact.clone(),
+            _ => pick(channel, &ledger, facts)?.0,
+        };
+        if day >= date {
+            return Some(fact);
+        }
+        let post = Post {
+            channel,
+            date: day,
+            fact,
+            nonce: String::new(),
+        };
+        ledger = with_posted(&ledger, &post, facts);
+        day = day.tomorrow().ok()?;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn tz(name: &str) -> TimeZone {
+        TimeZone::get(name).unwrap()
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn schedule(zone: &str, hour: u8, minute: u8) -> ChannelSchedule {
+        ChannelSchedule {
+            channel: 42,
+            hour,
+            minute,
+            time_zone: tz(zone),
+        }
+    }
+
+    const FACTS: &[&str] = &["a", "b", "c", "d"];
+
+    #[test]
+    fn post_instants_handle_daylight_saving_gaps_and_folds() {
+        let cases = [
+            // An ordinary day in Seoul (no DST): 09:00 KST is 00:00 UTC.
+            ("Asia/Seoul", date(2025, 1, 7), 9, 0, "2025-01-07T00:00:00Z"),
+            // New York spring forward, 2025-03-09: 02:30 does not exist; first valid is 03:00 EDT.
+            ("America/New_York", date(2025, 3, 9), 2, 30, "2025-03-09T07:00:00Z"),
+            // New York fall back, 2025-11-02: 01:30 happens twice; the first is EDT.
+            ("America/New_York", date(2025, 11, 2), 1, 30, "2025-11-02T05:30:00Z"),
+            // London spring forward, 2025-03-30: 01:15 does not exist; 02:00 BST is 01:00 UTC.
+            ("Europe/London", date(2025, 3, 30), 1, 15, "2025-03-30T01:00:00Z"),
+            // London fall back, 2025-10-26: 01:15 twice; the first is BST (00:15 UTC).
+            ("Europe/London", date(2025, 10, 26), 1, 15, "2025-10-26T00:15:00Z"),
+            // An unaffected time on a DST day.
+            ("America/New_York", date(2025, 3, 9), 9, 0, "2025-03-09T13:00:00Z"),
+        ];
+        for (zone, day, h, m, want) in cases {
+            assert_eq!(post_instant(day, h, m, &tz(zone)), at(want), "{zone} {day} {h}:{m}");
+        }
+    }
+
+    fn posted_on(ledger: &Ledger, day: Date, fact: &str) -> Ledger {
+        let post = Post {
+            channel: 42,
+            date: day,
+            fact: fact.to_string(),
+            nonce: nonce(42, day),
+        };
+        with_posted(ledger, &post, FACTS)
+    }
+
+    #[test]
+    fn decisions_table() {
+        let seoul = schedule("Asia/Seoul", 9, 0);
+        let fresh = Ledger::default();
+        let today = date(2025, 1, 7);
+        let posted_today = posted_on(&fresh, today, "b");
+        let posted_three_days_ago = posted_on(&fresh, date(2025, 1, 4), "b");
+        let first = rotation(42, 0, FACTS)[0].to_string();
+        let intent_today = with_intent(
+            &fresh,
+            &Post {
+                channel: 42,
+                date: today,
+                fact: "c".into(),
+                nonce: nonce(42, today),
+            },
+        );
+        let post = |fact: &str| {
+            Decision::Post(Post {
+                channel: 42,
+                date: today,
+                fact: fact.to_string(),
+                nonce: nonce(42, today),
+            })
+        };
+        let cases: Vec<(&str, &Ledger, &str, Decision)> = vec![
+            ("restart before the post time", &fresh, "2025-01-06T23:59:00Z",
+             Decision::Wait(at("2025-01-07T00:00:00Z"))),
+            ("at the post time", &fresh, "2025-01-07T00:00:00Z", post(&first)),
+            ("already posted today", &posted_today, "2025-01-07T05:00:00Z",
+             Decision::Wait(at("2025-01-08T00:00:00Z"))),
+            ("sent but the ledger not yet written: same fact, same nonce", &intent_today,
+             "2025-01-07T00:00:05Z", post("c")),
+            ("down across the post time: one catch-up post", &fresh, "2025-01-07T14:59:00Z",
+             post(&first)),
+            ("down three days: one post for today only", &posted_three_days_ago,
+             "2025-01-07T03:00:00Z", post(pick(42, &posted_three_days_ago, FACTS).unwrap().0.as_str())),
+            ("past local midnight, before the post time of the new day", &posted_today,
+             "2025-01-07T15:30:00Z", Decision::Wait(at("2025-01-08T00:00:00Z"))),
+        ];
+        for (name, ledger, now, want) in cases {
+            assert_eq!(decide(&seoul, ledger, FACTS, at(now)), want, "{name}");
+        }
+        // Failed for good today: try again tomorrow.
+        let failed = with_failure(&fresh, today);
+        assert_eq!(
+            decide(&seoul, &failed, FACTS, at("2025-01-07T01:00:00Z")),
+            Decision::Wait(at("2025-01-08T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn daylight_saving_days_post_once_at_the_right_instant() {
+        let ny = schedule("America/New_York", 2, 30);
+        let fresh = Ledger::default();
+        // Spring forward: due at 03:00 EDT (07:00 UTC), not before.
+        assert_eq!(
+            decide(&ny, &fresh, FACTS, at("2025-03-09T06:59:00Z")),
+            Decision::Wait(at("2025-03-09T07:00:00Z"))
+        );
+        assert!(matches!(decide(&ny, &fresh, FACTS, at("2025-03-09T07:00:00Z")), Decision::Post(_)));
+        // Fall back: 01:30 at its first occurrence, and not again an hour later.
+        let ny = schedule("America/New_York", 1, 30);
+        let Decision::Post(post) = decide(&ny, &fresh, FACTS, at("2025-11-02T05:30:00Z")) else {
+            panic!("due at the first 01:30");
+        };
+        let after = with_posted(&fresh, &post, FACTS);
+        assert_eq!(
+            decide(&ny, &after, FACTS, at("2025-11-02T06:30:00Z")),
+            Decision::Wait(at("2025-11-03T06:30:00Z"))
+        );
+        // London, both transitions.
+        let london = schedule("Europe/London", 1, 15);
+        assert_eq!(
+            decide(&london, &fresh, FACTS, at("2025-03-30T00:30:00Z")),
+            Decision::Wait(at("2025-03-30T01:00:00Z"))
+        );
+        assert_eq!(
+            decide(&london, &fresh, FACTS, at("2025-10-26T00:00:00Z")),
+            Decision::Wait(at("2025-10-26T00:15:00Z"))
+        );
+    }
+
+    #[test]
+    fn two_channels_in_different_zones_are_due_at_their_own_local_times() {
+        let seoul = ChannelSchedule { channel: 1, ..schedule("Asia/Seoul", 9, 0) };
+        let ny = ChannelSchedule { channel: 2, ..schedule("America/New_York", 9, 0) };
+        let fresh = Ledger::default();
+        let now = at("2025-01-07T01:00:00Z"); // 10:00 in Seoul, 20:00 the day before in New York
+        assert!(matches!(decide(&seoul, &fresh, FACTS, now), Decision::Post(p) if p.date == date(2025, 1, 7)));
+        // New York already had its post for the 6th; its 7th starts at 09:00 EST.
+        let ny_posted = posted_on(&fresh, date(2025, 1, 6), "a");
+        assert_eq!(decide(&ny, &ny_posted, FACTS, now), Decision::Wait(at("2025-01-07T14:00:00Z")));
+    }
+
+    #[test]
+    fn every_fact_once_per_cycle_with_additions_and_removals() {
+        let mut ledger = Ledger::default();
+        let mut day = date(2025, 1, 1);
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            let (fact, _) = pick(42, &ledger, FACTS).unwrap();
+            seen.push(fact.clone());
+            ledger = posted_on(&ledger, day, &fact);
+            day = day.tomorrow().unwrap();
+        }
+        let mut sorted = seen.clone();
+        sorted.sort();
+        assert_eq!(sorted, FACTS, "one cycle is every fact once");
+        // The next cycle starts over, in another deterministic order.
+        let (next, new_cycle) = pick(42, &ledger, FACTS).unwrap();
+        assert!(new_cycle);
+        assert_eq!(next, rotation(42, 1, FACTS)[0]);
+
+        // Mid-cycle: a fact is removed and another added.
+        let mut ledger = posted_on(&Ledger::default(), date(2025, 1, 1), rotation(42, 0, FACTS)[0]);
+        let removed = rotation(42, 0, FACTS)[1];
+        let facts: Vec<&str> = FACTS.iter().copied().filter(|f| *f != removed).chain(["e"]).collect();
+        let mut rest = Vec::new();
+        for n in 0..3 {
+            let (fact, new_cycle) = pick(42, &ledger, &facts).unwrap();
+            assert!(!new_cycle, "still the first cycle at {n}");
+            rest.push(fact.clone());
+            let post = Post { channel: 42, date: date(2025, 1, 2 + n), fact, nonce: String::new() };
+            ledger = with_posted(&ledger, &post, &facts);
+        }
+        assert!(rest.contains(&"e".to_string()), "the new fact joins the cycle");
+        assert!(!rest.contains(&removed.to_string()), "the removed fact is skipped");
+        assert!(pick(42, &ledger, &facts).unwrap().1, "then a new cycle");
+    }
+
+    #[test]
+    fn a_stale_intent_is_not_repeated_the_next_day() {
+        let stale = with_intent(
+            &Ledger::default(),
+            &Post { channel: 42, date: date(2025, 1, 6), fact: "a".into(), nonce: "n".into() },
+        );
+        let Decision::Post(post) = decide(&schedule("Asia/Seoul", 9, 0), &stale, FACTS, at("2025-01-07T00:00:00Z")) else {
+            panic!("due");
+        };
+        assert_ne!(post.fact, "a");
+        let after = with_posted(&stale, &post, FACTS);
+        assert!(after.posted.contains(&"a".to_string()) && after.intent.is_none());
+    }
+
+    #[test]
+    fn planned_matches_what_is_then_posted_day_after_day() {
+        let seoul = schedule("Asia/Seoul", 9, 0);
+        let start = Ledger::default();
+        let plan: Vec<String> = (1..=6)
+            .map(|d| planned(42, &start, FACTS, date(2025, 1, d)).unwrap())
+            .collect();
+        let _ = plan;
+        // Posting day by day gives the plan made from the first day.
+        let mut ledger = start.clone();
+        let first_day = date(2025, 1, 1);
+        let mut day = first_day;
+        for _ in 0..6 {
+            let expected = planned(42, &ledger, FACTS, day).unwrap();
+            let now = post_instant(day, 9, 0, &seoul.time_zone);
+            let Decision::Post(post) = decide(&seoul, &ledger, FACTS, now) else { panic!() };
+            assert_eq!(post.fact, expected);
+            ledger = with_posted(&ledger, &post, FACTS);
+            day = day.tomorrow().unwrap();
+        }
+        assert_eq!(planned(42, &ledger, FACTS, date(2025, 1, 6)), ledger.last_fact);
+        assert_eq!(planned(42, &ledger, FACTS, date(2025, 1, 2)), None);
+    }
+
+    #[test]
+    fn nonces_fit_discords_limit_and_are_stable() {
+        let n = nonce(u64::MAX, date(2025, 1, 7));
+        assert!(n.len() <= 25);
+        assert_eq!(n, nonce(u64::MAX, date(2025, 1, 7)));
+        assert_ne!(n, nonce(u64::MAX, date(2025, 1, 8)));
+    }
+}
