@@ -77,6 +77,15 @@ pub enum Command {
         #[arg(long, value_name = "TOPIC")]
         topic: Option<String>,
     },
+    /// Which fact the fact of the day would post on a date to a channel.
+    Fotd {
+        /// The local date (default: today in the channel's time zone).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// The channel id (default: every configured channel).
+        #[arg(long, value_name = "ID")]
+        channel: Option<u64>,
+    },
     /// The autocomplete choices the bot would offer for TEXT (at most 25).
     Suggest {
         /// The text typed so far.
@@ -234,6 +243,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 }
             }
         }
+        Command::Fotd { date, channel } => {
+            let snapshot = load_snapshot(&config)?;
+            fotd(&config, &snapshot, date.as_deref(), *channel, out)?;
+        }
         Command::Suggest { text, json, batch } => {
             let snapshot = load_snapshot(&config)?;
             for text in queries(text, batch.as_deref())? {
@@ -272,7 +285,11 @@ fn run_bot(config: Config, sharding: crate::discord::Sharding) -> Result<(), Fai
         .build()
         .map_err(|e| Failure::Runtime(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
-        let bot = crate::discord::run_shards(config, token, app, sharding, shutdown_signal());
+        let options = crate::discord::RunOptions {
+            sharding,
+            ..Default::default()
+        };
+        let bot = crate::discord::run_with(config, token, app, options, shutdown_signal());
         bot.await.map_err(|e| match e {
             // A rejected token is configuration: exit 78 so supervisors do not restart in a loop.
             crate::discord::RunError::BadToken(_) => Failure::Setup(e.to_string()),
@@ -315,6 +332,72 @@ async fn shutdown_signal() {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}
     }
+}
+
+/// Prints what the fact of the day would post, per channel.
+fn fotd(
+    config: &Config,
+    snapshot: &Snapshot,
+    date: Option<&str>,
+    channel: Option<u64>,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    use crate::clock::{Clock, SystemClock};
+    use crate::core::schedule::{local_date, planned};
+    let date =
+        match date {
+            Some(text) => Some(text.parse::<jiff::civil::Date>().map_err(|_| {
+                Failure::Usage(format!("--date must be YYYY-MM-DD, found {text:?}"))
+            })?),
+            None => None,
+        };
+    // (channel, time zone, local time of day when configured)
+    type Target = (u64, String, Option<(u8, u8)>);
+    let mut channels: Vec<Target> = config
+        .fact_of_the_day
+        .iter()
+        .filter(|f| channel.is_none_or(|c| c == f.channel))
+        .map(|f| (f.channel, f.timezone.clone(), Some(f.time)))
+        .collect();
+    if let Some(c) = channel
+        && channels.is_empty()
+    {
+        // Not configured here: the rotation does not depend on it, only "today" does.
+        channels.push((c, "UTC".to_string(), None));
+    }
+    if channels.is_empty() {
+        writeln!(out, "no fact_of_the_day channels are configured")?;
+        return Ok(());
+    }
+    let ledgers = store::load_ledgers(&config.state_dir).map_err(Failure::Runtime)?;
+    let facts: Vec<&str> = snapshot
+        .catalog
+        .facts()
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    for (id, zone, time) in channels {
+        let tz = jiff::tz::TimeZone::get(&zone).map_err(|e| Failure::Runtime(e.to_string()))?;
+        let today = local_date(SystemClock.now(), &tz);
+        let day = date.unwrap_or(today);
+        let ledger = ledgers.get(&id).cloned().unwrap_or_default();
+        let when = time.map_or(String::new(), |(h, m)| format!(" at {h:02}:{m:02}"));
+        match planned(id, &ledger, &facts, day, today).and_then(|f| snapshot.card(&f)) {
+            Some(card) => {
+                writeln!(out, "channel {id}, {day}{when} {zone}:")?;
+                writeln!(out, "{}\n", render::card_text(&card))?;
+            }
+            None if facts.is_empty() => writeln!(out, "channel {id}: the database has no facts")?,
+            None => writeln!(
+                out,
+                "channel {id}, {day}: in the past, and not the last recorded post ({}); earlier posts are not kept",
+                ledger
+                    .last_posted
+                    .map_or("none".to_string(), |d| d.to_string())
+            )?,
+        }
+    }
+    Ok(())
 }
 
 /// The queries to answer: the words given, or every line of the batch file.

@@ -8,8 +8,10 @@
 
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod core;
 pub mod discord;
 pub mod logging;
+pub mod scheduler;
 pub mod store;

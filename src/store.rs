@@ -131,3 +131,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub fn write_state(dir: &Path, name: &str, text: &str) -> io::Result<()> {
     write_atomic(&dir.join(name), text.as_bytes())
 }
+
+/// The fact-of-the-day ledger file in the state directory.
+const LEDGER: &str = "fotd-ledger.json";
+
+/// Reads every channel's fact-of-the-day ledger; a missing file is an empty ledger.
+pub fn load_ledgers(
+    dir: &Path,
+) -> Result<std::collections::BTreeMap<u64, crate::core::schedule::Ledger>, String> {
+    let path = dir.join(LEDGER);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| format!("{}: unreadable ledger: {e}", path.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Writes the ledgers atomically.
+pub fn save_ledgers(
+    dir: &Path,
+    ledgers: &std::collections::BTreeMap<u64, crate::core::schedule::Ledger>,
+) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(ledgers).map_err(io::Error::other)?;
+    write_atomic(&dir.join(LEDGER), text.as_bytes())
+}

@@ -386,6 +386,16 @@ pub fn card_embed(card: &Card, position: Option<(usize, usize)>) -> EmbedView {
     })
 }
 
+/// The fact-of-the-day post: the fact as a card, titled with the local date.
+pub fn fact_of_the_day_embed(card: &Card, date: &str) -> EmbedView {
+    let mut view = card_embed(card, None);
+    view.title = match &card.figure {
+        Some(figure) => format!("Fact of the day, {date}: {figure}"),
+        None => format!("Fact of the day, {date}"),
+    };
+    fit_embed(&view)
+}
+
 /// One page of a list of entries (a speaker's quotes, a source's entries, a topic's), as an
 /// embed: a line per entry with its id, and the page number in the footer.
 pub fn list_embed(

@@ -142,13 +142,22 @@ fn pick(channel: u64, ledger: &Ledger, facts: &[&str]) -> Option<(String, bool)>
     {
         return Some((fact.to_string(), false));
     }
-    rotation(channel, ledger.cycle + 1, facts)
-        .first()
-        .map(|f| (f.to_string(), true))
+    // A new cycle never opens with the fact that closed the last one.
+    let next = rotation(channel, ledger.cycle + 1, facts);
+    let fresh = next
+        .iter()
+        .find(|f| ledger.last_fact.as_deref() != Some(**f))
+        .or(next.first());
+    fresh.map(|f| (f.to_string(), true))
 }
 
 /// What to do for one channel at `now`.
-pub fn decide(schedule: &ChannelSchedule, ledger: &Ledger, facts: &[&str], now: Timestamp) -> Decision {
+pub fn decide(
+    schedule: &ChannelSchedule,
+    ledger: &Ledger,
+    facts: &[&str],
+    now: Timestamp,
+) -> Decision {
     let tz = &schedule.time_zone;
     let today = local_date(now, tz);
     let next_day = |date: Date| {
@@ -238,21 +247,28 @@ fn settle_stale_intent(ledger: &Ledger, today: Date) -> Ledger {
     next
 }
 
-/// Which fact would be posted on `date`, given the ledger as it stands: the days between the
-/// last post and `date` are assumed to post in turn. `None` when there are no facts, or for a
-/// date before the last post (history is not kept).
-pub fn planned(channel: u64, ledger: &Ledger, facts: &[&str], date: Date) -> Option<String> {
+/// Which fact would be posted on `date`, given the ledger as it stands and `today` (the
+/// channel's local date now): every day from the next one to post until `date` is assumed to
+/// post in turn. `None` when there are no facts, or for a date that is already past without a
+/// recorded post (history beyond the last post is not kept).
+pub fn planned(
+    channel: u64,
+    ledger: &Ledger,
+    facts: &[&str],
+    date: Date,
+    today: Date,
+) -> Option<String> {
     if ledger.last_posted == Some(date) {
         return ledger.last_fact.clone();
     }
-    if ledger.last_posted.is_some_and(|d| d > date) {
-        return None;
-    }
     let mut ledger = ledger.clone();
     let mut day = match ledger.last_posted {
-        Some(d) => d.tomorrow().ok()?,
-        None => date,
+        Some(d) => d.tomorrow().ok()?.max(today),
+        None => today,
     };
+    if date < day {
+        return None;
+    }
     // Ten years of days at most: a date further out is not worth simulating.
     for _ in 0..3660 {
         let fact = match &ledger.intent {
@@ -304,18 +320,52 @@ mod tests {
             // An ordinary day in Seoul (no DST): 09:00 KST is 00:00 UTC.
             ("Asia/Seoul", date(2025, 1, 7), 9, 0, "2025-01-07T00:00:00Z"),
             // New York spring forward, 2025-03-09: 02:30 does not exist; first valid is 03:00 EDT.
-            ("America/New_York", date(2025, 3, 9), 2, 30, "2025-03-09T07:00:00Z"),
+            (
+                "America/New_York",
+                date(2025, 3, 9),
+                2,
+                30,
+                "2025-03-09T07:00:00Z",
+            ),
             // New York fall back, 2025-11-02: 01:30 happens twice; the first is EDT.
-            ("America/New_York", date(2025, 11, 2), 1, 30, "2025-11-02T05:30:00Z"),
+            (
+                "America/New_York",
+                date(2025, 11, 2),
+                1,
+                30,
+                "2025-11-02T05:30:00Z",
+            ),
             // London spring forward, 2025-03-30: 01:15 does not exist; 02:00 BST is 01:00 UTC.
-            ("Europe/London", date(2025, 3, 30), 1, 15, "2025-03-30T01:00:00Z"),
+            (
+                "Europe/London",
+                date(2025, 3, 30),
+                1,
+                15,
+                "2025-03-30T01:00:00Z",
+            ),
             // London fall back, 2025-10-26: 01:15 twice; the first is BST (00:15 UTC).
-            ("Europe/London", date(2025, 10, 26), 1, 15, "2025-10-26T00:15:00Z"),
+            (
+                "Europe/London",
+                date(2025, 10, 26),
+                1,
+                15,
+                "2025-10-26T00:15:00Z",
+            ),
             // An unaffected time on a DST day.
-            ("America/New_York", date(2025, 3, 9), 9, 0, "2025-03-09T13:00:00Z"),
+            (
+                "America/New_York",
+                date(2025, 3, 9),
+                9,
+                0,
+                "2025-03-09T13:00:00Z",
+            ),
         ];
         for (zone, day, h, m, want) in cases {
-            assert_eq!(post_instant(day, h, m, &tz(zone)), at(want), "{zone} {day} {h}:{m}");
+            assert_eq!(
+                post_instant(day, h, m, &tz(zone)),
+                at(want),
+                "{zone} {day} {h}:{m}"
+            );
         }
     }
 
@@ -355,19 +405,48 @@ mod tests {
             })
         };
         let cases: Vec<(&str, &Ledger, &str, Decision)> = vec![
-            ("restart before the post time", &fresh, "2025-01-06T23:59:00Z",
-             Decision::Wait(at("2025-01-07T00:00:00Z"))),
-            ("at the post time", &fresh, "2025-01-07T00:00:00Z", post(&first)),
-            ("already posted today", &posted_today, "2025-01-07T05:00:00Z",
-             Decision::Wait(at("2025-01-08T00:00:00Z"))),
-            ("sent but the ledger not yet written: same fact, same nonce", &intent_today,
-             "2025-01-07T00:00:05Z", post("c")),
-            ("down across the post time: one catch-up post", &fresh, "2025-01-07T14:59:00Z",
-             post(&first)),
-            ("down three days: one post for today only", &posted_three_days_ago,
-             "2025-01-07T03:00:00Z", post(pick(42, &posted_three_days_ago, FACTS).unwrap().0.as_str())),
-            ("past local midnight, before the post time of the new day", &posted_today,
-             "2025-01-07T15:30:00Z", Decision::Wait(at("2025-01-08T00:00:00Z"))),
+            (
+                "restart before the post time",
+                &fresh,
+                "2025-01-06T23:59:00Z",
+                Decision::Wait(at("2025-01-07T00:00:00Z")),
+            ),
+            (
+                "at the post time",
+                &fresh,
+                "2025-01-07T00:00:00Z",
+                post(&first),
+            ),
+            (
+                "already posted today",
+                &posted_today,
+                "2025-01-07T05:00:00Z",
+                Decision::Wait(at("2025-01-08T00:00:00Z")),
+            ),
+            (
+                "sent but the ledger not yet written: same fact, same nonce",
+                &intent_today,
+                "2025-01-07T00:00:05Z",
+                post("c"),
+            ),
+            (
+                "down across the post time: one catch-up post",
+                &fresh,
+                "2025-01-07T14:59:00Z",
+                post(&first),
+            ),
+            (
+                "down three days: one post for today only",
+                &posted_three_days_ago,
+                "2025-01-07T03:00:00Z",
+                post(pick(42, &posted_three_days_ago, FACTS).unwrap().0.as_str()),
+            ),
+            (
+                "past local midnight, before the post time of the new day",
+                &posted_today,
+                "2025-01-07T15:30:00Z",
+                Decision::Wait(at("2025-01-08T00:00:00Z")),
+            ),
         ];
         for (name, ledger, now, want) in cases {
             assert_eq!(decide(&seoul, ledger, FACTS, at(now)), want, "{name}");
@@ -389,7 +468,10 @@ mod tests {
             decide(&ny, &fresh, FACTS, at("2025-03-09T06:59:00Z")),
             Decision::Wait(at("2025-03-09T07:00:00Z"))
         );
-        assert!(matches!(decide(&ny, &fresh, FACTS, at("2025-03-09T07:00:00Z")), Decision::Post(_)));
+        assert!(matches!(
+            decide(&ny, &fresh, FACTS, at("2025-03-09T07:00:00Z")),
+            Decision::Post(_)
+        ));
         // Fall back: 01:30 at its first occurrence, and not again an hour later.
         let ny = schedule("America/New_York", 1, 30);
         let Decision::Post(post) = decide(&ny, &fresh, FACTS, at("2025-11-02T05:30:00Z")) else {
@@ -414,14 +496,25 @@ mod tests {
 
     #[test]
     fn two_channels_in_different_zones_are_due_at_their_own_local_times() {
-        let seoul = ChannelSchedule { channel: 1, ..schedule("Asia/Seoul", 9, 0) };
-        let ny = ChannelSchedule { channel: 2, ..schedule("America/New_York", 9, 0) };
+        let seoul = ChannelSchedule {
+            channel: 1,
+            ..schedule("Asia/Seoul", 9, 0)
+        };
+        let ny = ChannelSchedule {
+            channel: 2,
+            ..schedule("America/New_York", 9, 0)
+        };
         let fresh = Ledger::default();
         let now = at("2025-01-07T01:00:00Z"); // 10:00 in Seoul, 20:00 the day before in New York
-        assert!(matches!(decide(&seoul, &fresh, FACTS, now), Decision::Post(p) if p.date == date(2025, 1, 7)));
+        assert!(
+            matches!(decide(&seoul, &fresh, FACTS, now), Decision::Post(p) if p.date == date(2025, 1, 7))
+        );
         // New York already had its post for the 6th; its 7th starts at 09:00 EST.
         let ny_posted = posted_on(&fresh, date(2025, 1, 6), "a");
-        assert_eq!(decide(&ny, &ny_posted, FACTS, now), Decision::Wait(at("2025-01-07T14:00:00Z")));
+        assert_eq!(
+            decide(&ny, &ny_posted, FACTS, now),
+            Decision::Wait(at("2025-01-07T14:00:00Z"))
+        );
     }
 
     #[test]
@@ -441,22 +534,51 @@ mod tests {
         // The next cycle starts over, in another deterministic order.
         let (next, new_cycle) = pick(42, &ledger, FACTS).unwrap();
         assert!(new_cycle);
-        assert_eq!(next, rotation(42, 1, FACTS)[0]);
+        let last = seen.last().unwrap();
+        assert_ne!(
+            &next, last,
+            "a new cycle does not open with the fact that closed the last"
+        );
+        let expected = rotation(42, 1, FACTS)
+            .into_iter()
+            .find(|f| f != last)
+            .unwrap();
+        assert_eq!(next, expected);
 
         // Mid-cycle: a fact is removed and another added.
-        let mut ledger = posted_on(&Ledger::default(), date(2025, 1, 1), rotation(42, 0, FACTS)[0]);
+        let mut ledger = posted_on(
+            &Ledger::default(),
+            date(2025, 1, 1),
+            rotation(42, 0, FACTS)[0],
+        );
         let removed = rotation(42, 0, FACTS)[1];
-        let facts: Vec<&str> = FACTS.iter().copied().filter(|f| *f != removed).chain(["e"]).collect();
+        let facts: Vec<&str> = FACTS
+            .iter()
+            .copied()
+            .filter(|f| *f != removed)
+            .chain(["e"])
+            .collect();
         let mut rest = Vec::new();
         for n in 0..3 {
             let (fact, new_cycle) = pick(42, &ledger, &facts).unwrap();
             assert!(!new_cycle, "still the first cycle at {n}");
             rest.push(fact.clone());
-            let post = Post { channel: 42, date: date(2025, 1, 2 + n), fact, nonce: String::new() };
+            let post = Post {
+                channel: 42,
+                date: date(2025, 1, 2 + n),
+                fact,
+                nonce: String::new(),
+            };
             ledger = with_posted(&ledger, &post, &facts);
         }
-        assert!(rest.contains(&"e".to_string()), "the new fact joins the cycle");
-        assert!(!rest.contains(&removed.to_string()), "the removed fact is skipped");
+        assert!(
+            rest.contains(&"e".to_string()),
+            "the new fact joins the cycle"
+        );
+        assert!(
+            !rest.contains(&removed.to_string()),
+            "the removed fact is skipped"
+        );
         assert!(pick(42, &ledger, &facts).unwrap().1, "then a new cycle");
     }
 
@@ -464,9 +586,19 @@ mod tests {
     fn a_stale_intent_is_not_repeated_the_next_day() {
         let stale = with_intent(
             &Ledger::default(),
-            &Post { channel: 42, date: date(2025, 1, 6), fact: "a".into(), nonce: "n".into() },
+            &Post {
+                channel: 42,
+                date: date(2025, 1, 6),
+                fact: "a".into(),
+                nonce: "n".into(),
+            },
         );
-        let Decision::Post(post) = decide(&schedule("Asia/Seoul", 9, 0), &stale, FACTS, at("2025-01-07T00:00:00Z")) else {
+        let Decision::Post(post) = decide(
+            &schedule("Asia/Seoul", 9, 0),
+            &stale,
+            FACTS,
+            at("2025-01-07T00:00:00Z"),
+        ) else {
             panic!("due");
         };
         assert_ne!(post.fact, "a");
@@ -477,25 +609,32 @@ mod tests {
     #[test]
     fn planned_matches_what_is_then_posted_day_after_day() {
         let seoul = schedule("Asia/Seoul", 9, 0);
-        let start = Ledger::default();
-        let plan: Vec<String> = (1..=6)
-            .map(|d| planned(42, &start, FACTS, date(2025, 1, d)).unwrap())
-            .collect();
-        let _ = plan;
-        // Posting day by day gives the plan made from the first day.
-        let mut ledger = start.clone();
         let first_day = date(2025, 1, 1);
+        let plan: Vec<String> = (1..=9)
+            .map(|d| planned(42, &Ledger::default(), FACTS, date(2025, 1, d), first_day).unwrap())
+            .collect();
+        // Posting day by day gives the plan made on the first day, never the same fact twice
+        // in a row, and every fact within each cycle.
+        let mut ledger = Ledger::default();
         let mut day = first_day;
-        for _ in 0..6 {
-            let expected = planned(42, &ledger, FACTS, day).unwrap();
+        for expected in &plan {
             let now = post_instant(day, 9, 0, &seoul.time_zone);
-            let Decision::Post(post) = decide(&seoul, &ledger, FACTS, now) else { panic!() };
-            assert_eq!(post.fact, expected);
+            let Decision::Post(post) = decide(&seoul, &ledger, FACTS, now) else {
+                panic!()
+            };
+            assert_eq!(&post.fact, expected, "{day}");
             ledger = with_posted(&ledger, &post, FACTS);
             day = day.tomorrow().unwrap();
         }
-        assert_eq!(planned(42, &ledger, FACTS, date(2025, 1, 6)), ledger.last_fact);
-        assert_eq!(planned(42, &ledger, FACTS, date(2025, 1, 2)), None);
+        assert!(plan.windows(2).all(|w| w[0] != w[1]), "{plan:?}");
+        let mut first_cycle = plan[..4].to_vec();
+        first_cycle.sort();
+        assert_eq!(first_cycle, FACTS);
+        assert_eq!(
+            planned(42, &ledger, FACTS, date(2025, 1, 9), day),
+            ledger.last_fact
+        );
+        assert_eq!(planned(42, &ledger, FACTS, date(2025, 1, 2), day), None);
     }
 
     #[test]

@@ -15,9 +15,15 @@ use std::time::{Duration, Instant};
 use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse, GatewayIntents};
 
+use tokio::sync::watch;
+
 use crate::app::App;
+use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, DEFAULT_API_BASE, Register, Token};
+use crate::core::limits::EmbedView;
 use crate::core::render;
+use crate::core::schedule::ChannelSchedule;
+use crate::scheduler::{Poster, Scheduler, SendError};
 use crate::store;
 use commands::{Data, Error, Sessions};
 use embed::{ephemeral, message, no_mentions};
@@ -68,6 +74,22 @@ pub enum Sharding {
     Range { first: u32, last: u32, total: u32 },
 }
 
+/// How to run: which shards, and which clock the fact of the day follows.
+#[derive(Clone)]
+pub struct RunOptions {
+    pub sharding: Sharding,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            sharding: Sharding::Auto,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
 /// Runs the bot until `shutdown` completes or the connection fails for good.
 pub async fn run(
     config: Config,
@@ -75,17 +97,18 @@ pub async fn run(
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
-    run_shards(config, token, app, Sharding::Auto, shutdown).await
+    run_with(config, token, app, RunOptions::default(), shutdown).await
 }
 
-/// [`run`] with an explicit choice of shards.
-pub async fn run_shards(
+/// [`run`] with explicit options.
+pub async fn run_with(
     config: Config,
     token: Token,
     app: Arc<App>,
-    sharding: Sharding,
+    options: RunOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
+    let RunOptions { sharding, clock } = options;
     let http = http(&config, &token)?;
     // Serenity would silently fall back to Discord's real gateway if this failed; check first.
     let gateway = http
@@ -106,6 +129,8 @@ pub async fn run_shards(
     }
     tracing::info!(shards = gateway.shards, "gateway answered; connecting");
 
+    let schedules = schedules(&config);
+    let scheduler_app = app.clone();
     let register = config.discord.register.clone();
     let state_dir = config.state_dir.clone();
     let guilds = config.discord.guilds.clone();
@@ -175,12 +200,29 @@ pub async fn run_shards(
         .framework(framework)
         .await
         .map_err(|e| RunError::Client(e.to_string()))?;
+    let (stop, stopped) = watch::channel(false);
+    let stop = Arc::new(stop);
     let shards = client.shard_manager.clone();
+    let stop_on_signal = stop.clone();
     let stopper = tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down");
+        let _ = stop_on_signal.send(true);
         shards.shutdown_all().await;
     });
+    // Started here, once, not on every READY: it needs only the HTTP client.
+    let scheduler = tokio::spawn(
+        Scheduler {
+            schedules,
+            app: scheduler_app,
+            state_dir: config.state_dir.clone(),
+            poster: HttpPoster {
+                http: client.http.clone(),
+            },
+            clock,
+        }
+        .run(stopped),
+    );
     let result = match sharding {
         Sharding::Auto => client.start_autosharded().await,
         Sharding::Range { first, last, total } => {
@@ -188,12 +230,69 @@ pub async fn run_shards(
         }
     };
     stopper.abort();
+    let _ = stop.send(true);
+    if tokio::time::timeout(Duration::from_secs(5), scheduler)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the fact-of-the-day task did not stop in time");
+    }
     match result {
         Ok(()) => Ok(()),
         Err(serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication)) => {
             Err(RunError::BadToken(config.discord.token_env.clone()))
         }
         Err(e) => Err(RunError::Client(e.to_string())),
+    }
+}
+
+/// The configured fact-of-the-day channels (time zones were validated with the config).
+fn schedules(config: &Config) -> Vec<ChannelSchedule> {
+    config
+        .fact_of_the_day
+        .iter()
+        .filter_map(|f| {
+            Some(ChannelSchedule {
+                channel: f.channel,
+                hour: f.time.0,
+                minute: f.time.1,
+                time_zone: jiff::tz::TimeZone::get(&f.timezone).ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Posts through Discord's REST API with a nonce Discord enforces, so a resend after a crash
+/// is not a second message.
+struct HttpPoster {
+    http: Arc<serenity::Http>,
+}
+
+impl Poster for HttpPoster {
+    async fn post(&self, channel: u64, view: EmbedView, nonce: String) -> Result<(), SendError> {
+        let message = serenity::CreateMessage::new()
+            .embed(embed::embed(&view))
+            .allowed_mentions(no_mentions())
+            .nonce(serenity::Nonce::String(nonce))
+            .enforce_nonce(true);
+        match serenity::ChannelId::new(channel)
+            .send_message(&self.http, message)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response))) => {
+                let status = response.status_code.as_u16();
+                match status {
+                    429 => Err(SendError::RetryAfter(Duration::from_secs(1))),
+                    500..=599 => Err(SendError::Transient(format!("HTTP {status}"))),
+                    _ => Err(SendError::Refused(format!(
+                        "HTTP {status}: {}",
+                        response.error.message
+                    ))),
+                }
+            }
+            Err(other) => Err(SendError::Transient(other.to_string())),
+        }
     }
 }
 

@@ -211,3 +211,67 @@ fn data_flag_overrides_the_config() {
     );
     let _ = repo_data();
 }
+
+#[test]
+fn fotd_shows_the_fact_a_channel_would_get_and_rotates_day_by_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let data = repo().join("data");
+    std::fs::write(
+        &config,
+        format!("data_dir = {data:?}\nstate_dir = \"state\"\n[[fact_of_the_day]]\nchannel = 4242\ntime = \"09:00\"\ntimezone = \"Asia/Seoul\"\n"),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    // Days well in the future, so the plan runs from today through them.
+    let mut ids = Vec::new();
+    for day in 1..=10 {
+        let date = format!("2031-01-{day:02}");
+        let output = quotebot(
+            dir.path(),
+            &[
+                "--config",
+                config,
+                "fotd",
+                "--date",
+                &date,
+                "--channel",
+                "4242",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert!(
+            text.starts_with(&format!("channel 4242, {date} at 09:00 Asia/Seoul:")),
+            "{text}"
+        );
+        let id = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("id: "))
+            .unwrap()
+            .to_string();
+        ids.push(id);
+    }
+    assert!(
+        ids.windows(2).all(|w| w[0] != w[1]),
+        "never the same fact two days running: {ids:?}"
+    );
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "ten days cover the five facts: {ids:?}");
+    // A past date with no recorded post has no answer.
+    let output = quotebot(
+        dir.path(),
+        &["--config", config, "fotd", "--date", "2020-01-01"],
+    );
+    assert!(
+        stdout(&output).contains("in the past"),
+        "{}",
+        stdout(&output)
+    );
+    let output = quotebot(
+        dir.path(),
+        &["--config", config, "fotd", "--date", "2025-02-30"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+}

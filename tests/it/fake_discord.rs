@@ -39,6 +39,8 @@ struct State {
     changed: Notify,
     connection: Mutex<Option<mpsc::UnboundedSender<Message>>>,
     identifies: AtomicUsize,
+    /// Message posts still to refuse with 429 before accepting.
+    rate_limit_next: AtomicUsize,
     resumes: AtomicUsize,
     seq: AtomicU64,
 }
@@ -72,6 +74,11 @@ impl FakeDiscord {
 
     pub fn api_base(&self) -> String {
         format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    /// Refuses the next `n` message posts with 429.
+    pub fn rate_limit_next_messages(&self, n: usize) {
+        self.state.rate_limit_next.store(n, Ordering::SeqCst);
     }
 
     pub fn identifies(&self) -> usize {
@@ -191,7 +198,22 @@ async fn serve_http(mut stream: TcpStream, state: Arc<State>, ws_port: u16) {
         let body_bytes = buffer[header_end..header_end + length].to_vec();
         buffer.drain(..header_end + length);
         let body = serde_json::from_slice(&body_bytes).unwrap_or(Value::Null);
-        let (status, response) = route(&method, &path, ws_port);
+        let limited = method == "POST"
+            && path.contains("/messages")
+            && state
+                .rate_limit_next
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+        let (status, response) = if limited {
+            (
+                429,
+                Some(
+                    json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false}),
+                ),
+            )
+        } else {
+            route(&method, &path, ws_port)
+        };
         state
             .requests
             .lock()
@@ -234,6 +256,14 @@ fn route(method: &str, path: &str, ws_port: u16) -> (u16, Option<Value>) {
             })),
         ),
         ("PUT", p) if p.ends_with("/commands") => (200, Some(json!([]))),
+        ("POST", p) if p.starts_with("/api/v10/channels/") && p.ends_with("/messages") => {
+            let channel = p
+                .trim_start_matches("/api/v10/channels/")
+                .trim_end_matches("/messages");
+            let mut message = message_json();
+            message["channel_id"] = json!(channel);
+            (200, Some(message))
+        }
         ("POST", p) if p.starts_with("/api/v10/interactions/") => (204, None),
         _ => (404, Some(json!({"message": "Unknown", "code": 0}))),
     }
@@ -394,11 +424,16 @@ pub fn button(custom_id: &str, user_id: u64) -> Value {
         user_id,
         json!({"custom_id": custom_id, "component_type": 2}),
     );
-    value["message"] = json!({
+    value["message"] = message_json();
+    value
+}
+
+/// A message as Discord returns it.
+fn message_json() -> Value {
+    json!({
         "id": "1234", "channel_id": CHANNEL_ID.to_string(), "author": user(BOT_ID, "quotebot", true),
         "content": "", "timestamp": "2025-01-06T00:00:00.000000+00:00", "edited_timestamp": null,
         "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
         "attachments": [], "embeds": [], "pinned": false, "type": 20, "flags": 0, "components": []
-    });
-    value
+    })
 }

@@ -4,6 +4,7 @@ mod cli;
 mod data_errors;
 mod discord;
 mod fake_discord;
+mod fotd;
 mod lifecycle;
 mod search;
 mod seed;
