@@ -16,7 +16,8 @@ use crate::clock::Clock;
 use crate::core::limits::EmbedView;
 use crate::core::render;
 use crate::core::schedule::{
-    ChannelSchedule, Decision, Ledger, Post, decide, with_failure, with_intent, with_posted,
+    ChannelSchedule, Decision, GuildSetting, Ledger, Post, decide, with_failure, with_intent,
+    with_posted,
 };
 use crate::store;
 
@@ -48,8 +49,56 @@ pub trait Poster: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), SendError>> + Send;
 }
 
+/// Per-server settings shared between `/fotd` and the task; a change wakes the task.
+#[derive(Default)]
+pub struct GuildSchedules {
+    settings: std::sync::RwLock<store::GuildSettings>,
+    changed: tokio::sync::Notify,
+}
+
+impl GuildSchedules {
+    pub fn new(settings: store::GuildSettings) -> GuildSchedules {
+        GuildSchedules {
+            settings: std::sync::RwLock::new(settings),
+            changed: tokio::sync::Notify::new(),
+        }
+    }
+
+    pub fn get(&self, guild: u64) -> Option<GuildSetting> {
+        self.read().get(&guild).cloned()
+    }
+
+    /// Applies a change and returns every setting, for the caller to persist.
+    pub fn update(&self, guild: u64, setting: Option<GuildSetting>) -> store::GuildSettings {
+        let all = {
+            let mut settings = self.settings.write().unwrap_or_else(|p| p.into_inner());
+            match setting {
+                Some(s) => settings.insert(guild, s),
+                None => settings.remove(&guild),
+            };
+            settings.clone()
+        };
+        self.changed.notify_one();
+        all
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, store::GuildSettings> {
+        self.settings.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn schedules(&self) -> Vec<ChannelSchedule> {
+        self.read()
+            .values()
+            .filter_map(GuildSetting::schedule)
+            .collect()
+    }
+}
+
 pub struct Scheduler<P, C> {
+    /// From config.toml.
     pub schedules: Vec<ChannelSchedule>,
+    /// Set from Discord by each server's managers.
+    pub guilds: Arc<GuildSchedules>,
     pub app: Arc<App>,
     pub state_dir: PathBuf,
     pub poster: P,
@@ -59,9 +108,6 @@ pub struct Scheduler<P, C> {
 impl<P: Poster, C: Clock> Scheduler<P, C> {
     /// Runs until `shutdown` turns true, persisting the ledger before returning.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        if self.schedules.is_empty() {
-            return;
-        }
         let mut ledgers = match store::load_ledgers(&self.state_dir) {
             Ok(l) => l,
             Err(e) => {
@@ -72,7 +118,13 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
         };
         loop {
             let mut wake = self.clock.now() + RECHECK;
-            for schedule in &self.schedules {
+            let mut schedules = self.schedules.clone();
+            for extra in self.guilds.schedules() {
+                if !schedules.iter().any(|s| s.channel == extra.channel) {
+                    schedules.push(extra);
+                }
+            }
+            for schedule in &schedules {
                 let now = self.clock.now();
                 let snapshot = self.app.snapshot();
                 let facts: Vec<&str> = snapshot
@@ -130,6 +182,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                 .max(Duration::from_millis(10));
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
+                _ = self.guilds.changed.notified() => {}
                 _ = shutdown.changed() => {}
             }
             if *shutdown.borrow() {

@@ -156,3 +156,25 @@ pub fn save_ledgers(
     let text = serde_json::to_string_pretty(ledgers).map_err(io::Error::other)?;
     write_atomic(&dir.join(LEDGER), text.as_bytes())
 }
+
+/// The per-server fact-of-the-day settings file in the state directory.
+const GUILD_SETTINGS: &str = "fotd-guilds.json";
+
+pub type GuildSettings = std::collections::BTreeMap<u64, crate::core::schedule::GuildSetting>;
+
+/// Reads the per-server settings; a missing file means none.
+pub fn load_guild_settings(dir: &Path) -> Result<GuildSettings, String> {
+    let path = dir.join(GUILD_SETTINGS);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| format!("{}: unreadable settings: {e}", path.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Writes the per-server settings atomically.
+pub fn save_guild_settings(dir: &Path, settings: &GuildSettings) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(settings).map_err(io::Error::other)?;
+    write_atomic(&dir.join(GUILD_SETTINGS), text.as_bytes())
+}

@@ -29,6 +29,27 @@ pub struct ChannelSchedule {
     pub time_zone: TimeZone,
 }
 
+/// A server's own fact-of-the-day setting, made with `/fotd set` by its managers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuildSetting {
+    pub channel: u64,
+    pub hour: u8,
+    pub minute: u8,
+    /// A valid IANA time zone name (checked when set, again when loaded).
+    pub timezone: String,
+}
+
+impl GuildSetting {
+    pub fn schedule(&self) -> Option<ChannelSchedule> {
+        Some(ChannelSchedule {
+            channel: self.channel,
+            hour: self.hour,
+            minute: self.minute,
+            time_zone: TimeZone::get(&self.timezone).ok()?,
+        })
+    }
+}
+
 /// What was sent, or was about to be, to one channel.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ledger {

@@ -7,14 +7,20 @@ use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 
+use std::path::PathBuf;
+
 use super::embed::{self, Buttons, no_mentions};
 use crate::app::{App, Snapshot};
+use crate::clock::Clock;
 use crate::core::catalog::Entry;
 use crate::core::limits;
 use crate::core::model::EntryKind;
 use crate::core::render;
+use crate::core::schedule::{Decision, GuildSetting, decide, local_date, planned};
 use crate::core::search::normalize::tokens;
 use crate::core::search::{MAX_CHOICES, Mode, Query};
+use crate::scheduler::GuildSchedules;
+use crate::store;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 pub type Context<'a> = poise::Context<'a, Data, Error>;
@@ -32,6 +38,10 @@ pub struct Data {
     pub app: Arc<App>,
     pub sessions: Sessions,
     pub started: Instant,
+    /// Per-server fact-of-the-day settings, shared with the scheduler.
+    pub guild_schedules: Arc<GuildSchedules>,
+    pub state_dir: PathBuf,
+    pub clock: Arc<dyn Clock>,
 }
 
 /// The result lists behind "previous/next" buttons, by session number.
@@ -623,6 +633,188 @@ pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
     private(ctx, &text).await
 }
 
+/// Fact of the day for this server: set, stop, or show it (server managers only).
+#[poise::command(
+    slash_command,
+    guild_only,
+    rename = "fotd",
+    subcommands("fotd_set", "fotd_off", "fotd_show"),
+    subcommand_required,
+    default_member_permissions = "MANAGE_GUILD",
+    required_permissions = "MANAGE_GUILD"
+)]
+pub async fn fotd(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// IANA time zones containing the typed text.
+fn timezone_choices(typed: &str) -> Vec<(String, String)> {
+    let typed = typed.trim().to_lowercase().replace(' ', "_");
+    jiff::tz::db()
+        .available()
+        .map(|name| name.as_str().to_string())
+        .filter(|name| name.to_lowercase().contains(&typed))
+        .take(limits::CHOICES)
+        .map(|name| (name.clone(), name))
+        .collect()
+}
+
+async fn autocomplete_timezone(
+    _ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    to_response(timezone_choices(partial))
+}
+
+/// Post a fact every day in a channel at a local time.
+#[poise::command(
+    slash_command,
+    guild_only,
+    rename = "set",
+    required_permissions = "MANAGE_GUILD"
+)]
+pub async fn fotd_set(
+    ctx: Context<'_>,
+    #[description = "The channel to post in"]
+    #[channel_types("Text", "News")]
+    channel: serenity::ChannelId,
+    #[description = "Local time of day, 24-hour, like 09:00"] time: String,
+    #[description = "IANA time zone, like Asia/Seoul"]
+    #[autocomplete = "autocomplete_timezone"]
+    timezone: String,
+) -> Result<(), Error> {
+    let Some(guild) = ctx.guild_id() else {
+        return private(ctx, "This works only in a server.").await;
+    };
+    let Some((hour, minute)) = crate::config::parse_time_of_day(time.trim()) else {
+        return private(
+            ctx,
+            &format!(
+                "“{}” is not a time of day: use 24-hour HH:MM, like 09:00.",
+                time.trim()
+            ),
+        )
+        .await;
+    };
+    let timezone = timezone.trim().to_string();
+    if jiff::tz::TimeZone::get(&timezone).is_err() {
+        return private(
+            ctx,
+            &format!("“{timezone}” is not a time zone: use an IANA name like Asia/Seoul."),
+        )
+        .await;
+    }
+    let setting = GuildSetting {
+        channel: channel.get(),
+        hour,
+        minute,
+        timezone,
+    };
+    let data = ctx.data();
+    let previous = data.guild_schedules.get(guild.get());
+    let all = data
+        .guild_schedules
+        .update(guild.get(), Some(setting.clone()));
+    if let Err(e) = store::save_guild_settings(&data.state_dir, &all) {
+        data.guild_schedules.update(guild.get(), previous);
+        tracing::error!(error = %e, "cannot save the fact-of-the-day settings");
+        return private(ctx, "The setting could not be saved; nothing changed.").await;
+    }
+    private(ctx, &fotd_summary(data, &setting)).await
+}
+
+/// Stop the fact of the day in this server.
+#[poise::command(
+    slash_command,
+    guild_only,
+    rename = "off",
+    required_permissions = "MANAGE_GUILD"
+)]
+pub async fn fotd_off(ctx: Context<'_>) -> Result<(), Error> {
+    let Some(guild) = ctx.guild_id() else {
+        return private(ctx, "This works only in a server.").await;
+    };
+    let data = ctx.data();
+    let Some(previous) = data.guild_schedules.get(guild.get()) else {
+        return private(ctx, "The fact of the day is not on in this server.").await;
+    };
+    let all = data.guild_schedules.update(guild.get(), None);
+    if let Err(e) = store::save_guild_settings(&data.state_dir, &all) {
+        data.guild_schedules.update(guild.get(), Some(previous));
+        tracing::error!(error = %e, "cannot save the fact-of-the-day settings");
+        return private(ctx, "The setting could not be saved; nothing changed.").await;
+    }
+    private(ctx, "The fact of the day is off in this server.").await
+}
+
+/// Where and when the next fact of the day is posted, and which fact it will be.
+#[poise::command(
+    slash_command,
+    guild_only,
+    rename = "show",
+    required_permissions = "MANAGE_GUILD"
+)]
+pub async fn fotd_show(ctx: Context<'_>) -> Result<(), Error> {
+    let Some(guild) = ctx.guild_id() else {
+        return private(ctx, "This works only in a server.").await;
+    };
+    let data = ctx.data();
+    match data.guild_schedules.get(guild.get()) {
+        Some(setting) => private(ctx, &fotd_summary(data, &setting)).await,
+        None => {
+            private(
+                ctx,
+                "The fact of the day is off in this server. Turn it on with /fotd set.",
+            )
+            .await
+        }
+    }
+}
+
+/// "Posts in #channel at 09:00 Asia/Seoul; next <t:…:F>: <fact>".
+fn fotd_summary(data: &Data, setting: &GuildSetting) -> String {
+    let Some(schedule) = setting.schedule() else {
+        return "The saved time zone is no longer valid; set it again with /fotd set.".to_string();
+    };
+    let now = data.clock.now();
+    let ledgers = store::load_ledgers(&data.state_dir).unwrap_or_default();
+    let ledger = ledgers.get(&setting.channel).cloned().unwrap_or_default();
+    let snapshot = data.app.snapshot();
+    let facts: Vec<&str> = snapshot
+        .catalog
+        .facts()
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    // The same decision the scheduler makes: due now, or the next instant.
+    let when = match decide(&schedule, &ledger, &facts, now) {
+        Decision::Post(_) => now,
+        Decision::Wait(at) => at,
+    };
+    let today = local_date(now, &schedule.time_zone);
+    let day = local_date(when, &schedule.time_zone);
+    let fact = planned(setting.channel, &ledger, &facts, day, today).and_then(|id| {
+        snapshot
+            .catalog
+            .fact(&id)
+            .map(|f| (id.clone(), f.text.clone()))
+    });
+    let mut text = format!(
+        "Fact of the day posts in <#{}> at {:02}:{:02} {}. Next: <t:{}:F> (<t:{}:R>)",
+        setting.channel,
+        setting.hour,
+        setting.minute,
+        setting.timezone,
+        when.as_second(),
+        when.as_second()
+    );
+    match fact {
+        Some((id, fact)) => text.push_str(&format!(", with: {fact} (`{id}`)")),
+        None => text.push_str(", but the database has no facts yet."),
+    }
+    text
+}
+
 pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![
         quote(),
@@ -632,5 +824,6 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         topic(),
         random(),
         about(),
+        fotd(),
     ]
 }

@@ -23,7 +23,7 @@ use crate::config::{Config, DEFAULT_API_BASE, Register, Token};
 use crate::core::limits::EmbedView;
 use crate::core::render;
 use crate::core::schedule::ChannelSchedule;
-use crate::scheduler::{Poster, Scheduler, SendError};
+use crate::scheduler::{GuildSchedules, Poster, Scheduler, SendError};
 use crate::store;
 use commands::{Data, Error, Sessions};
 use embed::{ephemeral, message, no_mentions};
@@ -42,6 +42,8 @@ pub enum RunError {
     BadToken(String),
     #[error("the Discord client failed: {0}")]
     Client(String),
+    #[error("the state directory cannot be used: {0}")]
+    State(String),
 }
 
 /// Builds the HTTP client: timeouts, no mentions by default, and, for any base URL other than
@@ -130,7 +132,12 @@ pub async fn run_with(
     tracing::info!(shards = gateway.shards, "gateway answered; connecting");
 
     let schedules = schedules(&config);
+    let guild_schedules = Arc::new(GuildSchedules::new(
+        store::load_guild_settings(&config.state_dir).map_err(RunError::State)?,
+    ));
     let scheduler_app = app.clone();
+    let data_guilds = guild_schedules.clone();
+    let data_clock = clock.clone();
     let register = config.discord.register.clone();
     let state_dir = config.state_dir.clone();
     let guilds = config.discord.guilds.clone();
@@ -191,6 +198,9 @@ pub async fn run_with(
                     app,
                     sessions: Sessions::default(),
                     started: Instant::now(),
+                    guild_schedules: data_guilds,
+                    state_dir,
+                    clock: data_clock,
                 })
             })
         })
@@ -211,18 +221,19 @@ pub async fn run_with(
         shards.shutdown_all().await;
     });
     // Started here, once, not on every READY: it needs only the HTTP client.
-    let scheduler = tokio::spawn(
+    let scheduler = tokio::spawn(supervise(
         Scheduler {
             schedules,
+            guilds: guild_schedules,
             app: scheduler_app,
             state_dir: config.state_dir.clone(),
             poster: HttpPoster {
                 http: client.http.clone(),
             },
             clock,
-        }
-        .run(stopped),
-    );
+        },
+        stopped,
+    ));
     let result = match sharding {
         Sharding::Auto => client.start_autosharded().await,
         Sharding::Range { first, last, total } => {
@@ -243,6 +254,35 @@ pub async fn run_with(
             Err(RunError::BadToken(config.discord.token_env.clone()))
         }
         Err(e) => Err(RunError::Client(e.to_string())),
+    }
+}
+
+/// Runs the fact-of-the-day task, restarting it if it ever panics, until shutdown.
+async fn supervise(
+    scheduler: Scheduler<HttpPoster, Arc<dyn Clock>>,
+    stopped: watch::Receiver<bool>,
+) {
+    loop {
+        let task = Scheduler {
+            schedules: scheduler.schedules.clone(),
+            guilds: scheduler.guilds.clone(),
+            app: scheduler.app.clone(),
+            state_dir: scheduler.state_dir.clone(),
+            poster: HttpPoster {
+                http: scheduler.poster.http.clone(),
+            },
+            clock: scheduler.clock.clone(),
+        };
+        match tokio::spawn(task.run(stopped.clone())).await {
+            Ok(()) => return,
+            Err(error) => {
+                tracing::error!(%error, "the fact-of-the-day task failed; restarting it");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                if *stopped.borrow() {
+                    return;
+                }
+            }
+        }
     }
 }
 

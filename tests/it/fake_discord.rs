@@ -362,11 +362,15 @@ fn guild() -> Value {
 static NEXT_INTERACTION: AtomicU64 = AtomicU64::new(1);
 
 fn member(user_id: u64) -> Value {
+    member_with(user_id, "2248473465835073")
+}
+
+fn member_with(user_id: u64, permissions: &str) -> Value {
     json!({
         "user": user(user_id, "reader", false), "nick": null, "avatar": null, "banner": null,
         "roles": [], "joined_at": "2025-01-06T00:00:00.000000+00:00", "premium_since": null,
         "deaf": false, "mute": false, "flags": 0, "pending": false,
-        "permissions": "2248473465835073", "communication_disabled_until": null
+        "permissions": permissions, "communication_disabled_until": null
     })
 }
 
@@ -436,4 +440,12 @@ fn message_json() -> Value {
         "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
         "attachments": [], "embeds": [], "pinned": false, "type": 20, "flags": 0, "components": []
     })
+}
+
+/// A slash command with arbitrary `data` (subcommands, resolved channels), sent by a member
+/// with the given permission bits.
+pub fn command_with(data: Value, permissions: &str) -> Value {
+    let mut value = interaction(2, USER_ID, data);
+    value["member"] = member_with(USER_ID, permissions);
+    value
 }

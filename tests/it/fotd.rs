@@ -79,6 +79,7 @@ async fn run_for(
     let (stop, stopped) = watch::channel(false);
     let scheduler = Scheduler {
         schedules: schedules(),
+        guilds: Default::default(),
         app: Arc::new(App::new(seed_catalog())),
         state_dir: state.to_path_buf(),
         poster: poster.clone(),
@@ -307,4 +308,103 @@ async fn exactly_one_post_per_day_through_the_fake_discord_across_a_restart_and_
             .unwrap()
             .starts_with("Fact of the day, 2025-01-07")
     );
+}
+
+fn fotd_command(sub: &str, options: serde_json::Value, permissions: &str) -> serde_json::Value {
+    crate::fake_discord::command_with(
+        serde_json::json!({
+            "id": "1", "name": "fotd", "type": 1,
+            "options": [{"name": sub, "type": 1, "options": options}],
+            "resolved": {"channels": {"888": {"id": "888", "name": "facts", "type": 0, "permissions": "0"}}}
+        }),
+        permissions,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_managers_set_show_and_stop_the_fact_of_the_day_from_discord() {
+    let state = tempfile::tempdir().unwrap();
+    let fake = FakeDiscord::start().await;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let mut config = bot_config(&fake, state.path());
+    config.fact_of_the_day.clear();
+    let options = RunOptions {
+        clock: Arc::new(FixedClock("2025-01-07T00:00:00Z".parse().unwrap())),
+        ..Default::default()
+    };
+    let task = tokio::spawn(quotebot::discord::run_with(
+        config,
+        Token::new("fotd-test-token".into()),
+        Arc::new(App::new(seed_catalog())),
+        options,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    fake.wait_ready().await;
+    let set = serde_json::json!([
+        {"name": "channel", "type": 7, "value": "888"},
+        {"name": "time", "type": 3, "value": "09:00"},
+        {"name": "timezone", "type": 3, "value": "Asia/Seoul"}
+    ]);
+    // Without Manage Server: refused, nothing saved.
+    let body = fake.interact(fotd_command("set", set.clone(), "0")).await;
+    assert_eq!(body["data"]["flags"], 64, "{body}");
+    assert!(!state.path().join("fotd-guilds.json").exists());
+
+    // Bad input is explained, nothing saved.
+    let bad = serde_json::json!([
+        {"name": "channel", "type": 7, "value": "888"},
+        {"name": "time", "type": 3, "value": "9am"},
+        {"name": "timezone", "type": 3, "value": "Asia/Seoul"}
+    ]);
+    let body = fake.interact(fotd_command("set", bad, "32")).await;
+    assert!(
+        body["data"]["content"].as_str().unwrap().contains("HH:MM"),
+        "{body}"
+    );
+    assert!(!state.path().join("fotd-guilds.json").exists());
+
+    // A manager (Manage Server = 32) sets it: saved, and the post follows (09:00 in Seoul now).
+    let body = fake.interact(fotd_command("set", set, "32")).await;
+    let text = body["data"]["content"].as_str().unwrap();
+    assert!(text.contains("<#888> at 09:00 Asia/Seoul"), "{text}");
+    assert!(text.contains("<t:"), "a Discord timestamp: {text}");
+    let saved = std::fs::read_to_string(state.path().join("fotd-guilds.json")).unwrap();
+    assert!(saved.contains("Asia/Seoul"));
+    fake.wait_for("the post", |r| {
+        r.method == "POST" && r.path == "/api/v10/channels/888/messages"
+    })
+    .await;
+    // The ledger is written once Discord has answered.
+    let ledger = state.path().join("fotd-ledger.json");
+    fake.wait_until("the ledger records the post", |_| {
+        std::fs::read_to_string(&ledger)
+            .is_ok_and(|t| t.contains("\"last_posted\": \"2025-01-07\""))
+    })
+    .await;
+
+    // Show tells the next time: tomorrow, since today's is posted.
+    let body = fake
+        .interact(fotd_command("show", serde_json::json!([]), "32"))
+        .await;
+    let text = body["data"]["content"].as_str().unwrap();
+    let tomorrow = "2025-01-08T00:00:00Z"
+        .parse::<Timestamp>()
+        .unwrap()
+        .as_second();
+    assert!(text.contains(&format!("<t:{tomorrow}:F>")), "{text}");
+
+    let body = fake
+        .interact(fotd_command("off", serde_json::json!([]), "32"))
+        .await;
+    assert!(body["data"]["content"].as_str().unwrap().contains("off"));
+    let saved = std::fs::read_to_string(state.path().join("fotd-guilds.json")).unwrap();
+    assert!(!saved.contains("Asia/Seoul"));
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }
