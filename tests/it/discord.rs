@@ -436,7 +436,7 @@ async fn commands_are_registered_once_and_skipped_when_unchanged() {
     assert_eq!(
         names,
         [
-            "quote", "fact", "speaker", "source", "topic", "random", "about"
+            "quote", "fact", "speaker", "source", "topic", "random", "about", "fotd"
         ]
     );
 
