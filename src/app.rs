@@ -1,11 +1,25 @@
-//! The application: the current catalog snapshot with its search index, and the use cases the
-//! CLI and the bot share. Readers take an `Arc<Snapshot>` and never wait for a writer.
+//! The application: the current catalog snapshot with its search index, the one writer of the
+//! database, and the use cases the CLI and the bot share.
+//!
+//! Readers take an `Arc<Snapshot>` and never wait for a writer. Changes go through
+//! [`App::apply`], which holds the one writer lock: it re-reads the files (a hand edit it has
+//! not seen is loaded first, never overwritten), applies the change to their text in the core,
+//! re-validates the whole catalog, keeps backups, writes atomically, appends to the audit log,
+//! and only then publishes the new snapshot, so disk and memory never disagree.
 
-use std::sync::{Arc, RwLock};
+use std::io;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use jiff::Timestamp;
 
 use crate::core::catalog::Catalog;
+use crate::core::data::FILE_NAMES;
+use crate::core::diag::Diagnostic;
+use crate::core::edit::{self, Action, AuditEntry, Change, EditError};
 use crate::core::render::{self, Card};
 use crate::core::search::{self, Choice, Outcome, Query, SearchIndex};
+use crate::store::{self, WriteStep};
 
 /// A catalog and the index built from it; immutable once built.
 #[derive(Debug)]
@@ -36,17 +50,101 @@ impl Snapshot {
     }
 }
 
+/// Who makes a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub user: u64,
+    pub guild: Option<u64>,
+}
+
+/// Why a change was not made. Nothing was written in any of these cases, except `Io`, where
+/// the files on disk are whatever the last complete atomic write left.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{0}")]
+    Edit(#[from] EditError),
+    #[error("the data files on disk have errors; fix them first: {}", .0.first().map(ToString::to_string).unwrap_or_default())]
+    DiskInvalid(Vec<Diagnostic>),
+    #[error("this process cannot change the database (it was started read-only)")]
+    ReadOnly,
+    #[error("writing failed: {0}")]
+    Io(String),
+    #[error("there is no change {0} to undo")]
+    NoSuchChange(u64),
+    #[error("change {0} was already undone")]
+    AlreadyUndone(u64),
+}
+
+type WriteHook = Box<dyn Fn(WriteStep) -> io::Result<()> + Send + Sync>;
+
+/// The one writer: where the files are, their texts as last loaded, the last revision.
+struct Writer {
+    data_dir: PathBuf,
+    state_dir: PathBuf,
+    texts: [String; 4],
+    revision: u64,
+    hook: Option<WriteHook>,
+}
+
 /// Holds the current snapshot; replacing it is atomic for readers.
-#[derive(Debug)]
 pub struct App {
     current: RwLock<Arc<Snapshot>>,
+    writer: Mutex<Option<Writer>>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").finish_non_exhaustive()
+    }
 }
 
 impl App {
+    /// A read-only app over a catalog.
     pub fn new(catalog: Catalog) -> App {
         App {
             current: RwLock::new(Arc::new(Snapshot::new(catalog))),
+            writer: Mutex::new(None),
         }
+    }
+
+    /// An app that can change the database in `data_dir`, auditing in `state_dir`. Temporary
+    /// files left by an interrupted write are removed first.
+    pub fn open(data_dir: PathBuf, state_dir: PathBuf) -> Result<App, store::LoadError> {
+        store::clean_stale_temps(&data_dir);
+        store::clean_stale_temps(&state_dir);
+        let (catalog, data) = store::load_data(&data_dir)?;
+        let revision = store::read_audit(&state_dir)
+            .ok()
+            .and_then(|lines| {
+                lines
+                    .iter()
+                    .rev()
+                    .find_map(|l| serde_json::from_str::<AuditEntry>(l).ok())
+            })
+            .map_or(0, |e| e.revision);
+        let app = App::new(catalog);
+        *app.lock_writer() = Some(Writer {
+            data_dir,
+            state_dir,
+            texts: data.texts,
+            revision,
+            hook: None,
+        });
+        Ok(app)
+    }
+
+    /// Injects a fault at a write step (tests only need this; it is a no-op otherwise).
+    pub fn set_write_hook(
+        &self,
+        hook: impl Fn(WriteStep) -> io::Result<()> + Send + Sync + 'static,
+    ) {
+        if let Some(writer) = self.lock_writer().as_mut() {
+            writer.hook = Some(Box::new(hook));
+        }
+    }
+
+    fn lock_writer(&self) -> std::sync::MutexGuard<'_, Option<Writer>> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The snapshot to answer one request from.
@@ -64,5 +162,145 @@ impl App {
             .current
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = next;
+    }
+
+    /// Loads the files again if they changed on disk. `Ok(true)` when a new catalog was
+    /// published; the errors when the files are invalid (the last good catalog stays).
+    pub fn reload(&self) -> Result<bool, Vec<Diagnostic>> {
+        let mut guard = self.lock_writer();
+        let Some(writer) = guard.as_mut() else {
+            return Ok(false);
+        };
+        self.sync_with_disk(writer)
+    }
+
+    fn sync_with_disk(&self, writer: &mut Writer) -> Result<bool, Vec<Diagnostic>> {
+        let data = store::read_data(&writer.data_dir).map_err(|e| e.diagnostics)?;
+        if data.texts == writer.texts {
+            return Ok(false);
+        }
+        let catalog = data.parse()?;
+        writer.texts = data.texts;
+        self.publish(catalog);
+        Ok(true)
+    }
+
+    /// Applies changes as one step: validated against the files as they are on disk now,
+    /// written atomically, audited, then published. Returns the audit entries written.
+    pub fn apply(
+        &self,
+        changes: Vec<Change>,
+        actor: Actor,
+        now: Timestamp,
+        undo_of: Option<u64>,
+    ) -> Result<Vec<AuditEntry>, ApplyError> {
+        let mut guard = self.lock_writer();
+        let writer = guard.as_mut().ok_or(ApplyError::ReadOnly)?;
+        // A hand edit made since the last load is loaded first, never overwritten.
+        self.sync_with_disk(writer)
+            .map_err(ApplyError::DiskInvalid)?;
+        let snapshot = self.snapshot();
+        let (texts, catalog) = edit::apply(&snapshot.catalog, &writer.texts, &changes)?;
+        let first_revision = writer.revision + 1;
+        let changed: Vec<usize> = (0..4).filter(|&i| texts[i] != writer.texts[i]).collect();
+        for &i in &changed {
+            store::backup(
+                &writer.state_dir,
+                FILE_NAMES[i],
+                first_revision,
+                &writer.texts[i],
+            )
+            .map_err(|e| ApplyError::Io(format!("backup of {}: {e}", FILE_NAMES[i])))?;
+        }
+        // Records are written before what refers to them, and references removed before
+        // what they referred to, so every state on disk is a valid database.
+        let removing = changes.iter().any(|c| c.action == Action::Remove);
+        let mut order = changed.clone();
+        if removing {
+            order.reverse();
+        }
+        for i in order {
+            let path = writer.data_dir.join(FILE_NAMES[i]);
+            let hook = |step: WriteStep| writer.hook.as_ref().map_or(Ok(()), |h| h(step));
+            if let Err(e) = store::write_atomic_with(&path, texts[i].as_bytes(), &hook) {
+                // Memory follows whatever the disk now holds.
+                let _ = self.sync_with_disk(writer);
+                return Err(ApplyError::Io(format!("{}: {e}", path.display())));
+            }
+        }
+        let time = now.to_string();
+        let entries: Vec<AuditEntry> = changes
+            .iter()
+            .enumerate()
+            .map(|(n, change)| AuditEntry {
+                revision: first_revision + n as u64,
+                time: time.clone(),
+                actor: actor.user,
+                guild: actor.guild,
+                action: change.action,
+                id: change.id().to_string(),
+                before: change.before.clone(),
+                after: change.after.clone(),
+                undo_of,
+            })
+            .collect();
+        for entry in &entries {
+            let line = serde_json::to_string(entry).map_err(|e| ApplyError::Io(e.to_string()))?;
+            if let Err(e) = store::append_audit(&writer.state_dir, &line) {
+                // The change is saved; only its audit line is missing. Say so loudly.
+                tracing::error!(revision = entry.revision, error = %e, "audit line not written");
+            }
+        }
+        writer.revision = first_revision + changes.len() as u64 - 1;
+        writer.texts = texts;
+        self.publish(catalog);
+        Ok(entries)
+    }
+
+    /// Every audit entry, oldest first.
+    pub fn audit(&self) -> Vec<AuditEntry> {
+        let guard = self.lock_writer();
+        let Some(writer) = guard.as_ref() else {
+            return Vec::new();
+        };
+        store::read_audit(&writer.state_dir)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// Undoes a change (or this actor's latest one not yet undone) by applying its inverse as
+    /// a new change; history is never rewritten.
+    pub fn undo(
+        &self,
+        revision: Option<u64>,
+        actor: Actor,
+        now: Timestamp,
+    ) -> Result<Vec<AuditEntry>, ApplyError> {
+        let audit = self.audit();
+        let undone: Vec<u64> = audit.iter().filter_map(|e| e.undo_of).collect();
+        let target = match revision {
+            Some(r) => audit
+                .iter()
+                .find(|e| e.revision == r)
+                .ok_or(ApplyError::NoSuchChange(r))?,
+            None => audit
+                .iter()
+                .rev()
+                .find(|e| {
+                    e.actor == actor.user && e.undo_of.is_none() && !undone.contains(&e.revision)
+                })
+                .ok_or(ApplyError::NoSuchChange(0))?,
+        };
+        if undone.contains(&target.revision) {
+            return Err(ApplyError::AlreadyUndone(target.revision));
+        }
+        self.apply(
+            vec![target.change().inverse()],
+            actor,
+            now,
+            Some(target.revision),
+        )
     }
 }

@@ -2,7 +2,8 @@
 //! hands their text to the core.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::{Config, parse_config};
 use crate::core::catalog::Catalog;
@@ -24,39 +25,75 @@ fn unreadable(path: &Path, error: &io::Error) -> Diagnostic {
     }
 }
 
+/// The four data files' display paths and texts, as read from `dir`.
+pub struct DataTexts {
+    pub paths: [String; 4],
+    pub texts: [String; 4],
+}
+
+impl DataTexts {
+    pub fn parse(&self) -> Result<Catalog, Vec<Diagnostic>> {
+        let file = |i: usize| DataFile {
+            path: &self.paths[i],
+            text: &self.texts[i],
+        };
+        parse_catalog(&DataFiles {
+            speakers: file(0),
+            sources: file(1),
+            quotes: file(2),
+            facts: file(3),
+        })
+    }
+}
+
+/// Reads the four data files' texts.
+pub fn read_data(dir: &Path) -> Result<DataTexts, LoadError> {
+    let mut texts: [String; 4] = Default::default();
+    let mut paths: [String; 4] = Default::default();
+    let mut diagnostics = Vec::new();
+    for (i, name) in FILE_NAMES.iter().enumerate() {
+        let path = dir.join(name);
+        paths[i] = path.display().to_string();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => texts[i] = text,
+            Err(error) => diagnostics.push(unreadable(&path, &error)),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(DataTexts { paths, texts })
+    } else {
+        Err(LoadError { diagnostics })
+    }
+}
+
 /// Reads and validates the four data files of `dir`.
 pub fn load_catalog(dir: &Path) -> Result<Catalog, LoadError> {
-    let paths: Vec<PathBuf> = FILE_NAMES.iter().map(|name| dir.join(name)).collect();
-    let mut texts = Vec::new();
-    let mut diagnostics = Vec::new();
-    for path in &paths {
-        match std::fs::read_to_string(path) {
-            Ok(text) => texts.push(text),
-            Err(error) => {
-                diagnostics.push(unreadable(path, &error));
-                texts.push(String::new());
+    load_data(dir).map(|(catalog, _)| catalog)
+}
+
+/// Reads and validates the data files, keeping their texts (for edits that preserve them).
+pub fn load_data(dir: &Path) -> Result<(Catalog, DataTexts), LoadError> {
+    let data = match read_data(dir) {
+        Ok(data) => data,
+        Err(mut error) => {
+            // Report the unreadable files and, with them, what is wrong in the others.
+            let mut texts: [String; 4] = Default::default();
+            let mut paths: [String; 4] = Default::default();
+            for (i, name) in FILE_NAMES.iter().enumerate() {
+                paths[i] = dir.join(name).display().to_string();
+                texts[i] = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
             }
+            if let Err(mut more) = (DataTexts { paths, texts }).parse() {
+                more.retain(|d| !error.diagnostics.iter().any(|e| e.path == d.path));
+                error.diagnostics.append(&mut more);
+            }
+            return Err(error);
         }
-    }
-    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let file = |i: usize| DataFile {
-        path: &names[i],
-        text: &texts[i],
     };
-    let files = DataFiles {
-        speakers: file(0),
-        sources: file(1),
-        quotes: file(2),
-        facts: file(3),
-    };
-    match parse_catalog(&files) {
-        Ok(catalog) if diagnostics.is_empty() => Ok(catalog),
-        Ok(_) => Err(LoadError { diagnostics }),
-        Err(mut errors) => {
-            diagnostics.append(&mut errors);
-            Err(LoadError { diagnostics })
-        }
-    }
+    let catalog = data
+        .parse()
+        .map_err(|diagnostics| LoadError { diagnostics })?;
+    Ok((catalog, data))
 }
 
 /// Reads the config file. A missing file at the default path means the defaults; a missing
@@ -99,11 +136,37 @@ pub fn read_state(dir: &Path, name: &str) -> Option<String> {
     std::fs::read_to_string(dir.join(name)).ok()
 }
 
+/// The steps of an atomic write, where tests inject faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteStep {
+    /// Before anything touches the disk (the text has been produced).
+    Serialized,
+    /// The temporary file holds the new bytes, not yet synced.
+    TempWritten,
+    /// The temporary file is synced.
+    TempSynced,
+    /// The temporary file has replaced the old one.
+    Renamed,
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
 /// Replaces a file atomically: the new bytes go to a temporary file in the same directory,
 /// which is synced and renamed over the old one, and the directory is synced. A crash at any
 /// point leaves either the old file or the new one, never a mix.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, bytes, &|_| Ok(()))
+}
+
+/// [`write_atomic`] with a hook called at each step; an error from the hook stops the write
+/// there, as a crash or an I/O failure would, and the temporary file is removed.
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    hook: &dyn Fn(WriteStep) -> io::Result<()>,
+) -> io::Result<()> {
     use std::io::Write;
+    hook(WriteStep::Serialized)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -113,18 +176,43 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let temp = dir.join(format!(
+        ".{name}.tmp-{}-{}",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(bytes)?;
+        hook(WriteStep::TempWritten)?;
         file.sync_all()?;
+        hook(WriteStep::TempSynced)?;
         std::fs::rename(&temp, path)?;
+        hook(WriteStep::Renamed)?;
         std::fs::File::open(dir)?.sync_all()
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+/// Removes temporary files left by writes that a crash interrupted.
+pub fn clean_stale_temps(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.')
+            && name.contains(".tmp-")
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Writes a small state file atomically.
@@ -177,4 +265,56 @@ pub fn load_guild_settings(dir: &Path) -> Result<GuildSettings, String> {
 pub fn save_guild_settings(dir: &Path, settings: &GuildSettings) -> io::Result<()> {
     let text = serde_json::to_string_pretty(settings).map_err(io::Error::other)?;
     write_atomic(&dir.join(GUILD_SETTINGS), text.as_bytes())
+}
+
+/// The append-only audit log of database changes, one JSON object a line.
+const AUDIT: &str = "audit.jsonl";
+/// Backups of data files kept before each change, newest last.
+const BACKUPS_KEPT: usize = 50;
+
+/// Appends one line to the audit log and syncs it to disk.
+pub fn append_audit(dir: &Path, line: &str) -> io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(AUDIT))?;
+    let mut text = line.replace('\n', " ");
+    text.push('\n');
+    file.write_all(text.as_bytes())?;
+    file.sync_data()
+}
+
+/// Every line of the audit log, oldest first.
+pub fn read_audit(dir: &Path) -> io::Result<Vec<String>> {
+    match std::fs::read_to_string(dir.join(AUDIT)) {
+        Ok(text) => Ok(text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Keeps a copy of a data file's current text before a change, and prunes old copies.
+pub fn backup(dir: &Path, file_name: &str, revision: u64, text: &str) -> io::Result<()> {
+    let backups = dir.join("backups");
+    write_atomic(
+        &backups.join(format!("{revision:08}-{file_name}")),
+        text.as_bytes(),
+    )?;
+    let mut names: Vec<_> = std::fs::read_dir(&backups)?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    let excess = names.len().saturating_sub(BACKUPS_KEPT);
+    for name in names.into_iter().take(excess) {
+        let _ = std::fs::remove_file(backups.join(name));
+    }
+    Ok(())
 }

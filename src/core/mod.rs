@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod data;
 pub mod diag;
+pub mod edit;
 pub mod limits;
 pub mod model;
 pub mod render;

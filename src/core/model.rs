@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 /// A record id: `^[a-z0-9][a-z0-9-]{0,63}$`, unique across the whole database.
 pub fn is_valid_id(id: &str) -> bool {
     let bytes = id.as_bytes();
@@ -102,6 +104,19 @@ impl fmt::Display for PartialDate {
     }
 }
 
+impl Serialize for PartialDate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        PartialDate::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 pub fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
@@ -114,7 +129,8 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 /// Whether a quote is the speaker's own words or a reported paraphrase of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum QuoteKind {
     #[default]
     Verbatim,
@@ -138,7 +154,7 @@ impl QuoteKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Speaker {
     pub id: String,
     pub name: String,
@@ -146,7 +162,7 @@ pub struct Speaker {
     pub aliases: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     pub id: String,
     pub title: String,
@@ -155,7 +171,7 @@ pub struct Source {
     pub published: Option<PartialDate>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
     pub id: String,
     /// Exactly as published, editorial marks (`...`, `[brackets]`) included.
@@ -171,14 +187,14 @@ pub struct Quote {
 }
 
 /// A typed number behind a fact: `value` in `unit`, optionally qualified ("more than").
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     pub value: f64,
     pub unit: Option<String>,
     pub qualifier: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fact {
     pub id: String,
     pub text: String,

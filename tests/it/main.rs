@@ -3,6 +3,7 @@
 mod cli;
 mod data_errors;
 mod discord;
+mod edits;
 mod fake_discord;
 mod fotd;
 mod lifecycle;
