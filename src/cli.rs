@@ -279,7 +279,11 @@ fn run_bot(config: Config, sharding: crate::discord::Sharding) -> Result<(), Fai
     let token = crate::config::token_from_env(&config).map_err(Failure::Setup)?;
     crate::logging::init(Some(token.expose()));
     let _lock = store::lock_state_dir(&config.state_dir).map_err(Failure::Runtime)?;
-    let app = std::sync::Arc::new(crate::app::App::new(snapshot.catalog));
+    drop(snapshot);
+    // The writer owns the files from here on: it cleans what an interrupted write left.
+    let app = crate::app::App::open(config.data_dir.clone(), config.state_dir.clone())
+        .map_err(|e| Failure::Data(e.diagnostics))?;
+    let app = std::sync::Arc::new(app);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod edit;
 pub mod limits;
 pub mod model;
+pub mod moderation;
 pub mod render;
 pub mod schedule;
 pub mod search;

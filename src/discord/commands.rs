@@ -42,6 +42,10 @@ pub struct Data {
     pub guild_schedules: Arc<GuildSchedules>,
     pub state_dir: PathBuf,
     pub clock: Arc<dyn Clock>,
+    /// Who may change the database.
+    pub moderators: crate::core::moderation::Moderators,
+    /// Changes waiting for a moderator's confirmation.
+    pub pending: super::curate::Pending,
 }
 
 /// The result lists behind "previous/next" buttons, by session number.
@@ -825,5 +829,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         random(),
         about(),
         fotd(),
+        super::curate::curate(),
+        super::curate::save_as_quote(),
     ]
 }

@@ -5,6 +5,7 @@
 //! when the bot stops.
 
 pub mod commands;
+pub mod curate;
 pub mod embed;
 
 use std::future::Future;
@@ -136,8 +137,14 @@ pub async fn run_with(
         store::load_guild_settings(&config.state_dir).map_err(RunError::State)?,
     ));
     let scheduler_app = app.clone();
+    let app_for_watcher = app.clone();
     let data_guilds = guild_schedules.clone();
     let data_clock = clock.clone();
+    let moderators = crate::core::moderation::Moderators {
+        guild: config.moderation.guild,
+        roles: config.moderation.roles.clone(),
+        users: config.moderation.users.clone(),
+    };
     let register = config.discord.register.clone();
     let state_dir = config.state_dir.clone();
     let guilds = config.discord.guilds.clone();
@@ -201,6 +208,8 @@ pub async fn run_with(
                     guild_schedules: data_guilds,
                     state_dir,
                     clock: data_clock,
+                    moderators,
+                    pending: Default::default(),
                 })
             })
         })
@@ -234,6 +243,7 @@ pub async fn run_with(
         },
         stopped,
     ));
+    let watcher = tokio::spawn(watch_files(app_for_watcher, stop.subscribe()));
     let result = match sharding {
         Sharding::Auto => client.start_autosharded().await,
         Sharding::Range { first, last, total } => {
@@ -242,6 +252,7 @@ pub async fn run_with(
     };
     stopper.abort();
     let _ = stop.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(2), watcher).await;
     if tokio::time::timeout(Duration::from_secs(5), scheduler)
         .await
         .is_err()
@@ -254,6 +265,47 @@ pub async fn run_with(
             Err(RunError::BadToken(config.discord.token_env.clone()))
         }
         Err(e) => Err(RunError::Client(e.to_string())),
+    }
+}
+
+/// How often the data files are checked for hand edits.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// Reloads the data files when they change on disk (checked every few seconds, and at once on
+/// SIGHUP) if they are valid; otherwise keeps serving the last good catalog and logs the
+/// problems once.
+async fn watch_files(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    let mut last_problems: Vec<String> = Vec::new();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(WATCH_EVERY) => {}
+            _ = async { match hangup.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {
+                tracing::info!("SIGHUP: reloading the data files");
+            }
+            _ = stopped.changed() => return,
+        }
+        if *stopped.borrow() {
+            return;
+        }
+        let worker = app.clone();
+        match tokio::task::spawn_blocking(move || worker.reload()).await {
+            Ok(Ok(true)) => {
+                last_problems.clear();
+                tracing::info!("the data files changed on disk; reloaded");
+            }
+            Ok(Ok(false)) => last_problems.clear(),
+            Ok(Err(problems)) => {
+                let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                if problems != last_problems {
+                    for problem in &problems {
+                        tracing::error!(%problem, "the data files changed on disk but are invalid; still serving the last good catalog");
+                    }
+                    last_problems = problems;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reloading failed"),
+        }
     }
 }
 
@@ -402,6 +454,9 @@ async fn on_component(
     component: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
     let custom_id = component.data.custom_id.as_str();
+    if curate::on_button(ctx, data, component, custom_id).await? {
+        return Ok(());
+    }
     let response = if let Some(rest) = custom_id.strip_prefix("qb:page:") {
         let parsed = rest
             .split_once(':')

@@ -436,7 +436,16 @@ async fn commands_are_registered_once_and_skipped_when_unchanged() {
     assert_eq!(
         names,
         [
-            "quote", "fact", "speaker", "source", "topic", "random", "about", "fotd"
+            "quote",
+            "fact",
+            "speaker",
+            "source",
+            "topic",
+            "random",
+            "about",
+            "fotd",
+            "curate",
+            "Save as quote"
         ]
     );
 

@@ -265,6 +265,7 @@ fn route(method: &str, path: &str, ws_port: u16) -> (u16, Option<Value>) {
             (200, Some(message))
         }
         ("POST", p) if p.starts_with("/api/v10/interactions/") => (204, None),
+        ("PATCH" | "POST", p) if p.starts_with("/api/v10/webhooks/") => (200, Some(message_json())),
         _ => (404, Some(json!({"message": "Unknown", "code": 0}))),
     }
 }
@@ -448,4 +449,30 @@ pub fn command_with(data: Value, permissions: &str) -> Value {
     let mut value = interaction(2, USER_ID, data);
     value["member"] = member_with(USER_ID, permissions);
     value
+}
+
+/// A modal submission by `user_id` of `fields` (custom id, value) for the modal `custom_id`.
+pub fn modal_submit(custom_id: &str, fields: &[(&str, &str)], user_id: u64) -> Value {
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(id, value)| json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]}))
+        .collect();
+    interaction(
+        5,
+        user_id,
+        json!({"custom_id": custom_id, "components": rows}),
+    )
+}
+
+/// A slash command with a subcommand and string options, by `user_id`.
+pub fn subcommand(name: &str, sub: &str, options: &[(&str, &str)], user_id: u64) -> Value {
+    let options: Vec<Value> = options
+        .iter()
+        .map(|(n, v)| json!({"name": n, "type": 3, "value": v}))
+        .collect();
+    interaction(
+        2,
+        user_id,
+        json!({"id": "1", "name": name, "type": 1, "options": [{"name": sub, "type": 1, "options": options}]}),
+    )
 }

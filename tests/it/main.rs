@@ -1,6 +1,7 @@
 //! The integration tests: one binary, so the crate links once.
 
 mod cli;
+mod curate;
 mod data_errors;
 mod discord;
 mod edits;

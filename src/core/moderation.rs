@@ -1,0 +1,478 @@
+//! Moderation rules: who may change the database, and how a moderator's form becomes
+//! validated changes (new speakers and sources created as needed, ids generated, every field
+//! checked with a message that says what to fix).
+
+use super::catalog::Catalog;
+use super::edit::{Change, Record};
+use super::model::{Fact, Figure, PartialDate, Quote, QuoteKind, Source, Speaker, is_valid_id};
+use super::search::normalize::tokens;
+
+/// The longest text a quote or fact may have: what an embed can show with its label.
+pub const MAX_TEXT: usize = 4000;
+pub const MAX_NAME: usize = 200;
+pub const MAX_SOURCE: usize = 400;
+pub const MAX_TOPICS: usize = 10;
+
+/// Who may change the database (contract §3, `[moderation]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Moderators {
+    pub guild: u64,
+    pub roles: Vec<u64>,
+    pub users: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("Changes to the database can only be made in a server.")]
+    DirectMessage,
+    #[error("Changes to the database can only be made in the home server.")]
+    OtherGuild,
+    #[error("Only moderators can change the database.")]
+    NotModerator,
+}
+
+impl Moderators {
+    /// Whether `user`, acting in `guild` with `roles`, may change the database: listed users
+    /// anywhere the bot is (in a server), or holders of a listed role in the home server.
+    pub fn check(&self, user: u64, guild: Option<u64>, roles: &[u64]) -> Result<(), Denied> {
+        let Some(guild) = guild else {
+            return Err(Denied::DirectMessage);
+        };
+        if self.users.contains(&user) {
+            return Ok(());
+        }
+        if guild != self.guild || self.guild == 0 {
+            return Err(Denied::OtherGuild);
+        }
+        if roles.iter().any(|r| self.roles.contains(r)) {
+            Ok(())
+        } else {
+            Err(Denied::NotModerator)
+        }
+    }
+}
+
+/// What a moderator typed in the quote form.
+#[derive(Debug, Clone, Default)]
+pub struct QuoteForm {
+    pub text: String,
+    pub speaker: String,
+    pub source: String,
+    pub date: String,
+    pub topics: String,
+}
+
+/// What a moderator typed in the fact form.
+#[derive(Debug, Clone, Default)]
+pub struct FactForm {
+    pub text: String,
+    pub figure: String,
+    pub source: String,
+    pub as_of: String,
+    pub topics: String,
+}
+
+/// A field the moderator must fix, with what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FormError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn bad(field: &'static str, message: impl Into<String>) -> FormError {
+    FormError {
+        field,
+        message: message.into(),
+    }
+}
+
+fn required(field: &'static str, value: &str, max: usize) -> Result<String, FormError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(bad(field, "is required"));
+    }
+    if value.chars().count() > max {
+        return Err(bad(field, format!("is longer than {max} characters")));
+    }
+    Ok(value.to_string())
+}
+
+fn date(field: &'static str, value: &str) -> Result<Option<PartialDate>, FormError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    PartialDate::parse(value)
+        .map(Some)
+        .map_err(|m| bad(field, m))
+}
+
+/// "Alliance, extended deterrence" → ["alliance", "extended-deterrence"].
+fn topics(value: &str) -> Result<Vec<String>, FormError> {
+    let mut out: Vec<String> = Vec::new();
+    for part in value.split([',', ';', '\n']) {
+        let slug = tokens(part).join("-");
+        if slug.is_empty() {
+            continue;
+        }
+        if !is_valid_id(&slug) {
+            return Err(bad(
+                "Topics",
+                format!("“{}” cannot be a topic", part.trim()),
+            ));
+        }
+        if !out.contains(&slug) {
+            out.push(slug);
+        }
+    }
+    if out.len() > MAX_TOPICS {
+        return Err(bad("Topics", format!("at most {MAX_TOPICS} topics")));
+    }
+    Ok(out)
+}
+
+/// A fresh id from words, unique in the catalog and among ids about to be added.
+fn fresh_id(catalog: &Catalog, words: &str, taken: &[String]) -> String {
+    let mut base: String = tokens(words)
+        .into_iter()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("-");
+    base.truncate(48);
+    let base = base.trim_matches('-').to_string();
+    let base = if base.is_empty() || !is_valid_id(&base) {
+        "entry".to_string()
+    } else {
+        base
+    };
+    let free = |id: &str| !catalog.contains_id(id) && !taken.iter().any(|t| t == id);
+    if free(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| free(id))
+        .unwrap_or(base)
+}
+
+/// An id of another kind, or something that looks like an id but names nothing, is a mistake
+/// to report rather than a new record to create.
+fn not_an_id_of(
+    catalog: &Catalog,
+    field: &'static str,
+    value: &str,
+    noun: &str,
+) -> Result<(), FormError> {
+    if let Some(record) = super::edit::Record::find(catalog, value) {
+        let (_, kind) = record.place();
+        return Err(bad(field, format!("`{value}` is a {kind}, not a {noun}")));
+    }
+    if is_valid_id(value) && value.contains('-') && !value.contains(' ') {
+        return Err(bad(
+            field,
+            format!("there is no {noun} `{value}`; to add one, type its name"),
+        ));
+    }
+    Ok(())
+}
+
+/// The speaker the form names: an existing id, an existing name or alias, or a new speaker.
+fn speaker(
+    catalog: &Catalog,
+    value: &str,
+    changes: &mut Vec<Change>,
+    taken: &mut Vec<String>,
+) -> Result<String, FormError> {
+    let value = required("Speaker", value, MAX_NAME)?;
+    if catalog.speaker(&value).is_some() {
+        return Ok(value);
+    }
+    let wanted = tokens(&value);
+    if let Some(existing) = catalog.speakers().iter().find(|s| {
+        std::iter::once(&s.name)
+            .chain(&s.aliases)
+            .any(|n| tokens(n) == wanted)
+    }) {
+        return Ok(existing.id.clone());
+    }
+    let id = fresh_id(catalog, &value, taken);
+    taken.push(id.clone());
+    changes.push(Change::add(Record::Speaker(Speaker {
+        id: id.clone(),
+        name: value,
+        role: None,
+        aliases: Vec::new(),
+    })));
+    Ok(id)
+}
+
+/// The source the form names: an existing id, or a new one from "Title | https://url", a URL,
+/// or a title. A URL already used by a source reuses that source.
+fn source(
+    catalog: &Catalog,
+    value: &str,
+    changes: &mut Vec<Change>,
+    taken: &mut Vec<String>,
+) -> Result<String, FormError> {
+    let value = required("Source", value, MAX_SOURCE)?;
+    if catalog.source(&value).is_some() {
+        return Ok(value);
+    }
+    not_an_id_of(catalog, "Source", &value, "source")?;
+    let (title, url) = match value.rsplit_once(|c| c == '|' || char::is_whitespace(c)) {
+        Some((title, url)) if url.starts_with("http://") || url.starts_with("https://") => (
+            title
+                .trim()
+                .trim_end_matches(['|', '-', '—'])
+                .trim()
+                .to_string(),
+            Some(url.to_string()),
+        ),
+        _ if value.starts_with("http://") || value.starts_with("https://") => {
+            (value.clone(), Some(value.clone()))
+        }
+        _ => (value.clone(), None),
+    };
+    if let Some(url) = &url {
+        if !super::data::is_http_url(url) {
+            return Err(bad(
+                "Source",
+                format!("“{url}” is not a valid http(s) address"),
+            ));
+        }
+        if let Some(existing) = catalog
+            .sources()
+            .iter()
+            .find(|s| s.url.as_deref() == Some(url))
+        {
+            return Ok(existing.id.clone());
+        }
+    }
+    let title = if title.is_empty() {
+        url.clone().unwrap_or_default()
+    } else {
+        title
+    };
+    if let Some(existing) = catalog
+        .sources()
+        .iter()
+        .find(|s| s.title == title && url.is_none())
+    {
+        return Ok(existing.id.clone());
+    }
+    let id = fresh_id(catalog, &title, taken);
+    taken.push(id.clone());
+    changes.push(Change::add(Record::Source(Source {
+        id: id.clone(),
+        title,
+        outlet: None,
+        url,
+        published: None,
+    })));
+    Ok(id)
+}
+
+/// The changes a quote form makes: new speaker and source records when needed, then the quote
+/// added (or, with `existing`, edited in place keeping its id, kind, context and links).
+pub fn quote_changes(
+    catalog: &Catalog,
+    form: &QuoteForm,
+    existing: Option<&Quote>,
+) -> Result<Vec<Change>, FormError> {
+    let text = required("Text", &form.text, MAX_TEXT)?;
+    let mut changes = Vec::new();
+    let mut taken = Vec::new();
+    let speaker = speaker(catalog, &form.speaker, &mut changes, &mut taken)?;
+    let source = source(catalog, &form.source, &mut changes, &mut taken)?;
+    let date = date("Date", &form.date)?;
+    let topics = topics(&form.topics)?;
+    let quote = match existing {
+        Some(old) => Quote {
+            text,
+            speaker,
+            source,
+            date,
+            topics,
+            ..old.clone()
+        },
+        None => {
+            let last_name = catalog
+                .speaker(&speaker)
+                .map(|s| s.name.clone())
+                .or_else(|| form.speaker.split_whitespace().last().map(str::to_string))
+                .unwrap_or_default();
+            let last = last_name
+                .split_whitespace()
+                .last()
+                .unwrap_or("")
+                .to_string();
+            let words: String = text
+                .split_whitespace()
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" ");
+            Quote {
+                id: fresh_id(catalog, &format!("{last} {words}"), &taken),
+                text,
+                speaker,
+                source,
+                kind: QuoteKind::Verbatim,
+                date,
+                context: None,
+                topics,
+                related: Vec::new(),
+            }
+        }
+    };
+    changes.push(match existing {
+        Some(old) => Change::edit(Record::Quote(old.clone()), Record::Quote(quote)),
+        None => Change::add(Record::Quote(quote)),
+    });
+    Ok(changes)
+}
+
+/// "140e9 USD more than", "1000 casualties", "2 rank" → a figure; empty → none.
+pub fn parse_figure(value: &str) -> Result<Option<Figure>, FormError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let mut parts = value.split_whitespace();
+    let number = parts.next().unwrap_or("").replace(',', "");
+    let number: f64 = number
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite())
+        .ok_or_else(|| {
+            bad(
+                "Figure",
+                "starts with the number, like “140e9 USD more than” or “1000 casualties”",
+            )
+        })?;
+    let unit = parts.next().map(str::to_string);
+    let qualifier: Vec<&str> = parts.collect();
+    Ok(Some(Figure {
+        value: number,
+        unit,
+        qualifier: (!qualifier.is_empty()).then(|| qualifier.join(" ")),
+    }))
+}
+
+/// The changes a fact form makes (a new source when needed, then the fact).
+pub fn fact_changes(
+    catalog: &Catalog,
+    form: &FactForm,
+    existing: Option<&Fact>,
+) -> Result<Vec<Change>, FormError> {
+    let text = required("Text", &form.text, MAX_TEXT)?;
+    let figure = parse_figure(&form.figure)?;
+    let mut changes = Vec::new();
+    let mut taken = Vec::new();
+    let source = source(catalog, &form.source, &mut changes, &mut taken)?;
+    let as_of = date("As of", &form.as_of)?;
+    let topics = topics(&form.topics)?;
+    let fact = match existing {
+        Some(old) => Fact {
+            text,
+            source,
+            as_of,
+            topics,
+            figure,
+            ..old.clone()
+        },
+        None => Fact {
+            id: fresh_id(catalog, &text, &taken),
+            text,
+            source,
+            as_of,
+            topics,
+            figure,
+            related: Vec::new(),
+        },
+    };
+    changes.push(match existing {
+        Some(old) => Change::edit(Record::Fact(old.clone()), Record::Fact(fact)),
+        None => Change::add(Record::Fact(fact)),
+    });
+    Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorisation_table() {
+        let mods = Moderators {
+            guild: 10,
+            roles: vec![100],
+            users: vec![7],
+        };
+        // (case, user, guild, roles, expected)
+        type Case<'a> = (&'a str, u64, Option<u64>, &'a [u64], Result<(), Denied>);
+        let cases: &[Case] = &[
+            ("listed user in the home guild", 7, Some(10), &[], Ok(())),
+            ("listed user in another guild", 7, Some(99), &[], Ok(())),
+            (
+                "listed user in a DM",
+                7,
+                None,
+                &[],
+                Err(Denied::DirectMessage),
+            ),
+            (
+                "moderator role in the home guild",
+                8,
+                Some(10),
+                &[5, 100],
+                Ok(()),
+            ),
+            (
+                "moderator role id in another guild",
+                8,
+                Some(99),
+                &[100],
+                Err(Denied::OtherGuild),
+            ),
+            (
+                "no role in the home guild",
+                8,
+                Some(10),
+                &[5],
+                Err(Denied::NotModerator),
+            ),
+            (
+                "anyone in a DM",
+                8,
+                None,
+                &[100],
+                Err(Denied::DirectMessage),
+            ),
+        ];
+        for (name, user, guild, roles, want) in cases {
+            assert_eq!(mods.check(*user, *guild, roles), *want, "{name}");
+        }
+        // Nothing configured: nobody.
+        assert_eq!(
+            Moderators::default().check(1, Some(0), &[0]),
+            Err(Denied::OtherGuild)
+        );
+    }
+
+    #[test]
+    fn figures_parse_from_what_moderators_type() {
+        let f = parse_figure("140e9 USD more than").unwrap().unwrap();
+        assert_eq!(
+            (f.value, f.unit.as_deref(), f.qualifier.as_deref()),
+            (140e9, Some("USD"), Some("more than"))
+        );
+        let f = parse_figure("1,000 casualties").unwrap().unwrap();
+        assert_eq!(
+            (f.value, f.unit.as_deref(), f.qualifier),
+            (1000.0, Some("casualties"), None)
+        );
+        assert_eq!(parse_figure("  ").unwrap(), None);
+        assert_eq!(parse_figure("lots").unwrap_err().field, "Figure");
+    }
+}

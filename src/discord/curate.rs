@@ -1,0 +1,745 @@
+//! `/curate` and "Save as quote": moderators add, edit, remove and undo from Discord.
+//!
+//! Authorisation is checked by the bot on every command, modal submit and button click (server
+//! admins can override Discord's command permissions). Modal submits and clicks are deferred
+//! before any disk I/O; the change is saved by the app's one writer; the follow-up only
+//! reports it, so a failed follow-up never loses a saved change.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    ButtonStyle, CreateActionRow, CreateButton, CreateInteractionResponse,
+    CreateInteractionResponseMessage, EditInteractionResponse,
+};
+
+use super::commands::{Context, Data, Error};
+use super::embed::{self, no_mentions};
+use crate::app::{Actor, ApplyError};
+use crate::core::catalog::Entry;
+use crate::core::edit::{Change, Record};
+use crate::core::limits;
+use crate::core::model::EntryKind;
+use crate::core::moderation::{Denied, FactForm, QuoteForm, fact_changes, quote_changes};
+use crate::core::render;
+use crate::core::search::{MAX_CHOICES, Mode, Query};
+
+type AppContext<'a> = poise::ApplicationContext<'a, Data, Error>;
+
+/// Shorter than the 15 minutes an interaction token lives, so the answer can still be sent.
+const MODAL_WAIT: Duration = Duration::from_secs(14 * 60);
+/// Pending confirmations kept in memory.
+const MAX_PENDING: usize = 1000;
+/// A new quote this close to an existing one asks for confirmation first.
+const NEAR_DUPLICATE: f32 = 0.85;
+
+#[derive(Debug, poise::Modal)]
+#[name = "Add a quote"]
+struct QuoteModal {
+    #[name = "Text, exactly as published"]
+    #[paragraph]
+    #[max_length = 4000]
+    text: String,
+    #[name = "Speaker: an id, or a new name"]
+    #[max_length = 200]
+    speaker: String,
+    #[name = "Source: an id, or title | https://url"]
+    #[max_length = 400]
+    source: String,
+    #[name = "Date: YYYY, YYYY-MM or YYYY-MM-DD"]
+    #[max_length = 10]
+    date: Option<String>,
+    #[name = "Topics, separated by commas"]
+    #[max_length = 300]
+    topics: Option<String>,
+}
+
+#[derive(Debug, poise::Modal)]
+#[name = "Add a fact"]
+struct FactModal {
+    #[name = "Text of the fact"]
+    #[paragraph]
+    #[max_length = 4000]
+    text: String,
+    #[name = "Figure: 140e9 USD more than (optional)"]
+    #[max_length = 100]
+    figure: Option<String>,
+    #[name = "Source: an id, or title | https://url"]
+    #[max_length = 400]
+    source: String,
+    #[name = "As of: YYYY, YYYY-MM or YYYY-MM-DD"]
+    #[max_length = 10]
+    as_of: Option<String>,
+    #[name = "Topics, separated by commas"]
+    #[max_length = 300]
+    topics: Option<String>,
+}
+
+impl From<QuoteModal> for QuoteForm {
+    fn from(m: QuoteModal) -> Self {
+        QuoteForm {
+            text: m.text,
+            speaker: m.speaker,
+            source: m.source,
+            date: m.date.unwrap_or_default(),
+            topics: m.topics.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<FactModal> for FactForm {
+    fn from(m: FactModal) -> Self {
+        FactForm {
+            text: m.text,
+            figure: m.figure.unwrap_or_default(),
+            source: m.source,
+            as_of: m.as_of.unwrap_or_default(),
+            topics: m.topics.unwrap_or_default(),
+        }
+    }
+}
+
+/// A change waiting for its moderator to click confirm.
+struct PendingChange {
+    owner: u64,
+    changes: Vec<Change>,
+    undo_of: Option<u64>,
+}
+
+#[derive(Default)]
+pub struct Pending {
+    inner: Mutex<(u64, HashMap<u64, PendingChange>, VecDeque<u64>)>,
+}
+
+impl Pending {
+    fn put(&self, change: PendingChange) -> u64 {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let (next, map, order) = &mut *guard;
+        *next += 1;
+        let id = *next;
+        map.insert(id, change);
+        order.push_back(id);
+        while order.len() > MAX_PENDING {
+            if let Some(old) = order.pop_front() {
+                map.remove(&old);
+            }
+        }
+        id
+    }
+
+    fn take(&self, id: u64, owner: u64) -> Result<PendingChange, &'static str> {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.1.get(&id) {
+            None => Err("This confirmation has expired; start again."),
+            Some(p) if p.owner != owner => {
+                Err("Only the moderator who started this can confirm it.")
+            }
+            Some(_) => guard
+                .1
+                .remove(&id)
+                .ok_or("This confirmation has expired; start again."),
+        }
+    }
+}
+
+/// The server-side check: listed users, or listed roles in the home server.
+fn authorize(
+    data: &Data,
+    user: u64,
+    guild: Option<u64>,
+    member: Option<&serenity::Member>,
+) -> Result<(), Denied> {
+    let roles: Vec<u64> = member
+        .map(|m| m.roles.iter().map(|r| r.get()).collect())
+        .unwrap_or_default();
+    data.moderators.check(user, guild, &roles)
+}
+
+fn authorize_command(ctx: AppContext<'_>) -> Result<(), Denied> {
+    authorize(
+        ctx.data(),
+        ctx.interaction.user.id.get(),
+        ctx.interaction.guild_id.map(|g| g.get()),
+        ctx.interaction.member.as_deref(),
+    )
+}
+
+async fn private(ctx: AppContext<'_>, text: &str) -> Result<(), Error> {
+    poise::send_application_reply(
+        ctx,
+        poise::CreateReply::default()
+            .content(limits::fit(text, limits::CONTENT))
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Shows a modal as the command's first response and waits for its submission.
+async fn open_modal<M: poise::Modal>(
+    ctx: AppContext<'_>,
+    defaults: Option<M>,
+) -> Result<Option<(M, serenity::ModalInteraction)>, Error> {
+    let custom_id = ctx.interaction.id.to_string();
+    ctx.interaction
+        .create_response(
+            ctx.serenity_context(),
+            M::create(defaults, custom_id.clone()),
+        )
+        .await?;
+    ctx.has_sent_initial_response
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let submitted =
+        serenity::collector::ModalInteractionCollector::new(&ctx.serenity_context().shard)
+            .filter(move |m| m.data.custom_id == custom_id)
+            .timeout(MODAL_WAIT)
+            .await;
+    let Some(submitted) = submitted else {
+        return Ok(None);
+    };
+    let form = M::parse(submitted.data.clone()).map_err(|e| format!("unreadable form: {e}"))?;
+    Ok(Some((form, submitted)))
+}
+
+/// Defers the modal submit (before any disk I/O) after checking who submitted it.
+async fn defer_submit(
+    ctx: &serenity::Context,
+    data: &Data,
+    submit: &serenity::ModalInteraction,
+) -> Result<bool, Error> {
+    if let Err(denied) = authorize(
+        data,
+        submit.user.id.get(),
+        submit.guild_id.map(|g| g.get()),
+        submit.member.as_ref(),
+    ) {
+        submit
+            .create_response(
+                ctx,
+                CreateInteractionResponse::Message(embed::ephemeral(&denied.to_string())),
+            )
+            .await?;
+        return Ok(false);
+    }
+    submit
+        .create_response(
+            ctx,
+            CreateInteractionResponse::Defer(
+                CreateInteractionResponseMessage::new().ephemeral(true),
+            ),
+        )
+        .await?;
+    Ok(true)
+}
+
+/// Saves through the app's one writer, off the async runtime.
+async fn save(
+    data: &Data,
+    changes: Vec<Change>,
+    actor: Actor,
+    undo_of: Option<u64>,
+) -> Result<String, String> {
+    let app = data.app.clone();
+    let now = data.clock.now();
+    let result = tokio::task::spawn_blocking(move || match undo_of {
+        Some(revision) if changes.is_empty() => app.undo(Some(revision), actor, now),
+        _ => app.apply(changes, actor, now, undo_of),
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    match result {
+        Ok(entries) => {
+            let list: Vec<String> = entries
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} `{}` (change {})",
+                        action_word(e.action),
+                        e.id,
+                        e.revision
+                    )
+                })
+                .collect();
+            Ok(list.join("; "))
+        }
+        Err(ApplyError::Io(e)) => {
+            tracing::error!(error = %e, "a change could not be written");
+            Err("The change could not be written; nothing was lost. Try again.".into())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn action_word(action: crate::core::edit::Action) -> &'static str {
+    match action {
+        crate::core::edit::Action::Add => "Added",
+        crate::core::edit::Action::Edit => "Edited",
+        crate::core::edit::Action::Remove => "Removed",
+    }
+}
+
+/// Reports the result on a deferred interaction; failing to report never undoes a save.
+async fn report(
+    ctx: &serenity::Context,
+    submit: &serenity::ModalInteraction,
+    text: &str,
+    buttons: Vec<CreateActionRow>,
+) {
+    let edit = EditInteractionResponse::new()
+        .content(limits::fit(text, limits::CONTENT))
+        .components(buttons)
+        .allowed_mentions(no_mentions());
+    if let Err(e) = submit.edit_response(ctx, edit).await {
+        tracing::warn!(error = %e, "the result could not be shown (the change itself is saved)");
+    }
+}
+
+fn confirm_buttons(pending: u64) -> Vec<CreateActionRow> {
+    vec![CreateActionRow::Buttons(vec![
+        CreateButton::new(format!("qb:confirm:{pending}"))
+            .label("Save anyway")
+            .style(ButtonStyle::Primary),
+        CreateButton::new(format!("qb:cancel:{pending}"))
+            .label("Cancel")
+            .style(ButtonStyle::Secondary),
+    ])]
+}
+
+/// A quote this close to the new one already exists: its id and words.
+fn near_duplicate(data: &Data, changes: &[Change], kind: EntryKind) -> Option<String> {
+    let text = changes.iter().find_map(|c| match &c.after {
+        Some(Record::Quote(q)) if c.before.is_none() => Some(q.text.clone()),
+        Some(Record::Fact(f)) if c.before.is_none() => Some(f.text.clone()),
+        _ => None,
+    })?;
+    let snapshot = data.app.snapshot();
+    let outcome = snapshot.search(&Query {
+        kind: Some(kind),
+        ..Query::new(&text, 1)
+    });
+    let best = outcome.hits.first().filter(|h| h.score >= NEAR_DUPLICATE)?;
+    let entry = best.entry(&snapshot.catalog);
+    Some(format!(
+        "{} (`{}`)",
+        render::choice_label(&snapshot.catalog, entry),
+        entry.id()
+    ))
+}
+
+/// After a form: validate, check for near duplicates, save, report.
+async fn finish_form(
+    ctx: &serenity::Context,
+    data: &Data,
+    submit: serenity::ModalInteraction,
+    changes: Result<Vec<Change>, String>,
+    kind: EntryKind,
+) -> Result<(), Error> {
+    if !defer_submit(ctx, data, &submit).await? {
+        return Ok(());
+    }
+    let changes = match changes {
+        Ok(c) => c,
+        Err(problem) => {
+            report(
+                ctx,
+                &submit,
+                &format!("Nothing was saved. {problem}"),
+                Vec::new(),
+            )
+            .await;
+            return Ok(());
+        }
+    };
+    let owner = submit.user.id.get();
+    let actor = Actor {
+        user: owner,
+        guild: submit.guild_id.map(|g| g.get()),
+    };
+    if let Some(existing) = near_duplicate(data, &changes, kind) {
+        let pending = data.pending.put(PendingChange {
+            owner,
+            changes,
+            undo_of: None,
+        });
+        let text =
+            format!("This looks like an entry that already exists: {existing}. Save anyway?");
+        report(ctx, &submit, &text, confirm_buttons(pending)).await;
+        return Ok(());
+    }
+    let text = match save(data, changes, actor, None).await {
+        Ok(done) => format!("{done}."),
+        Err(problem) => format!("Nothing was saved: {problem}"),
+    };
+    report(ctx, &submit, &text, Vec::new()).await;
+    Ok(())
+}
+
+/// Change the database (moderators only).
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands(
+        "curate_quote",
+        "curate_fact",
+        "curate_edit",
+        "curate_remove",
+        "curate_history",
+        "curate_undo"
+    ),
+    subcommand_required,
+    rename = "curate",
+    default_member_permissions = "MANAGE_MESSAGES"
+)]
+pub async fn curate(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Add a quote (opens a form).
+#[poise::command(slash_command, guild_only, rename = "quote")]
+async fn curate_quote(ctx: AppContext<'_>) -> Result<(), Error> {
+    add_quote(ctx, None).await
+}
+
+async fn add_quote(ctx: AppContext<'_>, text: Option<String>) -> Result<(), Error> {
+    if let Err(denied) = authorize_command(ctx) {
+        return private(ctx, &denied.to_string()).await;
+    }
+    let defaults = text.map(|text| QuoteModal {
+        text: limits::fit(&text, crate::core::moderation::MAX_TEXT),
+        speaker: String::new(),
+        source: String::new(),
+        date: None,
+        topics: None,
+    });
+    let Some((form, submit)) = open_modal::<QuoteModal>(ctx, defaults).await? else {
+        return Ok(());
+    };
+    let snapshot = ctx.data().app.snapshot();
+    let changes = quote_changes(&snapshot.catalog, &form.into(), None).map_err(|e| e.to_string());
+    finish_form(
+        ctx.serenity_context(),
+        ctx.data(),
+        submit,
+        changes,
+        EntryKind::Quote,
+    )
+    .await
+}
+
+/// Add a fact (opens a form).
+#[poise::command(slash_command, guild_only, rename = "fact")]
+async fn curate_fact(ctx: AppContext<'_>) -> Result<(), Error> {
+    if let Err(denied) = authorize_command(ctx) {
+        return private(ctx, &denied.to_string()).await;
+    }
+    let Some((form, submit)) = open_modal::<FactModal>(ctx, None).await? else {
+        return Ok(());
+    };
+    let snapshot = ctx.data().app.snapshot();
+    let changes = fact_changes(&snapshot.catalog, &form.into(), None).map_err(|e| e.to_string());
+    finish_form(
+        ctx.serenity_context(),
+        ctx.data(),
+        submit,
+        changes,
+        EntryKind::Fact,
+    )
+    .await
+}
+
+async fn autocomplete_entry(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let snapshot = ctx.data().app.snapshot();
+    let choices = snapshot
+        .suggest(&Query {
+            mode: Mode::Suggest,
+            ..Query::new(partial, MAX_CHOICES)
+        })
+        .into_iter()
+        .map(|c| serenity::AutocompleteChoice::new(c.name, c.value))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Edit a quote or fact (opens the form, filled in).
+#[poise::command(slash_command, guild_only, rename = "edit")]
+async fn curate_edit(
+    ctx: AppContext<'_>,
+    #[description = "The quote or fact"]
+    #[autocomplete = "autocomplete_entry"]
+    id: String,
+) -> Result<(), Error> {
+    if let Err(denied) = authorize_command(ctx) {
+        return private(ctx, &denied.to_string()).await;
+    }
+    // The record as the moderator sees it now: the save is refused if it changes meanwhile.
+    let snapshot = ctx.data().app.snapshot();
+    match snapshot.catalog.entry(id.trim()) {
+        Some(Entry::Quote(quote)) => {
+            let quote = quote.clone();
+            let defaults = QuoteModal {
+                text: quote.text.clone(),
+                speaker: quote.speaker.clone(),
+                source: quote.source.clone(),
+                date: quote.date.map(|d| d.to_string()),
+                topics: Some(quote.topics.join(", ")),
+            };
+            let Some((form, submit)) = open_modal(ctx, Some(defaults)).await? else {
+                return Ok(());
+            };
+            let catalog = &ctx.data().app.snapshot().catalog;
+            let changes =
+                quote_changes(catalog, &form.into(), Some(&quote)).map_err(|e| e.to_string());
+            finish_form(
+                ctx.serenity_context(),
+                ctx.data(),
+                submit,
+                changes,
+                EntryKind::Quote,
+            )
+            .await
+        }
+        Some(Entry::Fact(fact)) => {
+            let fact = fact.clone();
+            let defaults = FactModal {
+                text: fact.text.clone(),
+                figure: fact.figure.as_ref().map(|f| {
+                    [
+                        Some(f.value.to_string()),
+                        f.unit.clone(),
+                        f.qualifier.clone(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                }),
+                source: fact.source.clone(),
+                as_of: fact.as_of.map(|d| d.to_string()),
+                topics: Some(fact.topics.join(", ")),
+            };
+            let Some((form, submit)) = open_modal(ctx, Some(defaults)).await? else {
+                return Ok(());
+            };
+            let catalog = &ctx.data().app.snapshot().catalog;
+            let changes =
+                fact_changes(catalog, &form.into(), Some(&fact)).map_err(|e| e.to_string());
+            finish_form(
+                ctx.serenity_context(),
+                ctx.data(),
+                submit,
+                changes,
+                EntryKind::Fact,
+            )
+            .await
+        }
+        None => private(ctx, &format!("There is no quote or fact `{}`.", id.trim())).await,
+    }
+}
+
+/// Remove a quote or fact (asks to confirm).
+#[poise::command(slash_command, guild_only, rename = "remove")]
+async fn curate_remove(
+    ctx: AppContext<'_>,
+    #[description = "The quote or fact"]
+    #[autocomplete = "autocomplete_entry"]
+    id: String,
+) -> Result<(), Error> {
+    if let Err(denied) = authorize_command(ctx) {
+        return private(ctx, &denied.to_string()).await;
+    }
+    let snapshot = ctx.data().app.snapshot();
+    let Some(record) = Record::find(&snapshot.catalog, id.trim())
+        .filter(|r| matches!(r, Record::Quote(_) | Record::Fact(_)))
+    else {
+        return private(ctx, &format!("There is no quote or fact `{}`.", id.trim())).await;
+    };
+    let card = snapshot.card(record.id());
+    let pending = ctx.data().pending.put(PendingChange {
+        owner: ctx.interaction.user.id.get(),
+        changes: vec![Change::remove(record.clone())],
+        undo_of: None,
+    });
+    let mut reply = poise::CreateReply::default()
+        .content(format!(
+            "Remove `{}`? It can be undone with /curate undo.",
+            record.id()
+        ))
+        .ephemeral(true)
+        .allowed_mentions(no_mentions())
+        .components(vec![CreateActionRow::Buttons(vec![
+            CreateButton::new(format!("qb:confirm:{pending}"))
+                .label("Remove")
+                .style(ButtonStyle::Danger),
+            CreateButton::new(format!("qb:cancel:{pending}"))
+                .label("Cancel")
+                .style(ButtonStyle::Secondary),
+        ])]);
+    if let Some(card) = card {
+        reply = reply.embed(embed::embed(&render::card_embed(&card, None)));
+    }
+    poise::send_application_reply(ctx, reply).await?;
+    Ok(())
+}
+
+/// Every change made to a record.
+#[poise::command(slash_command, guild_only, rename = "history")]
+async fn curate_history(
+    ctx: AppContext<'_>,
+    #[description = "The quote, fact, speaker or source id"]
+    #[autocomplete = "autocomplete_entry"]
+    id: String,
+) -> Result<(), Error> {
+    if let Err(denied) = authorize_command(ctx) {
+        return private(ctx, &denied.to_string()).await;
+    }
+    let app = ctx.data().app.clone();
+    let entries = tokio::task::spawn_blocking(move || app.audit()).await?;
+    let lines: Vec<String> = entries
+        .iter()
+        .filter(|e| e.id == id.trim())
+        .map(|e| {
+            let undo = e
+                .undo_of
+                .map(|r| format!(", undoing change {r}"))
+                .unwrap_or_default();
+            format!(
+                "• change {}: {} by <@{}> on {}{undo}",
+                e.revision,
+                action_word(e.action).to_lowercase(),
+                e.actor,
+                e.time
+            )
+        })
+        .collect();
+    let text = if lines.is_empty() {
+        format!("No changes to `{}` were made from Discord.", id.trim())
+    } else {
+        format!("Changes to `{}`:\n{}", id.trim(), lines.join("\n"))
+    };
+    private(ctx, &text).await
+}
+
+/// Undo a change (by default your latest), as a new change.
+#[poise::command(slash_command, guild_only, rename = "undo")]
+async fn curate_undo(
+    ctx: AppContext<'_>,
+    #[description = "The change number (default: your latest)"]
+    #[min = 1]
+    change: Option<u64>,
+) -> Result<(), Error> {
+    if let Err(denied) = authorize_command(ctx) {
+        return private(ctx, &denied.to_string()).await;
+    }
+    ctx.defer_ephemeral().await?;
+    let actor = Actor {
+        user: ctx.interaction.user.id.get(),
+        guild: ctx.interaction.guild_id.map(|g| g.get()),
+    };
+    let app = ctx.data().app.clone();
+    let now = ctx.data().clock.now();
+    let result = tokio::task::spawn_blocking(move || app.undo(change, actor, now)).await?;
+    let text = match result {
+        Ok(entries) => entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "Undid change {}: {} `{}` (change {}).",
+                    e.undo_of.unwrap_or(0),
+                    action_word(e.action).to_lowercase(),
+                    e.id,
+                    e.revision
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        Err(ApplyError::NoSuchChange(0)) => "You have no change to undo.".to_string(),
+        Err(e) => format!("Nothing was undone: {e}"),
+    };
+    private(ctx, &text).await
+}
+
+/// Save a message's text as a quote (opens the form, filled in).
+#[poise::command(context_menu_command = "Save as quote", guild_only)]
+pub async fn save_as_quote(ctx: AppContext<'_>, message: serenity::Message) -> Result<(), Error> {
+    add_quote(ctx, Some(message.content)).await
+}
+
+/// Confirm and cancel buttons; only the moderator who started may click, and only while
+/// still a moderator.
+pub async fn on_button(
+    ctx: &serenity::Context,
+    data: &Data,
+    component: &serenity::ComponentInteraction,
+    custom_id: &str,
+) -> Result<bool, Error> {
+    let (confirm, rest) = if let Some(rest) = custom_id.strip_prefix("qb:confirm:") {
+        (true, rest)
+    } else if let Some(rest) = custom_id.strip_prefix("qb:cancel:") {
+        (false, rest)
+    } else {
+        return Ok(false);
+    };
+    let respond = |text: String| CreateInteractionResponse::Message(embed::ephemeral(&text));
+    if let Err(denied) = authorize(
+        data,
+        component.user.id.get(),
+        component.guild_id.map(|g| g.get()),
+        component.member.as_ref(),
+    ) {
+        component
+            .create_response(ctx, respond(denied.to_string()))
+            .await?;
+        return Ok(true);
+    }
+    let pending = match rest
+        .parse::<u64>()
+        .map_err(|_| "This button is not valid.")
+        .and_then(|id| data.pending.take(id, component.user.id.get()))
+    {
+        Ok(p) => p,
+        Err(message) => {
+            component
+                .create_response(ctx, respond(message.to_string()))
+                .await?;
+            return Ok(true);
+        }
+    };
+    if !confirm {
+        let done = CreateInteractionResponseMessage::new()
+            .content("Cancelled; nothing changed.")
+            .components(Vec::new())
+            .embeds(Vec::new())
+            .allowed_mentions(no_mentions());
+        component
+            .create_response(ctx, CreateInteractionResponse::UpdateMessage(done))
+            .await?;
+        return Ok(true);
+    }
+    // Acknowledge before touching the disk.
+    component
+        .create_response(ctx, CreateInteractionResponse::Acknowledge)
+        .await?;
+    let actor = Actor {
+        user: component.user.id.get(),
+        guild: component.guild_id.map(|g| g.get()),
+    };
+    let text = match save(data, pending.changes, actor, pending.undo_of).await {
+        Ok(done) => format!("{done}."),
+        Err(problem) => format!("Nothing was saved: {problem}"),
+    };
+    let edit = EditInteractionResponse::new()
+        .content(limits::fit(&text, limits::CONTENT))
+        .components(Vec::new())
+        .embeds(Vec::new())
+        .allowed_mentions(no_mentions());
+    if let Err(e) = component.edit_response(ctx, edit).await {
+        tracing::warn!(error = %e, "the result could not be shown (the change itself is saved)");
+    }
+    Ok(true)
+}

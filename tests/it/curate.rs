@@ -1,0 +1,314 @@
+//! Moderation end to end through the fake Discord: a modal submit changes the file, writes an
+//! audit line, is found by /quote and survives a restart; others are refused with nothing
+//! written.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use quotebot::app::App;
+use quotebot::config::{Config, Token};
+
+use crate::fake_discord::{self as fake, FakeDiscord, GUILD_ID, OTHER_USER_ID, USER_ID};
+use crate::support::repo_data;
+
+fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&data).unwrap();
+    for entry in std::fs::read_dir(repo_data()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
+    }
+    (dir, data, state)
+}
+
+struct Running {
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), quotebot::discord::RunError>>,
+}
+
+async fn start(fake: &FakeDiscord, data: &Path, state: &Path) -> Running {
+    let mut config = Config::default();
+    config.discord.api_base = fake.api_base();
+    config.discord.guilds = vec![GUILD_ID];
+    config.data_dir = data.to_path_buf();
+    config.state_dir = state.to_path_buf();
+    config.moderation.guild = GUILD_ID;
+    config.moderation.users = vec![USER_ID];
+    let app = Arc::new(App::open(data.to_path_buf(), state.to_path_buf()).unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(quotebot::discord::run(
+        config,
+        Token::new("curate-token".into()),
+        app,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    fake.wait_until("identify", |f| f.identifies() >= 1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    Running { stop, task }
+}
+
+async fn stop(running: Running) {
+    let _ = running.stop.send(());
+    tokio::time::timeout(Duration::from_secs(10), running.task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
+
+/// The text of the deferred answer to an interaction (its original response edited, or a
+/// follow-up message).
+async fn followup(fake: &FakeDiscord, interaction: &Value) -> String {
+    let token = interaction["token"].as_str().unwrap().to_string();
+    let patch = fake
+        .wait_for("the follow-up", |r| {
+            (r.method == "PATCH" || r.method == "POST")
+                && r.path.contains("/webhooks/")
+                && r.path.contains(&token)
+        })
+        .await;
+    assert_eq!(
+        patch.body["allowed_mentions"]["parse"],
+        serde_json::json!([])
+    );
+    patch.body["content"].as_str().unwrap_or("").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_adds_a_quote_through_a_modal_and_it_survives_a_restart() {
+    let (_dir, data, state) = workspace();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+
+    // The command opens a modal (callback type 9).
+    let command = fake::subcommand("curate", "quote", &[], USER_ID);
+    let body = fake.interact(command.clone()).await;
+    assert_eq!(body["type"], 9, "{body}");
+    let custom_id = body["data"]["custom_id"].as_str().unwrap().to_string();
+    assert_eq!(custom_id, command["id"].as_str().unwrap());
+
+    // The moderator submits it: deferred first (type 5, private), then the result.
+    let submit = fake::modal_submit(
+        &custom_id,
+        &[
+            (
+                "text",
+                "We will stand with our allies [in the region] ... without hesitation.",
+            ),
+            ("speaker", "Cho Tae-yul"),
+            ("source", "antony-blinken"),
+            ("date", "2025-01-06"),
+            ("topics", "US-ROK alliance, Extended deterrence"),
+        ],
+        USER_ID,
+    );
+    let body = fake.interact(submit.clone()).await;
+    assert_eq!(body["type"], 5, "{body}");
+    let text = followup(&fake, &submit).await;
+    assert_eq!(
+        text, "Nothing was saved. Source: `antony-blinken` is a speaker, not a source",
+        "a speaker id is not a source"
+    );
+
+    let command = fake::subcommand("curate", "quote", &[], USER_ID);
+    let body = fake.interact(command.clone()).await;
+    let custom_id = body["data"]["custom_id"].as_str().unwrap().to_string();
+    let submit = fake::modal_submit(
+        &custom_id,
+        &[
+            (
+                "text",
+                "We will stand with our allies [in the region] ... without hesitation.",
+            ),
+            ("speaker", "Cho Tae-yul"),
+            (
+                "source",
+                "Joint press conference | https://example.org/seoul-2025",
+            ),
+            ("date", "2025-01-06"),
+            ("topics", "US-ROK alliance, Extended deterrence"),
+        ],
+        USER_ID,
+    );
+    fake.interact(submit.clone()).await;
+    let text = followup(&fake, &submit).await;
+    assert!(
+        text.contains("Added `cho-tae-yul`") && text.contains("(change 3)"),
+        "{text}"
+    );
+
+    let quotes = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    assert!(
+        quotes.contains("# Quotes. `text` is exactly as published"),
+        "comments kept"
+    );
+    assert!(quotes.contains(
+        "text = \"We will stand with our allies [in the region] ... without hesitation.\""
+    ));
+    assert!(quotes.contains("topics = [\"us-rok-alliance\", \"extended-deterrence\"]"));
+    assert!(
+        std::fs::read_to_string(data.join("speakers.toml"))
+            .unwrap()
+            .contains("name = \"Cho Tae-yul\"")
+    );
+    let audit = std::fs::read_to_string(state.join("audit.jsonl")).unwrap();
+    assert_eq!(audit.lines().count(), 3, "speaker, source, quote: {audit}");
+    let last: Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!(last["actor"], USER_ID);
+    assert_eq!(last["action"], "add");
+
+    let body = fake
+        .interact(fake::slash_command(
+            "quote",
+            &[("query", "stand with our allies without hesitation")],
+        ))
+        .await;
+    let footer = body["data"]["embeds"][0]["footer"]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = footer.split(" · ").next().unwrap().to_string();
+    assert_eq!(id, "id: tae-yul-we-will-stand-with", "{footer}");
+    stop(running).await;
+
+    // After a restart it is still there.
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let body = fake
+        .interact(fake::slash_command(
+            "quote",
+            &[("query", "allies without hesitation")],
+        ))
+        .await;
+    let footer = body["data"]["embeds"][0]["footer"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(footer.starts_with(&id), "{footer}");
+
+    // Undo removes it, as a new change.
+    let undo = fake::subcommand("curate", "undo", &[], USER_ID);
+    fake.interact(undo.clone()).await;
+    let text = followup(&fake, &undo).await;
+    assert!(text.starts_with("Undid change 3"), "{text}");
+    assert!(
+        !std::fs::read_to_string(data.join("quotes.toml"))
+            .unwrap()
+            .contains("without hesitation")
+    );
+    stop(running).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_moderators_are_refused_and_nothing_is_written() {
+    let (_dir, data, state) = workspace();
+    let before: Vec<Vec<u8>> = ["quotes.toml", "speakers.toml", "sources.toml", "facts.toml"]
+        .iter()
+        .map(|f| std::fs::read(data.join(f)).unwrap())
+        .collect();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    for sub in ["quote", "fact", "undo"] {
+        let body = fake
+            .interact(fake::subcommand("curate", sub, &[], OTHER_USER_ID))
+            .await;
+        assert_eq!(
+            body["type"], 4,
+            "{sub}: no modal for a non-moderator: {body}"
+        );
+        assert_eq!(body["data"]["flags"], 64);
+        assert!(
+            body["data"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("Only moderators"),
+            "{body}"
+        );
+    }
+    let body = fake
+        .interact(fake::subcommand(
+            "curate",
+            "remove",
+            &[("id", "blinken-optimistic-future")],
+            OTHER_USER_ID,
+        ))
+        .await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Only moderators")
+    );
+    // A modal submitted by someone else is refused too, even with a valid form.
+    let submit = fake::modal_submit(
+        "123",
+        &[("text", "x"), ("speaker", "y"), ("source", "z")],
+        OTHER_USER_ID,
+    );
+    fake.dispatch("INTERACTION_CREATE", submit).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop(running).await;
+    let after: Vec<Vec<u8>> = ["quotes.toml", "speakers.toml", "sources.toml", "facts.toml"]
+        .iter()
+        .map(|f| std::fs::read(data.join(f)).unwrap())
+        .collect();
+    assert_eq!(before, after);
+    assert!(!state.join("audit.jsonl").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remove_asks_to_confirm_and_only_the_moderator_who_asked_can() {
+    let (_dir, data, state) = workspace();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let body = fake
+        .interact(fake::subcommand(
+            "curate",
+            "remove",
+            &[("id", "blinken-optimistic-future")],
+            USER_ID,
+        ))
+        .await;
+    assert_eq!(body["data"]["flags"], 64);
+    let confirm = body["data"]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(confirm.starts_with("qb:confirm:"));
+    // Someone else clicking is refused.
+    let other = fake.interact(fake::button(&confirm, OTHER_USER_ID)).await;
+    assert!(
+        other["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Only moderators"),
+        "{other}"
+    );
+    assert!(
+        std::fs::read_to_string(data.join("quotes.toml"))
+            .unwrap()
+            .contains("blinken-optimistic-future")
+    );
+    // The moderator confirms: acknowledged (type 6), then removed.
+    let click = fake::button(&confirm, USER_ID);
+    let body = fake.interact(click.clone()).await;
+    assert_eq!(body["type"], 6, "{body}");
+    let text = followup(&fake, &click).await;
+    assert!(
+        text.contains("Removed `blinken-optimistic-future` (change 1)"),
+        "{text}"
+    );
+    assert!(
+        !std::fs::read_to_string(data.join("quotes.toml"))
+            .unwrap()
+            .contains("id = \"blinken-optimistic-future\"")
+    );
+    stop(running).await;
+}
