@@ -196,6 +196,7 @@ fn speaker(
     }) {
         return Ok(existing.id.clone());
     }
+    not_an_id_of(catalog, "Speaker", &value, "speaker")?;
     let id = fresh_id(catalog, &value, taken);
     taken.push(id.clone());
     changes.push(Change::add(Record::Speaker(Speaker {
@@ -220,19 +221,17 @@ fn source(
         return Ok(value);
     }
     not_an_id_of(catalog, "Source", &value, "source")?;
-    let (title, url) = match value.rsplit_once(|c| c == '|' || char::is_whitespace(c)) {
-        Some((title, url)) if url.starts_with("http://") || url.starts_with("https://") => (
-            title
+    // "Title | https://…", "Title https://…", or a bare URL: the address starts at its scheme.
+    let (title, url) = match value.find("https://").or_else(|| value.find("http://")) {
+        Some(at) => (
+            value[..at]
                 .trim()
                 .trim_end_matches(['|', '-', '—'])
                 .trim()
                 .to_string(),
-            Some(url.to_string()),
+            Some(value[at..].trim().to_string()),
         ),
-        _ if value.starts_with("http://") || value.starts_with("https://") => {
-            (value.clone(), Some(value.clone()))
-        }
-        _ => (value.clone(), None),
+        None => (value.clone(), None),
     };
     if let Some(url) = &url {
         if !super::data::is_http_url(url) {

@@ -183,20 +183,21 @@ async fn open_modal<M: poise::Modal>(
     ctx: AppContext<'_>,
     defaults: Option<M>,
 ) -> Result<Option<(M, serenity::ModalInteraction)>, Error> {
+    use futures_util::StreamExt;
     let custom_id = ctx.interaction.id.to_string();
+    // Listen before showing the modal, so a quick submit is not missed.
+    let wanted = custom_id.clone();
+    let mut submissions =
+        serenity::collector::ModalInteractionCollector::new(&ctx.serenity_context().shard)
+            .filter(move |m| m.data.custom_id == wanted)
+            .timeout(MODAL_WAIT)
+            .stream();
     ctx.interaction
-        .create_response(
-            ctx.serenity_context(),
-            M::create(defaults, custom_id.clone()),
-        )
+        .create_response(ctx.serenity_context(), M::create(defaults, custom_id))
         .await?;
     ctx.has_sent_initial_response
         .store(true, std::sync::atomic::Ordering::SeqCst);
-    let submitted =
-        serenity::collector::ModalInteractionCollector::new(&ctx.serenity_context().shard)
-            .filter(move |m| m.data.custom_id == custom_id)
-            .timeout(MODAL_WAIT)
-            .await;
+    let submitted = submissions.next().await;
     let Some(submitted) = submitted else {
         return Ok(None);
     };

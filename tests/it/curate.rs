@@ -312,3 +312,30 @@ async fn remove_asks_to_confirm_and_only_the_moderator_who_asked_can() {
     );
     stop(running).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_as_quote_opens_the_form_filled_with_the_message() {
+    let (_dir, data, state) = workspace();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let mut message = serde_json::json!({
+        "id": "5555", "channel_id": "1", "author": {"id": "42", "username": "journalist", "discriminator": "0", "global_name": null, "avatar": null},
+        "content": "“The alliance is ironclad,” the minister said.", "timestamp": "2025-01-06T00:00:00.000000+00:00",
+        "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "type": 0
+    });
+    message["guild_id"] = serde_json::json!(GUILD_ID.to_string());
+    let mut command = fake::subcommand("curate", "quote", &[], USER_ID);
+    command["data"] = serde_json::json!({
+        "id": "2", "name": "Save as quote", "type": 3, "target_id": "5555",
+        "resolved": {"messages": {"5555": message}}
+    });
+    let body = fake.interact(command).await;
+    assert_eq!(body["type"], 9, "{body}");
+    let text_input = &body["data"]["components"][0]["components"][0];
+    assert_eq!(
+        text_input["value"],
+        "“The alliance is ironclad,” the minister said."
+    );
+    stop(running).await;
+}

@@ -339,3 +339,131 @@ proptest! {
         prop_assert_eq!(catalog.quotes(), records.as_slice());
     }
 }
+
+#[test]
+fn moderator_forms_become_validated_changes() {
+    use quotebot::core::moderation::{QuoteForm, quote_changes};
+    let catalog = crate::support::seed_catalog();
+    let form = |text: &str, speaker: &str, source: &str, date: &str, topics: &str| QuoteForm {
+        text: text.into(),
+        speaker: speaker.into(),
+        source: source.into(),
+        date: date.into(),
+        topics: topics.into(),
+    };
+    let added = |changes: &[Change]| -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| format!("{:?} {}", c.action, c.id()))
+            .collect()
+    };
+    // Existing speaker by id, by name and by alias; existing source by id and by its URL.
+    for speaker in ["antony-blinken", "Antony Blinken", "secretary blinken"] {
+        let changes = quote_changes(
+            &catalog,
+            &form("Words.", speaker, "voa-2025-us-rok-strong", "", ""),
+            None,
+        )
+        .unwrap();
+        assert_eq!(changes.len(), 1, "{speaker}: only the quote is added");
+    }
+    let by_url =
+        "https://editorials.voa.gov/a/u-s-relations-with-south-korea-remain-strong/7927513.html";
+    assert_eq!(
+        quote_changes(
+            &catalog,
+            &form("Words.", "antony-blinken", by_url, "", ""),
+            None
+        )
+        .unwrap()
+        .len(),
+        1
+    );
+    // New speaker and source are created with the quote, referenced first.
+    let changes = quote_changes(
+        &catalog,
+        &form(
+            "New words.",
+            "Yoon Suk Yeol",
+            "Press release | https://example.org/x",
+            "2024-12",
+            "Martial law, Democracy",
+        ),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        added(&changes),
+        [
+            "Add yoon-suk-yeol",
+            "Add press-release",
+            "Add yeol-new-words"
+        ]
+    );
+    let Some(Record::Quote(q)) = &changes[2].after else {
+        panic!()
+    };
+    assert_eq!(q.topics, ["martial-law", "democracy"]);
+    assert_eq!(q.date.unwrap().to_string(), "2024-12");
+    // Every problem names its field.
+    let cases = [
+        (
+            form("", "antony-blinken", "voa-2025-us-rok-strong", "", ""),
+            "Text: is required",
+        ),
+        (
+            form(
+                &"x".repeat(4001),
+                "antony-blinken",
+                "voa-2025-us-rok-strong",
+                "",
+                "",
+            ),
+            "Text: is longer than 4000 characters",
+        ),
+        (
+            form(
+                "W",
+                "antony-blinken",
+                "voa-2025-us-rok-strong",
+                "2025-02-30",
+                "",
+            ),
+            "Date: invalid date",
+        ),
+        (
+            form(
+                "W",
+                "voa-2025-us-rok-strong",
+                "voa-2025-us-rok-strong",
+                "",
+                "",
+            ),
+            "Speaker: `voa-2025-us-rok-strong` is a source, not a speaker",
+        ),
+        (
+            form("W", "no-such-person", "voa-2025-us-rok-strong", "", ""),
+            "Speaker: there is no speaker `no-such-person`",
+        ),
+        (
+            form("W", "antony-blinken", "Title | https://bad url", "", ""),
+            "Source: “https://bad url” is not a valid http(s) address",
+        ),
+        (
+            form(
+                "W",
+                "antony-blinken",
+                "voa-2025-us-rok-strong",
+                "",
+                "a,b,c,d,e,f,g,h,i,j,k",
+            ),
+            "Topics: at most 10 topics",
+        ),
+    ];
+    for (form, want) in cases {
+        let error = quote_changes(&catalog, &form, None)
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with(want), "{error} / {want}");
+    }
+}
