@@ -2,7 +2,7 @@
 //! audit line, is found by /quote and survives a restart; others are refused with nothing
 //! written.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,19 +13,7 @@ use quotebot::app::App;
 use quotebot::config::{Config, Token};
 
 use crate::fake_discord::{self as fake, FakeDiscord, GUILD_ID, OTHER_USER_ID, USER_ID};
-use crate::support::repo_data;
-
-fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let state = dir.path().join("state");
-    std::fs::create_dir_all(&data).unwrap();
-    for entry in std::fs::read_dir(repo_data()).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
-    }
-    (dir, data, state)
-}
+use crate::support::workspace;
 
 struct Running {
     stop: oneshot::Sender<()>,

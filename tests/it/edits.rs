@@ -1,7 +1,7 @@
 //! Changes to the database: atomic, audited, reversible, never losing a hand edit.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -12,25 +12,12 @@ use quotebot::core::edit::{Action, Change, EditError, Record, apply_to_texts};
 use quotebot::core::model::{Quote, QuoteKind};
 use quotebot::store::WriteStep;
 
-use crate::support::{parse, repo_data};
+use crate::support::{parse, workspace};
 
 const ACTOR: Actor = Actor {
     user: 7,
     guild: Some(1),
 };
-
-/// A copy of the bundled data in a temporary directory, with a state directory beside it.
-fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let state = dir.path().join("state");
-    std::fs::create_dir_all(&data).unwrap();
-    for entry in std::fs::read_dir(repo_data()).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
-    }
-    (dir, data, state)
-}
 
 fn quote(id: &str, text: &str) -> Quote {
     Quote {

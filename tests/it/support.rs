@@ -47,3 +47,17 @@ pub fn repo_data() -> PathBuf {
 pub fn seed_catalog() -> Catalog {
     quotebot::store::load_catalog(&repo_data()).expect("the bundled data is valid")
 }
+
+/// A copy of the bundled data in a temporary directory, with a state directory beside it:
+/// (the directory, its data dir, its state dir).
+pub fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&data).unwrap();
+    for entry in std::fs::read_dir(repo_data()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
+    }
+    (dir, data, state)
+}
