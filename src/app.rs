@@ -257,6 +257,12 @@ impl App {
         Ok(entries)
     }
 
+    /// The number of the last change made through this app's writer (0 before any, `None`
+    /// when read-only).
+    pub fn revision(&self) -> Option<u64> {
+        self.lock_writer().as_ref().map(|w| w.revision)
+    }
+
     /// Every audit entry, oldest first.
     pub fn audit(&self) -> Vec<AuditEntry> {
         let guard = self.lock_writer();

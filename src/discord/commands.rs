@@ -624,8 +624,12 @@ pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
     let snapshot = ctx.data().app.snapshot();
     let c = &snapshot.catalog;
     let uptime = ctx.data().started.elapsed().as_secs();
+    let revision = match ctx.data().app.revision() {
+        Some(r) => format!(" Data revision {r}."),
+        None => String::new(),
+    };
     let text = format!(
-        "quotebot {} — {} quotes, {} facts, {} speakers, {} sources. Up {}h {}m.",
+        "quotebot {} — {} quotes, {} facts, {} speakers, {} sources.{revision} Up {}h {}m.",
         env!("CARGO_PKG_VERSION"),
         c.quotes().len(),
         c.facts().len(),
