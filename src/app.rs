@@ -82,6 +82,8 @@ struct Writer {
     data_dir: PathBuf,
     state_dir: PathBuf,
     texts: [String; 4],
+    /// The files' sizes and times when last read or written.
+    fingerprint: store::Fingerprint,
     revision: u64,
     hook: Option<WriteHook>,
 }
@@ -123,10 +125,12 @@ impl App {
             })
             .map_or(0, |e| e.revision);
         let app = App::new(catalog);
+        let fingerprint = store::data_fingerprint(&data_dir);
         *app.lock_writer() = Some(Writer {
             data_dir,
             state_dir,
             texts: data.texts,
+            fingerprint,
             revision,
             hook: None,
         });
@@ -171,16 +175,23 @@ impl App {
         let Some(writer) = guard.as_mut() else {
             return Ok(false);
         };
+        // Reading large files every few seconds would be wasteful: look at their metadata first.
+        if store::data_fingerprint(&writer.data_dir) == writer.fingerprint {
+            return Ok(false);
+        }
         self.sync_with_disk(writer)
     }
 
     fn sync_with_disk(&self, writer: &mut Writer) -> Result<bool, Vec<Diagnostic>> {
+        let fingerprint = store::data_fingerprint(&writer.data_dir);
         let data = store::read_data(&writer.data_dir).map_err(|e| e.diagnostics)?;
         if data.texts == writer.texts {
+            writer.fingerprint = fingerprint;
             return Ok(false);
         }
         let catalog = data.parse()?;
         writer.texts = data.texts;
+        writer.fingerprint = fingerprint;
         self.publish(catalog);
         Ok(true)
     }
@@ -253,6 +264,7 @@ impl App {
         }
         writer.revision = first_revision + changes.len() as u64 - 1;
         writer.texts = texts;
+        writer.fingerprint = store::data_fingerprint(&writer.data_dir);
         self.publish(catalog);
         Ok(entries)
     }

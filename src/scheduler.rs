@@ -49,10 +49,12 @@ pub trait Poster: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), SendError>> + Send;
 }
 
-/// Per-server settings shared between `/fotd` and the task; a change wakes the task.
+/// What `/fotd` and the task share: per-server settings (a change wakes the task) and the
+/// ledgers as last saved (so `/fotd show` never reads the disk).
 #[derive(Default)]
 pub struct GuildSchedules {
     settings: std::sync::RwLock<store::GuildSettings>,
+    ledgers: std::sync::RwLock<BTreeMap<u64, Ledger>>,
     changed: tokio::sync::Notify,
 }
 
@@ -60,8 +62,23 @@ impl GuildSchedules {
     pub fn new(settings: store::GuildSettings) -> GuildSchedules {
         GuildSchedules {
             settings: std::sync::RwLock::new(settings),
+            ledgers: Default::default(),
             changed: tokio::sync::Notify::new(),
         }
+    }
+
+    /// A channel's ledger as last saved.
+    pub fn ledger(&self, channel: u64) -> Ledger {
+        self.ledgers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&channel)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn set_ledgers(&self, ledgers: &BTreeMap<u64, Ledger>) {
+        *self.ledgers.write().unwrap_or_else(|p| p.into_inner()) = ledgers.clone();
     }
 
     pub fn get(&self, guild: u64) -> Option<GuildSetting> {
@@ -109,7 +126,10 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
     /// Runs until `shutdown` turns true, persisting the ledger before returning.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut ledgers = match store::load_ledgers(&self.state_dir) {
-            Ok(l) => l,
+            Ok(l) => {
+                self.guilds.set_ledgers(&l);
+                l
+            }
             Err(e) => {
                 // Without the ledger, posting could repeat today's post: do not post at all.
                 tracing::error!(error = %e, "fact of the day disabled: the ledger cannot be read");
@@ -194,7 +214,10 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
 
     fn save(&self, ledgers: &BTreeMap<u64, Ledger>) -> bool {
         match store::save_ledgers(&self.state_dir, ledgers) {
-            Ok(()) => true,
+            Ok(()) => {
+                self.guilds.set_ledgers(ledgers);
+                true
+            }
             Err(e) => {
                 tracing::error!(error = %e, dir = %self.state_dir.display(), "cannot write the fact-of-the-day ledger");
                 false

@@ -66,6 +66,20 @@ pub fn read_data(dir: &Path) -> Result<DataTexts, LoadError> {
     }
 }
 
+/// Sizes and modification times of the data files: a cheap way to notice that they changed
+/// without reading them.
+pub type Fingerprint = Vec<Option<(u64, std::time::SystemTime)>>;
+
+pub fn data_fingerprint(dir: &Path) -> Fingerprint {
+    FILE_NAMES
+        .iter()
+        .map(|name| {
+            let meta = std::fs::metadata(dir.join(name)).ok()?;
+            Some((meta.len(), meta.modified().ok()?))
+        })
+        .collect()
+}
+
 /// Reads and validates the four data files of `dir`.
 pub fn load_catalog(dir: &Path) -> Result<Catalog, LoadError> {
     load_data(dir).map(|(catalog, _)| catalog)

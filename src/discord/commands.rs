@@ -785,8 +785,7 @@ fn fotd_summary(data: &Data, setting: &GuildSetting) -> String {
         return "The saved time zone is no longer valid; set it again with /fotd set.".to_string();
     };
     let now = data.clock.now();
-    let ledgers = store::load_ledgers(&data.state_dir).unwrap_or_default();
-    let ledger = ledgers.get(&setting.channel).cloned().unwrap_or_default();
+    let ledger = data.guild_schedules.ledger(setting.channel);
     let snapshot = data.app.snapshot();
     let facts: Vec<&str> = snapshot
         .catalog

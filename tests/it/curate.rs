@@ -327,3 +327,52 @@ async fn save_as_quote_opens_the_form_filled_with_the_message() {
     );
     stop(running).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_edited_by_hand_while_running_are_picked_up_when_valid() {
+    let (_dir, data, state) = workspace();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let path = data.join("quotes.toml");
+    let good = std::fs::read_to_string(&path).unwrap();
+    // An invalid edit first: the last good catalog keeps answering.
+    std::fs::write(&path, format!("{good}\n[[quote]]\nid = \"half\"\n")).unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let body = fake
+        .interact(fake::slash_command(
+            "quote",
+            &[("query", "linchpin of peace")],
+        ))
+        .await;
+    assert!(
+        body["data"]["embeds"][0]["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("blinken-alliance-linchpin")
+    );
+    // Then a valid one: found without a restart.
+    std::fs::write(
+        &path,
+        format!("{good}\n[[quote]]\nid = \"typed-by-hand\"\ntext = \"Edited in a text editor while the bot ran.\"\nspeaker = \"antony-blinken\"\nsource = \"voa-2025-us-rok-strong\"\n"),
+    )
+    .unwrap();
+    let mut found = false;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let body = fake
+            .interact(fake::slash_command(
+                "quote",
+                &[("query", "edited in a text editor")],
+            ))
+            .await;
+        if body["data"]["embeds"][0]["footer"]["text"]
+            .as_str()
+            .is_some_and(|f| f.contains("typed-by-hand"))
+        {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "the hand edit was loaded");
+    stop(running).await;
+}
