@@ -334,7 +334,8 @@ async fn autocomplete_source(
     .await
 }
 
-fn to_response(choices: Vec<(String, String)>) -> serenity::CreateAutocompleteResponse {
+/// Autocomplete choices within Discord's limits.
+pub(super) fn to_response(choices: Vec<(String, String)>) -> serenity::CreateAutocompleteResponse {
     let choices = choices
         .into_iter()
         .take(limits::CHOICES)
@@ -366,7 +367,7 @@ async fn bounded(
     }
 }
 
-fn entry_choices(
+pub(super) fn entry_choices(
     snapshot: &Snapshot,
     typed: &str,
     kind: Option<EntryKind>,

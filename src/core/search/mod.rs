@@ -86,8 +86,7 @@ pub struct Choice {
 }
 
 /// Discord's limits on autocomplete: at most 25 choices, names of 1 to 100 characters.
-pub const MAX_CHOICES: usize = 25;
-pub const MAX_CHOICE_NAME: usize = 100;
+pub use crate::core::limits::{CHOICE_NAME as MAX_CHOICE_NAME, CHOICES as MAX_CHOICES};
 
 /// The autocomplete choices for text being typed: entries best first, or the first entries of
 /// the catalog when nothing has been typed yet. `label` turns an entry into its choice name
@@ -140,11 +139,5 @@ pub fn suggest(
 fn choice_name(label: &str, fallback: &str) -> String {
     let label = label.trim();
     let label = if label.is_empty() { fallback } else { label };
-    if label.chars().count() <= MAX_CHOICE_NAME {
-        return label.to_string();
-    }
-    let mut cut: String = label.chars().take(MAX_CHOICE_NAME - 1).collect();
-    cut = cut.trim_end().to_string();
-    cut.push('…');
-    cut
+    crate::core::limits::fit(label, MAX_CHOICE_NAME)
 }
