@@ -24,7 +24,7 @@ use crate::core::limits;
 use crate::core::model::EntryKind;
 use crate::core::moderation::{Denied, FactForm, QuoteForm, fact_changes, quote_changes};
 use crate::core::render;
-use crate::core::search::{MAX_CHOICES, Mode, Query};
+use crate::core::search::Query;
 
 type AppContext<'a> = poise::ApplicationContext<'a, Data, Error>;
 
@@ -456,15 +456,7 @@ async fn autocomplete_entry(
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
     let snapshot = ctx.data().app.snapshot();
-    let choices = snapshot
-        .suggest(&Query {
-            mode: Mode::Suggest,
-            ..Query::new(partial, MAX_CHOICES)
-        })
-        .into_iter()
-        .map(|c| serenity::AutocompleteChoice::new(c.name, c.value))
-        .collect();
-    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+    super::commands::to_response(super::commands::entry_choices(&snapshot, partial, None))
 }
 
 /// Edit a quote or fact (opens the form, filled in).
