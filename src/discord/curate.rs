@@ -591,6 +591,8 @@ async fn curate_history(
     if let Err(denied) = authorize_command(ctx) {
         return private(ctx, &denied.to_string()).await;
     }
+    // The audit log is read from disk: defer first.
+    ctx.defer_ephemeral().await?;
     let app = ctx.data().app.clone();
     let entries = tokio::task::spawn_blocking(move || app.audit()).await?;
     let lines: Vec<String> = entries

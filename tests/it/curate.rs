@@ -376,3 +376,36 @@ async fn files_edited_by_hand_while_running_are_picked_up_when_valid() {
     assert!(found, "the hand edit was loaded");
     stop(running).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_lists_the_changes_to_a_record_after_deferring() {
+    let (_dir, data, state) = workspace();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let remove = fake
+        .interact(fake::subcommand(
+            "curate",
+            "remove",
+            &[("id", "blinken-optimistic-future")],
+            USER_ID,
+        ))
+        .await;
+    let confirm = remove["data"]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let click = fake::button(&confirm, USER_ID);
+    fake.interact(click.clone()).await;
+    followup(&fake, &click).await;
+    let history = fake::subcommand(
+        "curate",
+        "history",
+        &[("id", "blinken-optimistic-future")],
+        USER_ID,
+    );
+    let body = fake.interact(history.clone()).await;
+    assert_eq!(body["type"], 5, "deferred before reading the log: {body}");
+    let text = followup(&fake, &history).await;
+    assert!(text.contains("change 1: removed by <@"), "{text}");
+    stop(running).await;
+}
