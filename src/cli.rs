@@ -374,12 +374,7 @@ fn fotd(
         return Ok(());
     }
     let ledgers = store::load_ledgers(&config.state_dir).map_err(Failure::Runtime)?;
-    let facts: Vec<&str> = snapshot
-        .catalog
-        .facts()
-        .iter()
-        .map(|f| f.id.as_str())
-        .collect();
+    let facts = snapshot.catalog.fact_ids();
     for (id, zone, time) in channels {
         let tz = jiff::tz::TimeZone::get(&zone).map_err(|e| Failure::Runtime(e.to_string()))?;
         let today = local_date(SystemClock.now(), &tz);

@@ -147,12 +147,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
             for schedule in &schedules {
                 let now = self.clock.now();
                 let snapshot = self.app.snapshot();
-                let facts: Vec<&str> = snapshot
-                    .catalog
-                    .facts()
-                    .iter()
-                    .map(|f| f.id.as_str())
-                    .collect();
+                let facts = snapshot.catalog.fact_ids();
                 let ledger = ledgers.get(&schedule.channel).cloned().unwrap_or_default();
                 let post = match decide(schedule, &ledger, &facts, now) {
                     Decision::Wait(at) => {

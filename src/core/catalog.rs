@@ -125,6 +125,11 @@ impl Catalog {
         self.find(id, Table::Fact).map(|i| &self.facts[i])
     }
 
+    /// The ids of every fact, in file order.
+    pub fn fact_ids(&self) -> Vec<&str> {
+        self.facts.iter().map(|f| f.id.as_str()).collect()
+    }
+
     /// A quote or fact by id.
     pub fn entry(&self, id: &str) -> Option<Entry<'_>> {
         match self.index.get(id)? {

@@ -17,6 +17,16 @@ pub struct SourceLine {
     pub published: Option<String>,
 }
 
+impl SourceLine {
+    /// The outlet and publication date, those that are known.
+    pub fn details(&self) -> Vec<&str> {
+        [self.outlet.as_deref(), self.published.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}
+
 /// A related entry shown under an answer: a figure under a quote, a quote under a fact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RelatedLine {
@@ -280,13 +290,7 @@ pub fn card_text(card: &Card) -> String {
         lines.push(format!("  Context: {context}"));
     }
     let mut source = format!("  Source: {}", card.source.title);
-    let details: Vec<&str> = [
-        card.source.outlet.as_deref(),
-        card.source.published.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let details = card.source.details();
     if !details.is_empty() {
         source.push_str(&format!(" ({})", details.join(", ")));
     }
@@ -347,13 +351,7 @@ pub fn card_embed(card: &Card, position: Option<(usize, usize)>) -> EmbedView {
         Some(url) => format!("[{}]({url})", card.source.title.replace(['[', ']'], "")),
         None => card.source.title.clone(),
     };
-    let details: Vec<&str> = [
-        card.source.outlet.as_deref(),
-        card.source.published.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let details = card.source.details();
     if !details.is_empty() {
         source.push_str(&format!(" — {}", details.join(", ")));
     }

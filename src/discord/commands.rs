@@ -788,12 +788,7 @@ fn fotd_summary(data: &Data, setting: &GuildSetting) -> String {
     let now = data.clock.now();
     let ledger = data.guild_schedules.ledger(setting.channel);
     let snapshot = data.app.snapshot();
-    let facts: Vec<&str> = snapshot
-        .catalog
-        .facts()
-        .iter()
-        .map(|f| f.id.as_str())
-        .collect();
+    let facts = snapshot.catalog.fact_ids();
     // The same decision the scheduler makes: due now, or the next instant.
     let when = match decide(&schedule, &ledger, &facts, now) {
         Decision::Post(_) => now,
