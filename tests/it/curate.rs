@@ -409,3 +409,92 @@ async fn history_lists_the_changes_to_a_record_after_deferring() {
     assert!(text.contains("change 1: removed by <@"), "{text}");
     stop(running).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_opens_the_form_filled_in_changes_only_what_changed_and_refuses_a_stale_edit() {
+    let (_dir, data, state) = workspace();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let open = |user| {
+        fake::subcommand(
+            "curate",
+            "edit",
+            &[("id", "blinken-optimistic-future")],
+            user,
+        )
+    };
+    let body = fake.interact(open(USER_ID)).await;
+    assert_eq!(body["type"], 9, "{body}");
+    let inputs: Vec<&Value> = body["data"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| &row["components"][0])
+        .collect();
+    assert!(
+        inputs[0]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("I remain fully, strongly optimistic")
+    );
+    assert_eq!(inputs[1]["value"], "antony-blinken");
+    assert_eq!(inputs[2]["value"], "voa-2025-us-rok-strong");
+    assert_eq!(inputs[3]["value"], "2025-01-06");
+    assert_eq!(inputs[4]["value"], "us-rok-alliance");
+    let custom_id = body["data"]["custom_id"].as_str().unwrap().to_string();
+    let text = inputs[0]["value"].as_str().unwrap().to_string();
+    let fields = |topics: &'static str| {
+        vec![
+            ("text", text.clone()),
+            ("speaker", "antony-blinken".to_string()),
+            ("source", "voa-2025-us-rok-strong".to_string()),
+            ("date", "2025-01-06".to_string()),
+            ("topics", topics.to_string()),
+        ]
+    };
+    let submit_with = |custom_id: &str, topics: &'static str| {
+        let f = fields(topics);
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        fake::modal_submit(custom_id, &pairs, USER_ID)
+    };
+    let before = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    let submit = submit_with(&custom_id, "us-rok-alliance, optimism");
+    fake.interact(submit.clone()).await;
+    let reply = followup(&fake, &submit).await;
+    assert!(
+        reply.contains("Edited `blinken-optimistic-future` (change 1)"),
+        "{reply}"
+    );
+    let after = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(
+        changed,
+        [(
+            "topics = [\"us-rok-alliance\"]",
+            "topics = [\"us-rok-alliance\", \"optimism\"]"
+        )]
+    );
+
+    // A form opened before someone else changed the record is refused when submitted.
+    let body = fake.interact(open(USER_ID)).await;
+    let custom_id = body["data"]["custom_id"].as_str().unwrap().to_string();
+    std::fs::write(
+        data.join("quotes.toml"),
+        after.replace("\"optimism\"", "\"hope\""),
+    )
+    .unwrap();
+    let submit = submit_with(&custom_id, "us-rok-alliance, optimism, future");
+    fake.interact(submit.clone()).await;
+    let reply = followup(&fake, &submit).await;
+    assert!(reply.contains("was changed since you opened it"), "{reply}");
+    assert!(
+        std::fs::read_to_string(data.join("quotes.toml"))
+            .unwrap()
+            .contains("\"hope\"")
+    );
+    stop(running).await;
+}
