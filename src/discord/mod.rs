@@ -186,19 +186,29 @@ pub async fn run_with(
                         "commands unchanged since the last registration; not registering"
                     );
                 } else {
-                    match register {
-                        Register::Global => {
-                            poise::builtins::register_globally(ctx, commands).await?;
-                        }
+                    // A failed registration is logged, not fatal: commands registered before
+                    // keep working, and the bot must still answer (poise holds every event
+                    // until this setup returns).
+                    let registered = match register {
+                        Register::Global => poise::builtins::register_globally(ctx, commands).await,
                         Register::Guilds => {
+                            let mut result = Ok(());
                             for guild in &guilds {
-                                poise::builtins::register_in_guild(ctx, commands, (*guild).into())
-                                    .await?;
+                                result = result.and(
+                                    poise::builtins::register_in_guild(ctx, commands, (*guild).into())
+                                        .await,
+                                );
+                            }
+                            result
+                        }
+                    };
+                    match registered {
+                        Ok(()) => {
+                            if let Err(e) = store::write_state(&state_dir, REGISTERED, &wanted) {
+                                tracing::warn!(error = %e, "could not record the command registration");
                             }
                         }
-                    }
-                    if let Err(e) = store::write_state(&state_dir, REGISTERED, &wanted) {
-                        tracing::warn!(error = %e, "could not record the command registration");
+                        Err(e) => tracing::error!(error = %e, "registering the commands failed; will try again at the next start"),
                     }
                 }
                 Ok(Data {

@@ -461,3 +461,19 @@ async fn commands_are_registered_once_and_skipped_when_unchanged() {
     assert_eq!(registered(&fake.requests().await), 0);
     stop(bot).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_command_registration_does_not_stop_the_bot_answering() {
+    let fake = FakeDiscord::start().await;
+    fake.refuse_registration();
+    let bot = start_bot(&fake, TOKEN);
+    fake.wait_ready().await;
+    let body = fake
+        .interact(fake::slash_command(
+            "quote",
+            &[("query", "linchpin of peace")],
+        ))
+        .await;
+    assert_eq!(body["type"], 4, "{body}");
+    stop(bot).await;
+}

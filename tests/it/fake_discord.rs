@@ -41,6 +41,8 @@ struct State {
     identifies: AtomicUsize,
     /// Message posts still to refuse with 429 before accepting.
     rate_limit_next: AtomicUsize,
+    /// Refuse command registration with 500.
+    refuse_registration: std::sync::atomic::AtomicBool,
     resumes: AtomicUsize,
     seq: AtomicU64,
 }
@@ -74,6 +76,11 @@ impl FakeDiscord {
 
     pub fn api_base(&self) -> String {
         format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    /// Refuses every command registration with a server error.
+    pub fn refuse_registration(&self) {
+        self.state.refuse_registration.store(true, Ordering::SeqCst);
     }
 
     /// Refuses the next `n` message posts with 429.
@@ -204,7 +211,15 @@ async fn serve_http(mut stream: TcpStream, state: Arc<State>, ws_port: u16) {
                 .rate_limit_next
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                 .is_ok();
-        let (status, response) = if limited {
+        let refused = method == "PUT"
+            && path.ends_with("/commands")
+            && state.refuse_registration.load(Ordering::SeqCst);
+        let (status, response) = if refused {
+            (
+                500,
+                Some(json!({"message": "Internal Server Error", "code": 0})),
+            )
+        } else if limited {
             (
                 429,
                 Some(
