@@ -454,3 +454,41 @@ fn moderator_forms_become_validated_changes() {
         assert!(error.starts_with(want), "{error} / {want}");
     }
 }
+
+#[test]
+fn a_fact_form_adds_a_typed_figure_and_can_be_saved() {
+    use quotebot::core::moderation::{FactForm, fact_changes};
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state).unwrap();
+    let form = FactForm {
+        text: "South Korea's exports to the United States reached a record high.".into(),
+        figure: "131.6e9 USD about".into(),
+        source: "Trade statistics | https://example.org/trade-2024".into(),
+        as_of: "2024".into(),
+        topics: "Trade investment".into(),
+    };
+    let changes = fact_changes(&app.snapshot().catalog, &form, None).unwrap();
+    let entries = app.apply(changes, ACTOR, now(), None).unwrap();
+    assert_eq!(entries.len(), 2, "the new source, then the fact");
+    let catalog = quotebot::store::load_catalog(&data).unwrap();
+    let fact = catalog.fact(&entries[1].id).unwrap();
+    let figure = fact.figure.as_ref().unwrap();
+    assert_eq!(
+        (
+            figure.value,
+            figure.unit.as_deref(),
+            figure.qualifier.as_deref()
+        ),
+        (131.6e9, Some("USD"), Some("about"))
+    );
+    assert_eq!(fact.topics, ["trade-investment"]);
+    assert_eq!(
+        catalog.source(&fact.source).unwrap().url.as_deref(),
+        Some("https://example.org/trade-2024")
+    );
+    let text = std::fs::read_to_string(data.join("facts.toml")).unwrap();
+    assert!(
+        text.contains("figure = { value = 131600000000, unit = \"USD\", qualifier = \"about\" }"),
+        "{text}"
+    );
+}
