@@ -45,7 +45,6 @@ pub(crate) struct Doc {
     pub len: u32,
     /// Range into `SearchIndex::positions`.
     pub positions: (u32, u32),
-    pub speaker: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,8 +80,6 @@ pub struct SearchIndex {
     pub(crate) stem_ids: HashMap<String, u32>,
     /// Text token positions: (position, term id), per document, ordered by position.
     pub(crate) positions: Vec<(u32, u32)>,
-    /// Speaker ids in catalog order, for the speaker filter.
-    pub(crate) speaker_ids: Vec<String>,
     pub(crate) avg_len: f32,
     scratch: Mutex<Vec<Scratch>>,
 }
@@ -156,12 +153,6 @@ impl SearchIndex {
             stems: HashMap::new(),
             stemmer: stemmer(),
         };
-        let speaker_ids: Vec<String> = catalog.speakers().iter().map(|s| s.id.clone()).collect();
-        let speaker_index: HashMap<&str, u32> = speaker_ids
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.as_str(), i as u32))
-            .collect();
         // Speaker and source field tokens are the same for many documents: tokenise once.
         let speaker_tokens: HashMap<&str, Vec<String>> = catalog
             .speakers()
@@ -256,7 +247,6 @@ impl SearchIndex {
                 index: 0,
                 len: text_tokens.len() as u32,
                 positions: (start, end),
-                speaker: speaker.and_then(|s| speaker_index.get(s).copied()),
             });
         }
         // Documents were pushed quotes first, then facts, each in catalog order.
@@ -301,7 +291,6 @@ impl SearchIndex {
             stem_groups,
             stem_ids: builder.stems,
             positions,
-            speaker_ids,
             avg_len,
             scratch: Mutex::new(Vec::new()),
         }

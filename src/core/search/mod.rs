@@ -43,6 +43,21 @@ impl<'q> Query<'q> {
             ..Query::default()
         }
     }
+
+    /// Whether an entry passes the kind, speaker and topic filters.
+    pub fn admits(&self, entry: &Entry<'_>) -> bool {
+        if self.kind.is_some_and(|k| k != entry.kind()) {
+            return false;
+        }
+        if let Some(speaker) = self.speaker {
+            match entry {
+                Entry::Quote(q) if q.speaker == speaker => {}
+                _ => return false,
+            }
+        }
+        self.topic
+            .is_none_or(|t| entry.topics().iter().any(|x| x == t))
+    }
 }
 
 /// One ranked answer: a quote or a fact, by its position in the catalog.
@@ -101,17 +116,7 @@ pub fn suggest(
     let entries: Vec<Entry<'_>> = if normalize::tokens(query.text).is_empty() {
         catalog
             .entries()
-            .filter(|e| query.kind.is_none_or(|k| k == e.kind()))
-            .filter(|e| {
-                query
-                    .topic
-                    .is_none_or(|t| e.topics().iter().any(|x| x == t))
-            })
-            .filter(|e| match (query.speaker, e) {
-                (Some(s), Entry::Quote(q)) => q.speaker == s,
-                (Some(_), Entry::Fact(_)) => false,
-                (None, _) => true,
-            })
+            .filter(|e| query.admits(e))
             .take(limit)
             .collect()
     } else {

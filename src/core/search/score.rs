@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use super::index::{Posting, Scratch, SearchIndex, field, hash_without, stemmer};
 use super::normalize::{ends_mid_word, is_stopword, tokens};
 use super::{Hit, Mode, Outcome, Query};
-use crate::core::catalog::Catalog;
+use crate::core::catalog::{Catalog, Entry};
 use crate::core::model::EntryKind;
 
 /// Queries are cut to this many words; more adds time without changing the answer.
@@ -291,32 +291,13 @@ impl SearchIndex {
             }
         }
 
-        let speaker_filter = query.speaker.map(|id| {
-            self.speaker_ids
-                .iter()
-                .position(|s| s == id)
-                .map(|i| i as u32)
-        });
         let passes = |doc: u32| -> bool {
             let d = &self.docs[doc as usize];
-            if query.kind.is_some_and(|k| k != d.kind) {
-                return false;
-            }
-            if let Some(filter) = speaker_filter
-                && (filter.is_none() || d.speaker != filter)
-            {
-                return false;
-            }
-            if let Some(topic) = query.topic {
-                let topics = match d.kind {
-                    EntryKind::Quote => &catalog.quotes()[d.index as usize].topics,
-                    EntryKind::Fact => &catalog.facts()[d.index as usize].topics,
-                };
-                if !topics.iter().any(|t| t == topic) {
-                    return false;
-                }
-            }
-            true
+            let entry = match d.kind {
+                EntryKind::Quote => Entry::Quote(&catalog.quotes()[d.index as usize]),
+                EntryKind::Fact => Entry::Fact(&catalog.facts()[d.index as usize]),
+            };
+            query.admits(&entry)
         };
 
         let mut scratch = self.take_scratch();
