@@ -216,7 +216,8 @@ async fn answer(
     reply_with_session(ctx, &snapshot, session).await
 }
 
-async fn private(ctx: Context<'_>, text: &str) -> Result<(), Error> {
+/// A short private reply, mentions off.
+pub(super) async fn private(ctx: Context<'_>, text: &str) -> Result<(), Error> {
     ctx.send(
         poise::CreateReply::default()
             .content(limits::fit(text, limits::CONTENT))

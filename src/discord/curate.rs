@@ -167,15 +167,7 @@ fn authorize_command(ctx: AppContext<'_>) -> Result<(), Denied> {
 }
 
 async fn private(ctx: AppContext<'_>, text: &str) -> Result<(), Error> {
-    poise::send_application_reply(
-        ctx,
-        poise::CreateReply::default()
-            .content(limits::fit(text, limits::CONTENT))
-            .ephemeral(true)
-            .allowed_mentions(no_mentions()),
-    )
-    .await?;
-    Ok(())
+    super::commands::private(poise::Context::Application(ctx), text).await
 }
 
 /// Shows a modal as the command's first response and waits for its submission.
