@@ -111,6 +111,7 @@ impl GuildSchedules {
     }
 }
 
+#[derive(Clone)]
 pub struct Scheduler<P, C> {
     /// From config.toml.
     pub schedules: Vec<ChannelSchedule>,

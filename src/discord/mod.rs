@@ -325,17 +325,7 @@ async fn supervise(
     stopped: watch::Receiver<bool>,
 ) {
     loop {
-        let task = Scheduler {
-            schedules: scheduler.schedules.clone(),
-            guilds: scheduler.guilds.clone(),
-            app: scheduler.app.clone(),
-            state_dir: scheduler.state_dir.clone(),
-            poster: HttpPoster {
-                http: scheduler.poster.http.clone(),
-            },
-            clock: scheduler.clock.clone(),
-        };
-        match tokio::spawn(task.run(stopped.clone())).await {
+        match tokio::spawn(scheduler.clone().run(stopped.clone())).await {
             Ok(()) => return,
             Err(error) => {
                 tracing::error!(%error, "the fact-of-the-day task failed; restarting it");
@@ -366,6 +356,7 @@ fn schedules(config: &Config) -> Vec<ChannelSchedule> {
 
 /// Posts through Discord's REST API with a nonce Discord enforces, so a resend after a crash
 /// is not a second message.
+#[derive(Clone)]
 struct HttpPoster {
     http: Arc<serenity::Http>,
 }
