@@ -296,7 +296,7 @@ fn run_bot(config: Config, sharding: crate::discord::Sharding) -> Result<(), Fai
         let bot = crate::discord::run_with(config, token, app, options, shutdown_signal());
         bot.await.map_err(|e| match e {
             // A rejected token is configuration: exit 78 so supervisors do not restart in a loop.
-            crate::discord::RunError::BadToken(_) => Failure::Setup(e.to_string()),
+            crate::discord::RunError::BadToken { .. } => Failure::Setup(e.to_string()),
             other => Failure::Runtime(other.to_string()),
         })
     })?;
@@ -454,7 +454,8 @@ pub fn main_with_args() -> u8 {
         Err(Failure::Runtime(message)) if message.contains("Broken pipe") => 0,
         Err(failure) => {
             let _ = out.flush();
-            eprintln!("{}", failure.report());
+            // An error may quote an API's response; the token never reaches stderr.
+            eprintln!("{}", crate::logging::scrub(&failure.report()));
             failure.exit_code()
         }
     }

@@ -1,8 +1,9 @@
-//! Logging: tracing to stderr, `RUST_LOG` honoured, and the token scrubbed from every line
-//! whatever any library decides to log.
+//! Logging: tracing to stderr, `RUST_LOG` honoured, and the token scrubbed from everything
+//! that reaches stderr: every log line whatever any library decides to log, the command line's
+//! final error message (which may quote an API's response body), and panic messages.
 
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
@@ -10,17 +11,48 @@ use tracing_subscriber::fmt::MakeWriter;
 /// The default when `RUST_LOG` is not set: our own info lines, libraries' warnings.
 const DEFAULT_FILTER: &str = "warn,quotebot=info";
 
-/// Installs the subscriber; `secret` never reaches the output.
+/// The secret of this process, once known: every path to stderr scrubs it.
+static SECRET: OnceLock<Arc<str>> = OnceLock::new();
+
+/// Installs the subscriber and a panic hook; `secret` never reaches the output.
 pub fn init(secret: Option<&str>) {
+    let secret: Option<Arc<str>> = secret.filter(|s| !s.is_empty()).map(Arc::from);
+    if let Some(secret) = &secret
+        && SECRET.set(secret.clone()).is_ok()
+    {
+        // The default hook writes the panic message straight to stderr; write it scrubbed.
+        std::panic::set_hook(Box::new(|info| {
+            let thread = std::thread::current();
+            let message = scrub(&info.to_string());
+            let name = thread.name().unwrap_or("<unnamed>");
+            let mut stderr = std::io::stderr();
+            let _ = writeln!(stderr, "thread '{name}' {message}");
+            let backtrace = std::backtrace::Backtrace::capture();
+            if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+                let _ = writeln!(stderr, "{backtrace}");
+            }
+        }));
+    }
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let writer = Redacting {
-        secret: secret.filter(|s| !s.is_empty()).map(Arc::from),
-    };
+    let writer = Redacting { secret };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
         .try_init();
+}
+
+/// `text` with the process's secret (if any is known) replaced by `[redacted]`. Everything
+/// written to stderr outside tracing goes through this.
+pub fn scrub(text: &str) -> String {
+    redact(text, SECRET.get().map(|s| &**s))
+}
+
+fn redact(text: &str, secret: Option<&str>) -> String {
+    match secret {
+        Some(secret) if !secret.is_empty() => text.replace(secret, "[redacted]"),
+        _ => text.to_owned(),
+    }
 }
 
 struct Redacting {
@@ -57,11 +89,10 @@ impl Write for RedactingWriter {
 
 impl Drop for RedactingWriter {
     fn drop(&mut self) {
-        let text = String::from_utf8_lossy(&self.buffer);
-        let text = match &self.secret {
-            Some(secret) => text.replace(&**secret, "[redacted]"),
-            None => text.into_owned(),
-        };
+        let text = redact(
+            &String::from_utf8_lossy(&self.buffer),
+            self.secret.as_deref(),
+        );
         let _ = std::io::stderr().write_all(text.as_bytes());
     }
 }

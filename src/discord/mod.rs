@@ -39,8 +39,11 @@ pub enum RunError {
         "the Discord API at {api_base} did not answer GET /api/v10/gateway/bot: {detail}; check discord.api_base and the network"
     )]
     Gateway { api_base: String, detail: String },
-    #[error("Discord rejected the token (gateway close 4004); check the token in ${0}")]
-    BadToken(String),
+    #[error("Discord rejected the token ({how}); check the token in ${token_env}")]
+    BadToken {
+        token_env: String,
+        how: &'static str,
+    },
     #[error("the Discord client failed: {0}")]
     Client(String),
     #[error("the state directory cannot be used: {0}")]
@@ -114,13 +117,21 @@ pub async fn run_with(
     let RunOptions { sharding, clock } = options;
     let http = http(&config, &token)?;
     // Serenity would silently fall back to Discord's real gateway if this failed; check first.
-    let gateway = http
-        .get_bot_gateway()
-        .await
-        .map_err(|e| RunError::Gateway {
+    let gateway = http.get_bot_gateway().await.map_err(|e| match &e {
+        // This is how Discord answers a bad token before any gateway connection.
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response))
+            if response.status_code.as_u16() == 401 =>
+        {
+            RunError::BadToken {
+                token_env: config.discord.token_env.clone(),
+                how: "401 Unauthorized from GET /api/v10/gateway/bot",
+            }
+        }
+        _ => RunError::Gateway {
             api_base: config.discord.api_base.clone(),
             detail: e.to_string(),
-        })?;
+        },
+    })?;
     if !(gateway.url.starts_with("ws://") || gateway.url.starts_with("wss://")) {
         return Err(RunError::Gateway {
             api_base: config.discord.api_base.clone(),
@@ -272,7 +283,10 @@ pub async fn run_with(
     match result {
         Ok(()) => Ok(()),
         Err(serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication)) => {
-            Err(RunError::BadToken(config.discord.token_env.clone()))
+            Err(RunError::BadToken {
+                token_env: config.discord.token_env.clone(),
+                how: "gateway close 4004",
+            })
         }
         Err(e) => Err(RunError::Client(e.to_string())),
     }

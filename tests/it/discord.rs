@@ -260,7 +260,7 @@ async fn a_rejected_token_stops_the_bot_with_a_clear_error_and_no_retry_loop() {
         .expect("gives up quickly")
         .unwrap();
     let error = result.unwrap_err();
-    assert!(matches!(error, RunError::BadToken(_)), "{error}");
+    assert!(matches!(error, RunError::BadToken { .. }), "{error}");
     assert!(error.to_string().contains("4004"));
     assert_eq!(fake.identifies(), 0);
 }

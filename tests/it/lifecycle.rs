@@ -142,3 +142,70 @@ async fn a_rejected_token_exits_non_zero_with_a_clear_message() {
     );
     assert!(stderr.contains("QUOTEBOT_TEST_TOKEN"), "{stderr}");
 }
+
+/// A one-route HTTP server on loopback that answers every request with `status` and a Discord
+/// error body quoting the request's Authorization header, as a misbehaving proxy might.
+fn echoing_api(status: u16) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut authorization = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("authorization:") {
+                    let start = line.len() - value.len();
+                    authorization = line[start..].trim().to_string();
+                }
+            }
+            let body =
+                serde_json::json!({"message": format!("bad header {authorization}"), "code": 0})
+                    .to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    base
+}
+
+#[test]
+fn a_token_rejected_by_get_gateway_bot_exits_78_and_never_reaches_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &echoing_api(401));
+    let token = "echoed-secret-token-401";
+    let (code, stderr) = wait(&mut spawn(&config, Some(token)), Duration::from_secs(10));
+    assert_eq!(code, 78, "{stderr}");
+    assert!(stderr.contains("Discord rejected the token"), "{stderr}");
+    assert!(stderr.contains("QUOTEBOT_TEST_TOKEN"), "{stderr}");
+    assert!(
+        !stderr.contains(token),
+        "the token reached stderr: {stderr}"
+    );
+}
+
+#[test]
+fn an_api_error_quoting_the_token_is_scrubbed_from_the_final_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &echoing_api(500));
+    let token = "echoed-secret-token-500";
+    let (code, stderr) = wait(&mut spawn(&config, Some(token)), Duration::from_secs(20));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("did not answer GET /api/v10/gateway/bot"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("[redacted]"), "{stderr}");
+    assert!(
+        !stderr.contains(token),
+        "the token reached stderr: {stderr}"
+    );
+}
