@@ -65,6 +65,8 @@ pub mod wording {
     pub const NO_MATCH: &str = "Nothing in the database matches that.";
     pub const DID_YOU_MEAN: &str = "Did you mean";
     pub const CLOSEST: &str = "Closest matches";
+    pub const FORM_NOT_YOURS: &str =
+        "This form belongs to the moderator who opened it; nothing was saved.";
 }
 
 /// Formats a figure for people: "$140 billion", "1,000+ casualties", "#2", "7 decades".

@@ -189,9 +189,24 @@ async fn open_modal<M: poise::Modal>(
         .await?;
     ctx.has_sent_initial_response
         .store(true, std::sync::atomic::Ordering::SeqCst);
-    let submitted = submissions.next().await;
-    let Some(submitted) = submitted else {
-        return Ok(None);
+    // Only the moderator who opened the form may submit it; anyone else (a forged or replayed
+    // submit) is refused without using the form up, and the wait goes on.
+    let owner = ctx.interaction.user.id;
+    let submitted = loop {
+        let Some(submitted) = submissions.next().await else {
+            return Ok(None);
+        };
+        if submitted.user.id == owner {
+            break submitted;
+        }
+        submitted
+            .create_response(
+                ctx.serenity_context(),
+                CreateInteractionResponse::Message(embed::ephemeral(
+                    render::wording::FORM_NOT_YOURS,
+                )),
+            )
+            .await?;
     };
     let form = M::parse(submitted.data.clone()).map_err(|e| format!("unreadable form: {e}"))?;
     Ok(Some((form, submitted)))

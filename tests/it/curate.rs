@@ -498,3 +498,46 @@ async fn edit_opens_the_form_filled_in_changes_only_what_changed_and_refuses_a_s
     );
     stop(running).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submit_from_someone_else_is_refused_without_using_up_the_moderators_form() {
+    let (_dir, data, state) = workspace();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let command = fake::subcommand("curate", "quote", &[], USER_ID);
+    let body = fake.interact(command).await;
+    let custom_id = body["data"]["custom_id"].as_str().unwrap().to_string();
+    let fields = [
+        (
+            "text",
+            "Our alliance is ironclad, and it will stay that way.",
+        ),
+        ("speaker", "antony-blinken"),
+        ("source", "voa-2025-us-rok-strong"),
+    ];
+
+    // Someone else submits the moderator's form: refused, privately, and nothing is saved.
+    let body = fake
+        .interact(fake::modal_submit(&custom_id, &fields, OTHER_USER_ID))
+        .await;
+    assert_eq!(body["type"], 4, "{body}");
+    assert_eq!(body["data"]["flags"], 64, "{body}");
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("belongs to the moderator who opened it"),
+        "{body}"
+    );
+    assert!(!state.join("audit.jsonl").exists());
+
+    // The moderator's own submit is still answered and saved.
+    let submit = fake::modal_submit(&custom_id, &fields, USER_ID);
+    let body = fake.interact(submit.clone()).await;
+    assert_eq!(body["type"], 5, "{body}");
+    let text = followup(&fake, &submit).await;
+    assert!(text.contains("Added"), "{text}");
+    let quotes = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    assert!(quotes.contains("Our alliance is ironclad"));
+    stop(running).await;
+}
