@@ -3,6 +3,7 @@
 mod cli;
 mod curate;
 mod data_errors;
+mod deploy;
 mod discord;
 mod edits;
 mod fake_discord;
