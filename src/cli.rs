@@ -3,7 +3,6 @@
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -223,7 +222,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
                     topic: topic.as_deref(),
                     ..Query::new(&text, *limit)
                 };
-                let started = Instant::now();
+                let started = crate::clock::Stopwatch::start();
                 let outcome = snapshot.search(&query);
                 let took_us = started.elapsed().as_micros() as u64;
                 if *json {
@@ -250,7 +249,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
         Command::Suggest { text, json, batch } => {
             let snapshot = load_snapshot(&config)?;
             for text in queries(text, batch.as_deref())? {
-                let started = Instant::now();
+                let started = crate::clock::Stopwatch::start();
                 let choices = snapshot.suggest(&Query::new(&text, MAX_CHOICES));
                 let took_us = started.elapsed().as_micros() as u64;
                 let listed: Vec<_> = choices.iter().map(choice_json).collect();
@@ -403,7 +402,7 @@ fn fotd(
 fn queries(words: &[String], batch: Option<&Path>) -> Result<Vec<String>, Failure> {
     match batch {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            let text = store::read_text(path).map_err(|e| {
                 Failure::Runtime(format!("cannot read batch file {}: {e}", path.display()))
             })?;
             Ok(text.lines().map(str::to_string).collect())

@@ -1,5 +1,5 @@
-//! The program's only reading of the wall clock, behind a trait so that tests can inject
-//! their own time.
+//! The program's only reading of the time: the wall clock, behind a trait so that tests can
+//! inject their own, and a monotonic stopwatch for durations (uptime, time per query).
 
 use jiff::Timestamp;
 
@@ -20,5 +20,19 @@ impl Clock for SystemClock {
 impl Clock for std::sync::Arc<dyn Clock> {
     fn now(&self) -> Timestamp {
         (**self).now()
+    }
+}
+
+/// Measures elapsed time on the monotonic clock, which never jumps with the wall clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Stopwatch(std::time::Instant);
+
+impl Stopwatch {
+    pub fn start() -> Stopwatch {
+        Stopwatch(std::time::Instant::now())
+    }
+
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.0.elapsed()
     }
 }

@@ -145,6 +145,11 @@ pub fn lock_state_dir(dir: &Path) -> Result<std::fs::File, String> {
     }
 }
 
+/// Reads a whole text file the operator named (a batch of queries).
+pub fn read_text(path: &Path) -> io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
 /// Reads a small state file, `None` when it does not exist or cannot be read.
 pub fn read_state(dir: &Path, name: &str) -> Option<String> {
     std::fs::read_to_string(dir.join(name)).ok()

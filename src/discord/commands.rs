@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 
@@ -37,7 +37,7 @@ const MAX_SESSIONS: usize = 10_000;
 pub struct Data {
     pub app: Arc<App>,
     pub sessions: Sessions,
-    pub started: Instant,
+    pub started: crate::clock::Stopwatch,
     /// Per-server fact-of-the-day settings, shared with the scheduler.
     pub guild_schedules: Arc<GuildSchedules>,
     pub state_dir: PathBuf,

@@ -11,7 +11,7 @@ pub mod embed;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse, GatewayIntents};
@@ -225,7 +225,7 @@ pub async fn run_with(
                 Ok(Data {
                     app,
                     sessions: Sessions::default(),
-                    started: Instant::now(),
+                    started: crate::clock::Stopwatch::start(),
                     guild_schedules: data_guilds,
                     state_dir,
                     clock: data_clock,
