@@ -315,7 +315,9 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
             match store::load_ledgers(&self.state_dir) {
                 Ok(ledgers) => {
                     if self.guilds.problems_mut().ledger.take().is_some() {
-                        tracing::info!("the fact-of-the-day ledger can be read again; posting resumes");
+                        tracing::info!(
+                            "the fact-of-the-day ledger can be read again; posting resumes"
+                        );
                     }
                     self.guilds.set_ledgers(&ledgers);
                     return Some(ledgers);
@@ -370,16 +372,32 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                 ownership.guild_of.insert(channel, guild);
                 let shard = range.shard_of(guild);
                 if range.owns(guild) {
-                    tracing::info!(channel, guild, shard, "fact-of-the-day channel is on this process's shards; posting to it here");
+                    tracing::info!(
+                        channel,
+                        guild,
+                        shard,
+                        "fact-of-the-day channel is on this process's shards; posting to it here"
+                    );
                     true
                 } else {
-                    tracing::info!(channel, guild, shard, first = range.first, last = range.last, "fact-of-the-day channel is on another process's shards; that process posts to it");
+                    tracing::info!(
+                        channel,
+                        guild,
+                        shard,
+                        first = range.first,
+                        last = range.last,
+                        "fact-of-the-day channel is on another process's shards; that process posts to it"
+                    );
                     false
                 }
             }
             Err(error) => {
                 if ownership.reported.insert(channel) {
-                    tracing::warn!(channel, ?error, "cannot tell which server a fact-of-the-day channel is in, so which process posts to it; asking again every minute");
+                    tracing::warn!(
+                        channel,
+                        ?error,
+                        "cannot tell which server a fact-of-the-day channel is in, so which process posts to it; asking again every minute"
+                    );
                 }
                 false
             }
@@ -446,7 +464,11 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                         }
                         continue;
                     }
-                    tracing::error!(channel = post.channel, skipped, "Discord refused every fact tried today; trying again tomorrow");
+                    tracing::error!(
+                        channel = post.channel,
+                        skipped,
+                        "Discord refused every fact tried today; trying again tomorrow"
+                    );
                     let current = ledgers.get(&schedule.channel).cloned().unwrap_or_default();
                     ledgers.insert(schedule.channel, with_failure(&current, post.date));
                 }
@@ -455,7 +477,11 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                     ledgers.insert(schedule.channel, with_failure(&intent, post.date));
                 }
                 Err(error) => {
-                    if let SendError::RateLimited { after, global: true } = &error {
+                    if let SendError::RateLimited {
+                        after,
+                        global: true,
+                    } = &error
+                    {
                         global_wait = Some((*after).min(MAX_RETRY_AFTER));
                     }
                     tracing::warn!(

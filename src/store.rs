@@ -192,7 +192,9 @@ pub fn load_state<T: serde::de::DeserializeOwned>(
         Err(e) => return Err(fail(format!("cannot be read: {e}"))),
     };
     if text.trim().is_empty() {
-        return Err(fail("is empty; it is never written empty, so it was damaged".into()));
+        return Err(fail(
+            "is empty; it is never written empty, so it was damaged".into(),
+        ));
     }
     let value: T = serde_json::from_str(&text).map_err(|e| fail(format!("is not valid: {e}")))?;
     match check(&value) {
@@ -333,7 +335,9 @@ pub fn load_registration(dir: &Path) -> Result<Option<serde_json::Value>, StateE
     load_state(dir, REGISTERED, |v: &serde_json::Value| {
         let ok = v.get("register").is_some_and(serde_json::Value::is_string)
             && v.get("commands").is_some_and(serde_json::Value::is_array);
-        (!ok).then(|| "is not a registration record (an object with `register` and `commands`)".to_string())
+        (!ok).then(|| {
+            "is not a registration record (an object with `register` and `commands`)".to_string()
+        })
     })
 }
 

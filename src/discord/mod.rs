@@ -414,11 +414,19 @@ impl Poster for HttpPoster {
         let retry_after = header("retry-after");
         let global = header("x-ratelimit-global");
         let body = response.bytes().await.unwrap_or_default();
-        Err(send_error(status, retry_after.as_deref(), global.as_deref(), &body))
+        Err(send_error(
+            status,
+            retry_after.as_deref(),
+            global.as_deref(),
+            &body,
+        ))
     }
 
     async fn channel_guild(&self, channel: u64) -> Result<u64, SendError> {
-        match serenity::ChannelId::new(channel).to_channel(&self.http).await {
+        match serenity::ChannelId::new(channel)
+            .to_channel(&self.http)
+            .await
+        {
             Ok(serenity::Channel::Guild(c)) => Ok(c.guild_id.get()),
             Ok(_) => Err(SendError::Refused(format!(
                 "channel {channel} is not a server channel"
