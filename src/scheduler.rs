@@ -273,7 +273,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
             let mut wake = self.clock.now() + RECHECK;
             let schedules = self.owned_schedules(&mut ownership).await;
             for schedule in &schedules {
-                let (at, global_wait) = self.post_due(schedule, &mut ledgers, &mut shutdown).await;
+                let (at, pause) = self.post_due(schedule, &mut ledgers, &mut shutdown).await;
                 if let Some(at) = at {
                     wake = wake.min(at);
                 }
@@ -281,7 +281,9 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                     self.save(&ledgers);
                     return;
                 }
-                let pause = global_wait.unwrap_or(PACE);
+                let Some(pause) = pause else {
+                    continue;
+                };
                 tokio::select! {
                     _ = tokio::time::sleep(pause) => {}
                     _ = shutdown.changed() => {}
@@ -405,7 +407,8 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
     }
 
     /// Posts to one channel if due, skipping facts Discord refuses. Returns when the channel is
-    /// next due (if known) and, after a global rate limit, how long every send must wait.
+    /// next due (if known) and, after a send, how long to wait before the next one (longer
+    /// after a global rate limit).
     async fn post_due(
         &self,
         schedule: &ChannelSchedule,
@@ -443,7 +446,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                 ledgers.insert(schedule.channel, ledger);
                 return (None, None);
             }
-            let mut global_wait = None;
+            let mut pause = PACE;
             match self.send(&post, view, shutdown).await {
                 Ok(()) => {
                     tracing::info!(channel = post.channel, fact = %post.fact, date = %post.date, "fact of the day posted");
@@ -482,7 +485,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                         global: true,
                     } = &error
                     {
-                        global_wait = Some((*after).min(MAX_RETRY_AFTER));
+                        pause = (*after).min(MAX_RETRY_AFTER);
                     }
                     tracing::warn!(
                         channel = post.channel,
@@ -492,7 +495,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                 }
             }
             self.save(ledgers);
-            return (None, global_wait);
+            return (None, Some(pause));
         }
     }
 

@@ -1031,12 +1031,14 @@ mod tests {
                 .starts_with("server 7: hour 24")
         );
         let mut ledgers = std::collections::BTreeMap::new();
-        let mut ledger = Ledger::default();
-        ledger.intent = Some(Intent {
-            date: date(2025, 1, 7),
-            fact: "a".into(),
-            nonce: "x".repeat(26),
-        });
+        let ledger = Ledger {
+            intent: Some(Intent {
+                date: date(2025, 1, 7),
+                fact: "a".into(),
+                nonce: "x".repeat(26),
+            }),
+            ..Ledger::default()
+        };
         ledgers.insert(5u64, ledger);
         assert!(
             ledgers_problem(&ledgers)

@@ -629,7 +629,9 @@ fn discord_refusals_are_sorted_by_whose_problem_they_are() {
         after: Duration::from_secs_f64(after),
         global,
     };
-    let cases: Vec<(u16, Option<&str>, Option<&str>, &str, SendError)> = vec![
+    // (status, Retry-After header, X-RateLimit-Global header, body, meaning)
+    type Case<'a> = (u16, Option<&'a str>, Option<&'a str>, &'a str, SendError);
+    let cases: Vec<Case> = vec![
         (
             429,
             None,
