@@ -182,7 +182,11 @@ pub async fn run_with(
                     tracing::error!(error = %e, "the registration record is unusable; registering again, which replaces it");
                     None
                 });
-                if recorded.as_ref() == Some(&wanted) {
+                // Compared as read back from text, as the record was: a float in an option's
+                // bounds need not survive the text round trip bit for bit.
+                let wanted_as_read: Option<serde_json::Value> =
+                    serde_json::from_str(&wanted.to_string()).ok();
+                if recorded.is_some() && recorded == wanted_as_read {
                     tracing::info!(
                         "commands unchanged since the last registration; not registering"
                     );
