@@ -372,7 +372,8 @@ fn fotd(
         writeln!(out, "no fact_of_the_day channels are configured")?;
         return Ok(());
     }
-    let ledgers = store::load_ledgers(&config.state_dir).map_err(Failure::Runtime)?;
+    let ledgers =
+        store::load_ledgers(&config.state_dir).map_err(|e| Failure::Runtime(e.to_string()))?;
     let facts = snapshot.catalog.fact_ids();
     for (id, zone, time) in channels {
         let tz = jiff::tz::TimeZone::get(&zone).map_err(|e| Failure::Runtime(e.to_string()))?;

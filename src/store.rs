@@ -150,9 +150,62 @@ pub fn read_text(path: &Path) -> io::Result<String> {
     std::fs::read_to_string(path)
 }
 
-/// Reads a small state file, `None` when it does not exist or cannot be read.
-pub fn read_state(dir: &Path, name: &str) -> Option<String> {
-    std::fs::read_to_string(dir.join(name)).ok()
+/// A state file that exists but cannot be used: unreadable, not what this program writes, or
+/// holding values out of range. Says which file and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateError {
+    pub path: std::path::PathBuf,
+    pub problem: String,
+}
+
+impl std::fmt::Display for StateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.problem)
+    }
+}
+
+impl std::error::Error for StateError {}
+
+impl StateError {
+    /// The problem with the file's name but not the directory, for people who are not the
+    /// operator (a Discord reply).
+    pub fn brief(&self) -> String {
+        let name = self
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        format!("{name}: {}", self.problem)
+    }
+}
+
+/// The one way state files are read: `Ok(None)` when the file does not exist; otherwise it is
+/// read, parsed as JSON into `T` and checked by `check` (which names the first value out of
+/// range), and any failure is a [`StateError`] naming the file. Never panics.
+pub fn load_state<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    name: &str,
+    check: impl Fn(&T) -> Option<String>,
+) -> Result<Option<T>, StateError> {
+    let path = dir.join(name);
+    let fail = |problem: String| StateError {
+        path: path.clone(),
+        problem,
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(fail(format!("cannot be read: {e}"))),
+    };
+    if text.trim().is_empty() {
+        return Err(fail(
+            "is empty; it is never written empty, so it was damaged".into(),
+        ));
+    }
+    let value: T = serde_json::from_str(&text).map_err(|e| fail(format!("is not valid: {e}")))?;
+    match check(&value) {
+        Some(problem) => Err(fail(problem)),
+        None => Ok(Some(value)),
+    }
 }
 
 /// The steps of an atomic write, where tests inject faults.
@@ -240,50 +293,62 @@ pub fn write_state(dir: &Path, name: &str, text: &str) -> io::Result<()> {
 }
 
 /// The fact-of-the-day ledger file in the state directory.
-const LEDGER: &str = "fotd-ledger.json";
+pub const LEDGER: &str = "fotd-ledger.json";
 
-/// Reads every channel's fact-of-the-day ledger; a missing file is an empty ledger.
-pub fn load_ledgers(
-    dir: &Path,
-) -> Result<std::collections::BTreeMap<u64, crate::core::schedule::Ledger>, String> {
-    let path = dir.join(LEDGER);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map_err(|e| format!("{}: unreadable ledger: {e}", path.display())),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Default::default()),
-        Err(e) => Err(format!("{}: {e}", path.display())),
-    }
+pub type Ledgers = std::collections::BTreeMap<u64, crate::core::schedule::Ledger>;
+
+/// Reads and checks every channel's fact-of-the-day ledger; a missing file is an empty ledger.
+pub fn load_ledgers(dir: &Path) -> Result<Ledgers, StateError> {
+    load_state(dir, LEDGER, |l: &Ledgers| {
+        crate::core::schedule::ledgers_problem(l)
+    })
+    .map(Option::unwrap_or_default)
 }
 
 /// Writes the ledgers atomically.
-pub fn save_ledgers(
-    dir: &Path,
-    ledgers: &std::collections::BTreeMap<u64, crate::core::schedule::Ledger>,
-) -> io::Result<()> {
+pub fn save_ledgers(dir: &Path, ledgers: &Ledgers) -> io::Result<()> {
     let text = serde_json::to_string_pretty(ledgers).map_err(io::Error::other)?;
     write_atomic(&dir.join(LEDGER), text.as_bytes())
 }
 
 /// The per-server fact-of-the-day settings file in the state directory.
-const GUILD_SETTINGS: &str = "fotd-guilds.json";
+pub const GUILD_SETTINGS: &str = "fotd-guilds.json";
 
 pub type GuildSettings = std::collections::BTreeMap<u64, crate::core::schedule::GuildSetting>;
 
-/// Reads the per-server settings; a missing file means none.
-pub fn load_guild_settings(dir: &Path) -> Result<GuildSettings, String> {
-    let path = dir.join(GUILD_SETTINGS);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map_err(|e| format!("{}: unreadable settings: {e}", path.display())),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Default::default()),
-        Err(e) => Err(format!("{}: {e}", path.display())),
-    }
+/// Reads and checks the per-server settings (hours, minutes, time zones, ids); a missing file
+/// means none.
+pub fn load_guild_settings(dir: &Path) -> Result<GuildSettings, StateError> {
+    load_state(dir, GUILD_SETTINGS, |s: &GuildSettings| {
+        crate::core::schedule::settings_problem(s)
+    })
+    .map(Option::unwrap_or_default)
 }
 
 /// Writes the per-server settings atomically.
 pub fn save_guild_settings(dir: &Path, settings: &GuildSettings) -> io::Result<()> {
     let text = serde_json::to_string_pretty(settings).map_err(io::Error::other)?;
     write_atomic(&dir.join(GUILD_SETTINGS), text.as_bytes())
+}
+
+/// The record of the last command registration with Discord.
+pub const REGISTERED: &str = "registered-commands.json";
+
+/// Reads and checks the last registration record: a JSON object with `register` and
+/// `commands`.
+pub fn load_registration(dir: &Path) -> Result<Option<serde_json::Value>, StateError> {
+    load_state(dir, REGISTERED, |v: &serde_json::Value| {
+        let ok = v.get("register").is_some_and(serde_json::Value::is_string)
+            && v.get("commands").is_some_and(serde_json::Value::is_array);
+        (!ok).then(|| {
+            "is not a registration record (an object with `register` and `commands`)".to_string()
+        })
+    })
+}
+
+/// Records a command registration.
+pub fn save_registration(dir: &Path, record: &serde_json::Value) -> io::Result<()> {
+    write_atomic(&dir.join(REGISTERED), record.to_string().as_bytes())
 }
 
 /// The append-only audit log of database changes, one JSON object a line.

@@ -40,7 +40,32 @@ pub struct GuildSetting {
 }
 
 impl GuildSetting {
+    /// What is wrong with this setting, if anything: the checks `/fotd set` makes, made again
+    /// on everything read back from disk.
+    pub fn problem(&self) -> Option<String> {
+        if self.channel == 0 {
+            return Some("channel is 0, which is not a channel id".into());
+        }
+        if self.hour > 23 {
+            return Some(format!(
+                "hour {} is not an hour of the day (0-23)",
+                self.hour
+            ));
+        }
+        if self.minute > 59 {
+            return Some(format!("minute {} is not a minute (0-59)", self.minute));
+        }
+        if TimeZone::get(&self.timezone).is_err() {
+            return Some(format!("{:?} is not an IANA time zone", self.timezone));
+        }
+        None
+    }
+
+    /// The schedule, for a valid setting only.
     pub fn schedule(&self) -> Option<ChannelSchedule> {
+        if self.problem().is_some() {
+            return None;
+        }
         Some(ChannelSchedule {
             channel: self.channel,
             hour: self.hour,
@@ -70,6 +95,53 @@ pub struct Ledger {
     /// A local date on which posting failed for good (no access to the channel).
     #[serde(default)]
     pub failed: Option<Date>,
+}
+
+impl Ledger {
+    /// What is wrong with a ledger read back from disk, if anything.
+    pub fn problem(&self) -> Option<String> {
+        if let Some(intent) = &self.intent {
+            if intent.fact.is_empty() {
+                return Some("intent.fact is empty".into());
+            }
+            if intent.nonce.is_empty() || intent.nonce.len() > 25 {
+                return Some(format!(
+                    "intent.nonce {:?} is not 1 to 25 characters",
+                    intent.nonce
+                ));
+            }
+        }
+        if self.last_fact.as_deref() == Some("") || self.posted.iter().any(String::is_empty) {
+            return Some("an empty fact id".into());
+        }
+        None
+    }
+}
+
+/// What is wrong with a set of ledgers read back from disk: the first problem, with the
+/// channel it is in.
+pub fn ledgers_problem<'l>(
+    ledgers: impl IntoIterator<Item = (&'l u64, &'l Ledger)>,
+) -> Option<String> {
+    ledgers.into_iter().find_map(|(channel, ledger)| {
+        if *channel == 0 {
+            return Some("channel 0 is not a channel id".to_string());
+        }
+        ledger.problem().map(|p| format!("channel {channel}: {p}"))
+    })
+}
+
+/// What is wrong with a set of server settings read back from disk: the first problem, with
+/// the server it is in.
+pub fn settings_problem<'s>(
+    settings: impl IntoIterator<Item = (&'s u64, &'s GuildSetting)>,
+) -> Option<String> {
+    settings.into_iter().find_map(|(guild, setting)| {
+        if *guild == 0 {
+            return Some("server 0 is not a server id".to_string());
+        }
+        setting.problem().map(|p| format!("server {guild}: {p}"))
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +176,8 @@ pub fn local_date(now: Timestamp, time_zone: &TimeZone) -> Date {
 /// The instant of a local time of day on a local date: in a gap, the first valid instant
 /// after it; in a fold, the first occurrence.
 pub fn post_instant(date: Date, hour: u8, minute: u8, time_zone: &TimeZone) -> Timestamp {
-    let local = date.at(hour as i8, minute as i8, 0, 0);
+    // Settings are validated when set and when loaded; clamped so that nothing can panic here.
+    let local = date.at(hour.min(23) as i8, minute.min(59) as i8, 0, 0);
     let ambiguous = time_zone.to_ambiguous_timestamp(local);
     match ambiguous.offset() {
         AmbiguousOffset::Gap { after, .. } => {
@@ -185,7 +258,9 @@ pub fn decide(
         let tomorrow = date.tomorrow().unwrap_or(date);
         Decision::Wait(post_instant(tomorrow, schedule.hour, schedule.minute, tz))
     };
-    if ledger.last_posted.is_some_and(|d| d >= today) || ledger.failed == Some(today) {
+    // A last post dated after today (the clock ran ahead when it was made) does not silence
+    // the channel until that date: today still gets its post.
+    if ledger.last_posted == Some(today) || ledger.failed == Some(today) {
         return next_day(today);
     }
     let due = post_instant(today, schedule.hour, schedule.minute, tz);
@@ -245,6 +320,16 @@ pub fn with_posted(ledger: &Ledger, post: &Post, facts: &[&str]) -> Ledger {
     next
 }
 
+/// The ledger once Discord refused `post`'s fact itself (a 400: something in the message it
+/// will never accept): the fact counts as used in its cycle, so the next one is posted instead
+/// and the refused one is not tried again the next day; the day stays open.
+pub fn with_skipped(ledger: &Ledger, post: &Post, facts: &[&str]) -> Ledger {
+    let mut next = with_posted(ledger, post, facts);
+    next.last_posted = ledger.last_posted;
+    next.last_fact = ledger.last_fact.clone();
+    next
+}
+
 /// The ledger once posting on `date` failed for good.
 pub fn with_failure(ledger: &Ledger, date: Date) -> Ledger {
     let mut next = ledger.clone();
@@ -272,6 +357,9 @@ fn settle_stale_intent(ledger: &Ledger, today: Date) -> Ledger {
 /// channel's local date now): every day from the next one to post until `date` is assumed to
 /// post in turn. `None` when there are no facts, or for a date that is already past without a
 /// recorded post (history beyond the last post is not kept).
+///
+/// The first day is stepped through like the scheduler would; after it the rotation is a pure
+/// function of the day's distance, so any date, however far, costs a few shuffles.
 pub fn planned(
     channel: u64,
     ledger: &Ledger,
@@ -279,36 +367,103 @@ pub fn planned(
     date: Date,
     today: Date,
 ) -> Option<String> {
-    if ledger.last_posted == Some(date) {
+    if ledger.last_posted == Some(date) && date <= today {
         return ledger.last_fact.clone();
     }
-    let mut ledger = ledger.clone();
-    let mut day = match ledger.last_posted {
-        Some(d) => d.tomorrow().ok()?.max(today),
-        None => today,
-    };
-    if date < day {
+    let first = next_post_day(ledger, today)?;
+    if date < first {
         return None;
     }
-    // Ten years of days at most: a date further out is not worth simulating.
-    for _ in 0..3660 {
-        let fact = match &ledger.intent {
-            Some(intent) if intent.date == day => intent.fact.clone(),
-            _ => pick(channel, &ledger, facts)?.0,
-        };
-        if day >= date {
-            return Some(fact);
-        }
-        let post = Post {
-            channel,
-            date: day,
-            fact,
-            nonce: String::new(),
-        };
-        ledger = with_posted(&ledger, &post, facts);
-        day = day.tomorrow().ok()?;
+    let fact = match &ledger.intent {
+        Some(intent) if intent.date == first => intent.fact.clone(),
+        _ => pick(channel, ledger, facts)?.0,
+    };
+    if date == first {
+        return Some(fact);
     }
-    None
+    let post = Post {
+        channel,
+        date: first,
+        fact,
+        nonce: String::new(),
+    };
+    let ledger = with_posted(ledger, &post, facts);
+    let days = first.until(date).ok()?.get_days();
+    rotation_after(channel, &ledger, facts, u64::try_from(days).ok()? - 1)
+}
+
+/// The first local date still to post, seen from `today`: today, or tomorrow when today is
+/// done. A last post dated in the future (the clock ran ahead once) does not hold today back.
+pub fn next_post_day(ledger: &Ledger, today: Date) -> Option<Date> {
+    if ledger.last_posted == Some(today) {
+        today.tomorrow().ok()
+    } else {
+        Some(today)
+    }
+}
+
+/// The fact posted `n` posts after the ledger's last one (0 = the next), with no intent
+/// pending: the rest of the current cycle in rotation order, then whole cycles, each in its own
+/// order except that a cycle never opens with the fact that closed the one before.
+fn rotation_after(channel: u64, ledger: &Ledger, facts: &[&str], n: u64) -> Option<String> {
+    if facts.is_empty() {
+        return None;
+    }
+    let posted: std::collections::HashSet<&str> =
+        ledger.posted.iter().map(String::as_str).collect();
+    let rest: Vec<&str> = rotation(channel, ledger.cycle, facts)
+        .into_iter()
+        .filter(|f| !posted.contains(f))
+        .collect();
+    if let Some(fact) = usize::try_from(n).ok().and_then(|i| rest.get(i)) {
+        return Some(fact.to_string());
+    }
+    let n = n - rest.len() as u64;
+    let len = facts.len() as u64;
+    let cycles_after = n / len;
+    let cycle = ledger
+        .cycle
+        .checked_add(1)?
+        .checked_add(u32::try_from(cycles_after).ok()?)?;
+    let closing = |rest: &[&str]| -> Option<String> {
+        rest.last()
+            .map(|f| f.to_string())
+            .or_else(|| ledger.last_fact.clone())
+    };
+    // The fact that closed the cycle before `cycle`.
+    let before = if cycles_after == 0 {
+        closing(&rest)
+    } else if facts.len() >= 3 {
+        // The swap at a cycle's start touches its first two places only.
+        rotation(channel, cycle - 1, facts)
+            .last()
+            .map(|f| f.to_string())
+    } else {
+        // One or two facts: follow the cycles one by one (each is at most two long).
+        let mut last = closing(&rest);
+        for c in ledger.cycle + 1..cycle {
+            last = cycle_order(channel, c, facts, last.as_deref())
+                .last()
+                .map(|f| f.to_string());
+        }
+        last
+    };
+    let order = cycle_order(channel, cycle, facts, before.as_deref());
+    order.get((n % len) as usize).map(|f| f.to_string())
+}
+
+/// A whole cycle's order after a cycle that closed with `before`.
+fn cycle_order<'f>(
+    channel: u64,
+    cycle: u32,
+    facts: &[&'f str],
+    before: Option<&str>,
+) -> Vec<&'f str> {
+    let mut order = rotation(channel, cycle, facts);
+    if order.len() >= 2 && before == Some(order[0]) {
+        order.swap(0, 1);
+    }
+    order
 }
 
 #[cfg(test)]
@@ -664,5 +819,233 @@ mod tests {
         assert!(n.len() <= 25);
         assert_eq!(n, nonce(u64::MAX, date(2025, 1, 7)));
         assert_ne!(n, nonce(u64::MAX, date(2025, 1, 8)));
+    }
+
+    /// `planned` as it was: every day stepped through, one pick and one post at a time.
+    fn planned_by_steps(
+        channel: u64,
+        ledger: &Ledger,
+        facts: &[&str],
+        date: Date,
+        today: Date,
+    ) -> Option<String> {
+        if ledger.last_posted == Some(date) && date <= today {
+            return ledger.last_fact.clone();
+        }
+        let mut ledger = ledger.clone();
+        let mut day = next_post_day(&ledger, today)?;
+        if date < day {
+            return None;
+        }
+        loop {
+            let fact = match &ledger.intent {
+                Some(intent) if intent.date == day => intent.fact.clone(),
+                _ => pick(channel, &ledger, facts)?.0,
+            };
+            if day >= date {
+                return Some(fact);
+            }
+            let post = Post {
+                channel,
+                date: day,
+                fact,
+                nonce: String::new(),
+            };
+            ledger = with_posted(&ledger, &post, facts);
+            day = day.tomorrow().ok()?;
+        }
+    }
+
+    #[test]
+    fn planned_far_ahead_is_what_posting_day_by_day_would_give() {
+        let names: Vec<String> = (0..7).map(|i| format!("f{i}")).collect();
+        let today = date(2025, 1, 7);
+        for size in [1, 2, 3, 4, 7] {
+            let facts: Vec<&str> = names[..size].iter().map(String::as_str).collect();
+            let fresh = Ledger::default();
+            let mid_cycle = with_posted(
+                &fresh,
+                &Post {
+                    channel: 42,
+                    date: date(2025, 1, 6),
+                    fact: rotation(42, 0, &facts)[0].to_string(),
+                    nonce: String::new(),
+                },
+                &facts,
+            );
+            let posted_today = with_posted(
+                &mid_cycle,
+                &Post {
+                    channel: 42,
+                    date: today,
+                    fact: pick(42, &mid_cycle, &facts).unwrap().0,
+                    nonce: String::new(),
+                },
+                &facts,
+            );
+            let intent_today = with_intent(
+                &mid_cycle,
+                &Post {
+                    channel: 42,
+                    date: today,
+                    fact: facts[size - 1].to_string(),
+                    nonce: "n".into(),
+                },
+            );
+            let stale_intent = with_intent(
+                &fresh,
+                &Post {
+                    channel: 42,
+                    date: date(2025, 1, 2),
+                    fact: facts[0].to_string(),
+                    nonce: "n".into(),
+                },
+            );
+            let mut removed = mid_cycle.clone();
+            removed.posted.push("gone".into());
+            removed.last_fact = Some("gone".into());
+            let mut complete = fresh.clone();
+            complete.posted = facts.iter().map(|f| f.to_string()).collect();
+            complete.last_fact = Some(rotation(42, 0, &facts)[0].to_string());
+            complete.last_posted = Some(date(2025, 1, 6));
+            let ledgers = [
+                ("fresh", fresh),
+                ("mid-cycle", mid_cycle),
+                ("posted today", posted_today),
+                ("intent today", intent_today),
+                ("stale intent", stale_intent),
+                ("a removed fact", removed),
+                ("a complete cycle", complete),
+            ];
+            for (name, ledger) in &ledgers {
+                for offset in 0..40 {
+                    let day = today.checked_add(jiff::Span::new().days(offset)).unwrap();
+                    assert_eq!(
+                        planned(42, ledger, &facts, day, today),
+                        planned_by_steps(42, ledger, &facts, day, today),
+                        "{size} facts, {name}, {day}"
+                    );
+                }
+            }
+        }
+        // Fifty years ahead: the same as stepping through every day.
+        let facts: Vec<&str> = names[..5].iter().map(String::as_str).collect();
+        let far = date(2075, 3, 1);
+        let ledger = Ledger::default();
+        let got = planned(42, &ledger, &facts, far, today);
+        assert!(got.is_some());
+        assert_eq!(got, planned_by_steps(42, &ledger, &facts, far, today));
+    }
+
+    #[test]
+    fn planned_answers_fifty_years_ahead_with_thousands_of_facts() {
+        let names: Vec<String> = (0..3000).map(|i| format!("fact-{i}")).collect();
+        let facts: Vec<&str> = names.iter().map(String::as_str).collect();
+        let today = date(2025, 1, 7);
+        let fact = planned(42, &Ledger::default(), &facts, date(2075, 1, 7), today);
+        assert!(fact.is_some_and(|f| facts.contains(&f.as_str())));
+        // And near dates agree with stepping through, at this size too.
+        for offset in [0, 1, 5] {
+            let day = today.checked_add(jiff::Span::new().days(offset)).unwrap();
+            assert_eq!(
+                planned(42, &Ledger::default(), &facts, day, today),
+                planned_by_steps(42, &Ledger::default(), &facts, day, today)
+            );
+        }
+    }
+
+    #[test]
+    fn a_last_post_dated_in_the_future_does_not_silence_today() {
+        let seoul = schedule("Asia/Seoul", 9, 0);
+        let today = date(2025, 1, 7);
+        let ahead = posted_on(&Ledger::default(), date(2026, 5, 1), "b");
+        let Decision::Post(post) = decide(&seoul, &ahead, FACTS, at("2025-01-07T00:00:30Z")) else {
+            panic!("due today");
+        };
+        assert_eq!(post.date, today);
+        assert_ne!(post.fact, "b");
+        assert_eq!(
+            planned(42, &ahead, FACTS, today, today).as_deref(),
+            Some(post.fact.as_str()),
+            "the plan agrees"
+        );
+        let after = with_posted(&ahead, &post, FACTS);
+        assert_eq!(after.last_posted, Some(today));
+        assert_eq!(
+            decide(&seoul, &after, FACTS, at("2025-01-07T05:00:00Z")),
+            Decision::Wait(at("2025-01-08T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_skipped_fact_is_used_up_for_the_cycle_and_the_day_stays_open() {
+        let seoul = schedule("Asia/Seoul", 9, 0);
+        let now = at("2025-01-07T00:00:30Z");
+        let Decision::Post(refused) = decide(&seoul, &Ledger::default(), FACTS, now) else {
+            panic!("due");
+        };
+        let intent = with_intent(&Ledger::default(), &refused);
+        let skipped = with_skipped(&intent, &refused, FACTS);
+        assert_eq!(skipped.last_posted, None, "the day is still to post");
+        assert!(skipped.intent.is_none());
+        let Decision::Post(next) = decide(&seoul, &skipped, FACTS, now) else {
+            panic!("still due today");
+        };
+        assert_ne!(next.fact, refused.fact);
+        let posted = with_posted(&skipped, &next, FACTS);
+        // The rest of the cycle never comes back to the refused fact.
+        let mut ledger = posted;
+        let mut day = date(2025, 1, 8);
+        for _ in 0..2 {
+            let fact = pick(42, &ledger, FACTS).unwrap().0;
+            assert_ne!(fact, refused.fact);
+            ledger = posted_on(&ledger, day, &fact);
+            day = day.tomorrow().unwrap();
+        }
+    }
+
+    #[test]
+    fn settings_and_ledgers_out_of_range_are_named() {
+        let setting = |channel, hour, minute, zone: &str| GuildSetting {
+            channel,
+            hour,
+            minute,
+            timezone: zone.into(),
+        };
+        assert_eq!(setting(1, 9, 0, "Asia/Seoul").problem(), None);
+        let cases = [
+            (setting(1, 24, 0, "Asia/Seoul"), "hour 24"),
+            (setting(1, 9, 60, "Asia/Seoul"), "minute 60"),
+            (setting(1, 9, 0, "Mars/Olympus"), "Mars/Olympus"),
+            (setting(0, 9, 0, "Asia/Seoul"), "channel is 0"),
+        ];
+        for (bad, words) in cases {
+            assert!(bad.problem().unwrap().contains(words), "{bad:?}");
+            assert!(bad.schedule().is_none(), "{bad:?} is never scheduled");
+        }
+        let mut settings = std::collections::BTreeMap::new();
+        settings.insert(7u64, setting(1, 24, 0, "UTC"));
+        assert!(
+            settings_problem(&settings)
+                .unwrap()
+                .starts_with("server 7: hour 24")
+        );
+        let mut ledgers = std::collections::BTreeMap::new();
+        let ledger = Ledger {
+            intent: Some(Intent {
+                date: date(2025, 1, 7),
+                fact: "a".into(),
+                nonce: "x".repeat(26),
+            }),
+            ..Ledger::default()
+        };
+        ledgers.insert(5u64, ledger);
+        assert!(
+            ledgers_problem(&ledgers)
+                .unwrap()
+                .starts_with("channel 5: intent.nonce")
+        );
+        // Even an out-of-range hour given directly cannot panic.
+        let _ = post_instant(date(2025, 1, 7), 24, 60, &tz("UTC"));
     }
 }

@@ -19,7 +19,7 @@ use crate::core::render;
 use crate::core::schedule::{Decision, GuildSetting, decide, local_date, planned};
 use crate::core::search::normalize::tokens;
 use crate::core::search::{MAX_CHOICES, Mode, Query};
-use crate::scheduler::GuildSchedules;
+use crate::scheduler::{ChangeError, GuildSchedules};
 use crate::store;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -630,8 +630,18 @@ pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
         Some(r) => format!(" Data revision {r}."),
         None => String::new(),
     };
+    let mut fotd = String::new();
+    if let Some(paused) = fotd_paused(ctx.data()) {
+        fotd.push_str(&format!(" Fact of the day: {paused}"));
+    }
+    if let Some(problem) = ctx.data().guild_schedules.settings_problem() {
+        fotd.push_str(&format!(
+            " Fact of the day: the servers' settings cannot be read ({}), so only configured channels are posted to.",
+            problem.brief()
+        ));
+    }
     let text = format!(
-        "quotebot {} — {} quotes, {} facts, {} speakers, {} sources.{revision} Up {}h {}m.",
+        "quotebot {} — {} quotes, {} facts, {} speakers, {} sources.{revision} Up {}h {}m.{fotd}",
         env!("CARGO_PKG_VERSION"),
         c.quotes().len(),
         c.facts().len(),
@@ -714,6 +724,26 @@ pub async fn fotd_set(
         )
         .await;
     }
+    // Only a channel of this server: the id comes from the command, and a crafted one could
+    // name any channel the bot can see.
+    match channel.to_channel(ctx).await {
+        Ok(serenity::Channel::Guild(c)) if c.guild_id == guild => {}
+        Ok(_) => {
+            return private(
+                ctx,
+                &format!("<#{channel}> is not a channel of this server; pick one of this server's text channels."),
+            )
+            .await;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, channel = channel.get(), "cannot look up a /fotd set channel");
+            return private(
+                ctx,
+                &format!("I cannot see the channel <#{channel}>; check that I may view it, then try again. Nothing changed."),
+            )
+            .await;
+        }
+    }
     let setting = GuildSetting {
         channel: channel.get(),
         hour,
@@ -721,16 +751,42 @@ pub async fn fotd_set(
         timezone,
     };
     let data = ctx.data();
-    let previous = data.guild_schedules.get(guild.get());
-    let all = data
-        .guild_schedules
-        .update(guild.get(), Some(setting.clone()));
-    if let Err(e) = store::save_guild_settings(&data.state_dir, &all) {
-        data.guild_schedules.update(guild.get(), previous);
-        tracing::error!(error = %e, "cannot save the fact-of-the-day settings");
-        return private(ctx, "The setting could not be saved; nothing changed.").await;
+    if let Err(reply) = change_setting(data, guild.get(), Some(setting.clone())).await {
+        return private(ctx, &reply).await;
     }
     private(ctx, &fotd_summary(data, &setting)).await
+}
+
+/// Saves a server's change under the scheduler's lock (off the async threads: it syncs the
+/// file); the reply to give when it did not happen.
+async fn change_setting(
+    data: &Data,
+    guild: u64,
+    setting: Option<GuildSetting>,
+) -> Result<Option<GuildSetting>, String> {
+    let schedules = data.guild_schedules.clone();
+    let dir = data.state_dir.clone();
+    let changed = tokio::task::spawn_blocking(move || {
+        schedules.change(guild, setting, |all| store::save_guild_settings(&dir, all))
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "saving the fact-of-the-day settings failed");
+        "The setting could not be saved; nothing changed.".to_string()
+    })?;
+    changed.map_err(|error| match error {
+        ChangeError::Unavailable(problem) => {
+            tracing::error!(error = %problem, "a /fotd change was refused: the settings file cannot be used");
+            format!(
+                "The fact-of-the-day settings cannot be changed now: the saved settings cannot be read ({}). Saving would lose other servers' settings, so nothing changed; the bot's operator has been told.",
+                problem.brief()
+            )
+        }
+        ChangeError::Save(e) => {
+            tracing::error!(error = %e, "cannot save the fact-of-the-day settings");
+            "The setting could not be saved; nothing changed.".to_string()
+        }
+    })
 }
 
 /// Stop the fact of the day in this server.
@@ -745,14 +801,13 @@ pub async fn fotd_off(ctx: Context<'_>) -> Result<(), Error> {
         return private(ctx, "This works only in a server.").await;
     };
     let data = ctx.data();
-    let Some(previous) = data.guild_schedules.get(guild.get()) else {
+    if data.guild_schedules.settings_problem().is_none()
+        && data.guild_schedules.get(guild.get()).is_none()
+    {
         return private(ctx, "The fact of the day is not on in this server.").await;
-    };
-    let all = data.guild_schedules.update(guild.get(), None);
-    if let Err(e) = store::save_guild_settings(&data.state_dir, &all) {
-        data.guild_schedules.update(guild.get(), Some(previous));
-        tracing::error!(error = %e, "cannot save the fact-of-the-day settings");
-        return private(ctx, "The setting could not be saved; nothing changed.").await;
+    }
+    if let Err(reply) = change_setting(data, guild.get(), None).await {
+        return private(ctx, &reply).await;
     }
     private(ctx, "The fact of the day is off in this server.").await
 }
@@ -769,6 +824,16 @@ pub async fn fotd_show(ctx: Context<'_>) -> Result<(), Error> {
         return private(ctx, "This works only in a server.").await;
     };
     let data = ctx.data();
+    if let Some(problem) = data.guild_schedules.settings_problem() {
+        return private(
+            ctx,
+            &format!(
+                "The fact-of-the-day settings cannot be read now ({}); the bot's operator has been told, and the bot reads them again every minute.",
+                problem.brief()
+            ),
+        )
+        .await;
+    }
     match data.guild_schedules.get(guild.get()) {
         Some(setting) => private(ctx, &fotd_summary(data, &setting)).await,
         None => {
@@ -816,7 +881,20 @@ fn fotd_summary(data: &Data, setting: &GuildSetting) -> String {
         Some((id, fact)) => text.push_str(&format!(", with: {fact} (`{id}`)")),
         None => text.push_str(", but the database has no facts yet."),
     }
+    if let Some(paused) = fotd_paused(data) {
+        text.push_str(&format!("\n{paused}"));
+    }
     text
+}
+
+/// Why nothing is being posted, when the ledger cannot be read.
+fn fotd_paused(data: &Data) -> Option<String> {
+    data.guild_schedules.ledger_problem().map(|problem| {
+        format!(
+            "Paused: nothing is posted while the bot cannot read its fact-of-the-day ledger ({}). The bot's operator has been told; it reads the ledger again every minute and resumes by itself.",
+            problem.brief()
+        )
+    })
 }
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {

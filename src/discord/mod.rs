@@ -24,13 +24,10 @@ use crate::config::{Config, DEFAULT_API_BASE, Register, Token};
 use crate::core::limits::EmbedView;
 use crate::core::render;
 use crate::core::schedule::ChannelSchedule;
-use crate::scheduler::{GuildSchedules, Poster, Scheduler, SendError};
+use crate::scheduler::{GuildSchedules, Poster, Scheduler, SendError, ShardRange};
 use crate::store;
 use commands::{Data, Error, Sessions};
 use embed::{ephemeral, message, no_mentions};
-
-/// The state file recording what was last registered with Discord.
-const REGISTERED: &str = "registered-commands.json";
 
 /// Why the bot stopped other than by being asked to.
 #[derive(Debug, thiserror::Error)]
@@ -144,9 +141,10 @@ pub async fn run_with(
     tracing::info!(shards = gateway.shards, "gateway answered; connecting");
 
     let schedules = schedules(&config);
-    let guild_schedules = Arc::new(GuildSchedules::new(
-        store::load_guild_settings(&config.state_dir).map_err(RunError::State)?,
-    ));
+    // A settings file that cannot be used is reported and re-read; it never stops the bot.
+    let guild_schedules = Arc::new(GuildSchedules::loaded(store::load_guild_settings(
+        &config.state_dir,
+    )));
     let scheduler_app = app.clone();
     let app_for_watcher = app.clone();
     let data_guilds = guild_schedules.clone();
@@ -190,9 +188,16 @@ pub async fn run_with(
                     "register": scope,
                     "guilds": guilds,
                     "commands": poise::builtins::create_application_commands(commands),
-                })
-                .to_string();
-                if store::read_state(&state_dir, REGISTERED).as_deref() == Some(wanted.as_str()) {
+                });
+                let recorded = store::load_registration(&state_dir).unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "the registration record is unusable; registering again, which replaces it");
+                    None
+                });
+                // Compared as read back from text, as the record was: a float in an option's
+                // bounds need not survive the text round trip bit for bit.
+                let wanted_as_read: Option<serde_json::Value> =
+                    serde_json::from_str(&wanted.to_string()).ok();
+                if recorded.is_some() && recorded == wanted_as_read {
                     tracing::info!(
                         "commands unchanged since the last registration; not registering"
                     );
@@ -215,7 +220,7 @@ pub async fn run_with(
                     };
                     match registered {
                         Ok(()) => {
-                            if let Err(e) = store::write_state(&state_dir, REGISTERED, &wanted) {
+                            if let Err(e) = store::save_registration(&state_dir, &wanted) {
                                 tracing::warn!(error = %e, "could not record the command registration");
                             }
                         }
@@ -259,8 +264,13 @@ pub async fn run_with(
             state_dir: config.state_dir.clone(),
             poster: HttpPoster {
                 http: client.http.clone(),
+                client: poster_client()?,
             },
             clock,
+            shards: match sharding {
+                Sharding::Auto => None,
+                Sharding::Range { first, last, total } => Some(ShardRange { first, last, total }),
+            },
         },
         stopped,
     ));
@@ -368,11 +378,23 @@ fn schedules(config: &Config) -> Vec<ChannelSchedule> {
         .collect()
 }
 
+/// The HTTP client for fact-of-the-day posts, with the same timeouts as the bot's.
+fn poster_client() -> Result<reqwest::Client, RunError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|e| RunError::Client(e.to_string()))
+}
+
 /// Posts through Discord's REST API with a nonce Discord enforces, so a resend after a crash
-/// is not a second message.
+/// is not a second message. The request is made directly (built by serenity, sent here) so
+/// that a refusal's status, headers and body are all seen: serenity keeps only the message of
+/// an error, not a 429's `retry_after` or `global`.
 #[derive(Clone)]
 struct HttpPoster {
     http: Arc<serenity::Http>,
+    client: reqwest::Client,
 }
 
 impl Poster for HttpPoster {
@@ -382,17 +404,58 @@ impl Poster for HttpPoster {
             .allowed_mentions(no_mentions())
             .nonce(serenity::Nonce::String(nonce))
             .enforce_nonce(true);
+        let body = serde_json::to_vec(&message).map_err(|e| SendError::Rejected(e.to_string()))?;
+        let request = ::serenity::http::Request::new(
+            ::serenity::http::Route::ChannelMessages {
+                channel_id: serenity::ChannelId::new(channel),
+            },
+            ::serenity::http::LightMethod::Post,
+        )
+        .body(Some(body))
+        .build(&self.client, self.http.token(), self.http.proxy.as_deref())
+        .map_err(|e| SendError::Transient(e.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| SendError::Transient(e.without_url().to_string()))?;
+        let status = response.status().as_u16();
+        if response.status().is_success() {
+            return Ok(());
+        }
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let retry_after = header("retry-after");
+        let global = header("x-ratelimit-global");
+        let body = response.bytes().await.unwrap_or_default();
+        Err(send_error(
+            status,
+            retry_after.as_deref(),
+            global.as_deref(),
+            &body,
+        ))
+    }
+
+    async fn channel_guild(&self, channel: u64) -> Result<u64, SendError> {
         match serenity::ChannelId::new(channel)
-            .send_message(&self.http, message)
+            .to_channel(&self.http)
             .await
         {
-            Ok(_) => Ok(()),
+            Ok(serenity::Channel::Guild(c)) => Ok(c.guild_id.get()),
+            Ok(_) => Err(SendError::Refused(format!(
+                "channel {channel} is not a server channel"
+            ))),
             Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response))) => {
-                let status = response.status_code.as_u16();
-                match status {
-                    429 => Err(SendError::RetryAfter(Duration::from_secs(1))),
-                    500..=599 => Err(SendError::Transient(format!("HTTP {status}"))),
-                    _ => Err(SendError::Refused(format!(
+                match response.status_code.as_u16() {
+                    429 | 500..=599 => Err(SendError::Transient(format!(
+                        "HTTP {}",
+                        response.status_code
+                    ))),
+                    status => Err(SendError::Refused(format!(
                         "HTTP {status}: {}",
                         response.error.message
                     ))),
@@ -400,6 +463,41 @@ impl Poster for HttpPoster {
             }
             Err(other) => Err(SendError::Transient(other.to_string())),
         }
+    }
+}
+
+/// What an unsuccessful answer to a message post means. 429: wait as long as the body's
+/// `retry_after` (or the `Retry-After` header) says, at least a little, and say whether the
+/// limit is global; 5xx: try again; 400: this message is refused (the fact, not the channel);
+/// anything else (403, 404): the channel is refused.
+pub fn send_error(
+    status: u16,
+    retry_after_header: Option<&str>,
+    global_header: Option<&str>,
+    body: &[u8],
+) -> SendError {
+    let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let message = json["message"].as_str().unwrap_or("").to_string();
+    match status {
+        429 => {
+            let seconds = json["retry_after"]
+                .as_f64()
+                .or_else(|| retry_after_header.and_then(|h| h.trim().parse::<f64>().ok()))
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .unwrap_or(1.0);
+            let global = json["global"].as_bool().unwrap_or(false)
+                || global_header.is_some_and(|h| h.trim().eq_ignore_ascii_case("true"));
+            SendError::RateLimited {
+                after: Duration::from_secs_f64(seconds.clamp(0.05, 3600.0)),
+                global,
+            }
+        }
+        500..=599 => SendError::Transient(format!("HTTP {status}")),
+        // 50008: "cannot send messages in a non-text channel" is the channel's problem.
+        400 if json["code"].as_i64() != Some(50008) => {
+            SendError::Rejected(format!("HTTP 400: {message} {}", json["errors"]))
+        }
+        _ => SendError::Refused(format!("HTTP {status}: {message}")),
     }
 }
 

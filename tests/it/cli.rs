@@ -275,3 +275,54 @@ fn fotd_shows_the_fact_a_channel_would_get_and_rotates_day_by_day() {
     );
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn fotd_answers_for_a_date_fifty_years_ahead() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let data = repo().join("data");
+    std::fs::write(
+        &config,
+        format!("data_dir = {data:?}\nstate_dir = \"state\"\n[[fact_of_the_day]]\nchannel = 4242\ntime = \"09:00\"\ntimezone = \"Asia/Seoul\"\n"),
+    )
+    .unwrap();
+    let far = format!(
+        "{}-06-15",
+        jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .year()
+            + 50
+    );
+    let output = quotebot(
+        dir.path(),
+        &["--config", config.to_str().unwrap(), "fotd", "--date", &far],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with(&format!("channel 4242, {far} at 09:00 Asia/Seoul:")),
+        "{text}"
+    );
+    assert!(text.contains("id: "), "{text}");
+}
+
+#[test]
+fn fotd_with_a_damaged_ledger_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let data = repo().join("data");
+    std::fs::write(
+        &config,
+        format!("data_dir = {data:?}\nstate_dir = \"state\"\n[[fact_of_the_day]]\nchannel = 4242\ntime = \"09:00\"\ntimezone = \"Asia/Seoul\"\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("state")).unwrap();
+    std::fs::write(dir.path().join("state/fotd-ledger.json"), "{\"4242\": ").unwrap();
+    let output = quotebot(dir.path(), &["--config", config.to_str().unwrap(), "fotd"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("fotd-ledger.json: is not valid"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -31,6 +31,8 @@ pub struct Recorded {
     pub method: String,
     pub path: String,
     pub body: Value,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 #[derive(Default)]
@@ -45,6 +47,13 @@ struct State {
     refuse_registration: std::sync::atomic::AtomicBool,
     resumes: AtomicUsize,
     seq: AtomicU64,
+    /// The 429's `retry_after` in milliseconds (0: the default, 200) and `global` flag.
+    retry_after_ms: AtomicU64,
+    rate_limit_global: std::sync::atomic::AtomicBool,
+    /// Message posts still to refuse with 400 (Invalid Form Body) before accepting.
+    reject_next: AtomicUsize,
+    /// Which server each channel is in (`GET /channels/{id}`); others are in `GUILD_ID`.
+    channel_guilds: std::sync::Mutex<std::collections::HashMap<u64, u64>>,
 }
 
 pub struct FakeDiscord {
@@ -86,6 +95,30 @@ impl FakeDiscord {
     /// Refuses the next `n` message posts with 429.
     pub fn rate_limit_next_messages(&self, n: usize) {
         self.state.rate_limit_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Refuses the next `n` message posts with 429 asking for `retry_after` seconds.
+    pub fn rate_limit_next_messages_for(&self, n: usize, retry_after: f64, global: bool) {
+        self.state
+            .retry_after_ms
+            .store((retry_after * 1000.0) as u64, Ordering::SeqCst);
+        self.state.rate_limit_global.store(global, Ordering::SeqCst);
+        self.rate_limit_next_messages(n);
+    }
+
+    /// Refuses the next `n` message posts with 400, as Discord refuses a message it will
+    /// never accept (an embed URL it rejects, for example).
+    pub fn reject_next_messages(&self, n: usize) {
+        self.state.reject_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Puts `channel` in `guild` (every other channel is in `GUILD_ID`).
+    pub fn set_channel_guild(&self, channel: u64, guild: u64) {
+        self.state
+            .channel_guilds
+            .lock()
+            .unwrap()
+            .insert(channel, guild);
     }
 
     pub fn identifies(&self) -> usize {
@@ -214,7 +247,33 @@ async fn serve_http(mut stream: TcpStream, state: Arc<State>, ws_port: u16) {
         let refused = method == "PUT"
             && path.ends_with("/commands")
             && state.refuse_registration.load(Ordering::SeqCst);
-        let (status, response) = if refused {
+        let rejected = !limited
+            && method == "POST"
+            && path.contains("/messages")
+            && state
+                .reject_next
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+        let channel_lookup = (method == "GET")
+            .then(|| path.strip_prefix("/api/v10/channels/"))
+            .flatten()
+            .and_then(|id| id.parse::<u64>().ok());
+        let (status, response) = if let Some(channel) = channel_lookup {
+            let guild = state
+                .channel_guilds
+                .lock()
+                .unwrap()
+                .get(&channel)
+                .copied()
+                .unwrap_or(GUILD_ID);
+            (200, Some(channel_json(channel, guild)))
+        } else if rejected {
+            (
+                400,
+                Some(json!({"message": "Invalid Form Body", "code": 50035,
+                    "errors": {"embeds": {"0": {"url": {"_errors": [{"code": "URL_TYPE_INVALID_URL", "message": "Not a well formed URL."}]}}}}})),
+            )
+        } else if refused {
             (
                 500,
                 Some(json!({"message": "Internal Server Error", "code": 0})),
@@ -222,18 +281,24 @@ async fn serve_http(mut stream: TcpStream, state: Arc<State>, ws_port: u16) {
         } else if limited {
             (
                 429,
-                Some(
-                    json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false}),
-                ),
+                Some(json!({
+                    "message": "You are being rate limited.",
+                    "retry_after": match state.retry_after_ms.load(Ordering::SeqCst) {
+                        0 => 0.2,
+                        ms => ms as f64 / 1000.0,
+                    },
+                    "global": state.rate_limit_global.load(Ordering::SeqCst),
+                })),
             )
         } else {
             route(&method, &path, ws_port)
         };
-        state
-            .requests
-            .lock()
-            .await
-            .push(Recorded { method, path, body });
+        state.requests.lock().await.push(Recorded {
+            method,
+            path,
+            body,
+            at: std::time::Instant::now(),
+        });
         state.changed.notify_waiters();
         let text = response.map(|v| v.to_string()).unwrap_or_default();
         let reply = format!(
@@ -283,6 +348,15 @@ fn route(method: &str, path: &str, ws_port: u16) -> (u16, Option<Value>) {
         ("PATCH" | "POST", p) if p.starts_with("/api/v10/webhooks/") => (200, Some(message_json())),
         _ => (404, Some(json!({"message": "Unknown", "code": 0}))),
     }
+}
+
+/// A server text channel as Discord returns it.
+fn channel_json(id: u64, guild: u64) -> Value {
+    json!({
+        "id": id.to_string(), "type": 0, "guild_id": guild.to_string(), "name": "facts",
+        "position": 0, "permission_overwrites": [], "nsfw": false, "topic": null,
+        "last_message_id": null, "parent_id": null, "rate_limit_per_user": 0
+    })
 }
 
 fn user(id: u64, name: &str, bot: bool) -> Value {

@@ -11,5 +11,6 @@ mod fotd;
 mod lifecycle;
 mod search;
 mod seed;
+mod state_files;
 mod support;
 mod tidy;
