@@ -586,7 +586,10 @@ async fn curate_history(
     // The audit log is read from disk: defer first.
     ctx.defer_ephemeral().await?;
     let app = ctx.data().app.clone();
-    let entries = tokio::task::spawn_blocking(move || app.audit()).await?;
+    let entries = match tokio::task::spawn_blocking(move || app.audit()).await? {
+        Ok(entries) => entries,
+        Err(e) => return private(ctx, &e.to_string()).await,
+    };
     let lines: Vec<String> = entries
         .iter()
         .filter(|e| e.id == id.trim())

@@ -173,7 +173,7 @@ fn a_hundred_concurrent_adds_are_all_saved_and_audited() {
     for n in 0..100 {
         assert!(catalog.quote(&format!("concurrent-{n}")).is_some(), "{n}");
     }
-    let audit = app.audit();
+    let audit = app.audit().unwrap();
     assert_eq!(audit.len(), 100);
     let mut revisions: Vec<u64> = audit.iter().map(|e| e.revision).collect();
     revisions.sort();
@@ -319,7 +319,7 @@ proptest! {
             });
         }
         let changes: Vec<Change> = records.iter().cloned().map(|q| Change::add(Record::Quote(q))).collect();
-        let new = apply_to_texts(&texts, &changes).unwrap();
+        let (new, _) = apply_to_texts(&texts, &changes).unwrap();
         prop_assert!(new[2].starts_with("# Quotes, curated.\n"));
         prop_assert_eq!(&new[0], &speakers);
         let catalog = parse(&new[0], &new[1], &new[2], &new[3]).unwrap();
