@@ -75,7 +75,9 @@ pub enum ApplyError {
     AlreadyUndone(u64),
     #[error("the audit log cannot be read, so no change is accepted until it is fixed: {0}")]
     Audit(String),
-    #[error("{0} was changed on disk while this change was being saved; nothing was saved, and the file as it is now has been loaded: try again")]
+    #[error(
+        "{0} was changed on disk while this change was being saved; nothing was saved, and the file as it is now has been loaded: try again"
+    )]
     Conflict(String),
 }
 
@@ -242,7 +244,10 @@ impl App {
         let last = log
             .iter()
             .map(|e| e.revision)
-            .chain([writer.revision, store::last_backup_revision(&writer.state_dir)])
+            .chain([
+                writer.revision,
+                store::last_backup_revision(&writer.state_dir),
+            ])
             .max()
             .unwrap_or(0);
         let snapshot = self.snapshot();

@@ -517,7 +517,10 @@ fn record_range(
     };
     let spans = |t: &Table| -> Option<(usize, usize)> {
         let header = t.span()?.start;
-        Some((line_start(text, header), line_end(text, item_end(t).max(header))))
+        Some((
+            line_start(text, header),
+            line_end(text, item_end(t).max(header)),
+        ))
     };
     let Some((header, end)) = array.get(index).and_then(spans) else {
         return Ok(None);
@@ -603,7 +606,11 @@ fn restore(text: &str, table: &str, id: &str, saved: &RecordText) -> Option<Stri
     let array = doc.get(table).and_then(Item::as_array_of_tables)?;
     let before = toml_edit::Document::parse(text)
         .ok()
-        .and_then(|d| d.get(table).and_then(Item::as_array_of_tables).map(|a| a.len()))
+        .and_then(|d| {
+            d.get(table)
+                .and_then(Item::as_array_of_tables)
+                .map(|a| a.len())
+        })
         .unwrap_or(0);
     (array.len() == before + 1 && position(array, id).is_some()).then_some(out)
 }
@@ -750,7 +757,11 @@ mod tests {
         let texts = texts();
         let before = catalog(&texts);
         let change = Change::add(Record::Quote(quote("q3", "Third [sic] words ...")));
-        let Applied { texts: new, catalog: after, .. } = apply(&before, &texts, &[change]).unwrap();
+        let Applied {
+            texts: new,
+            catalog: after,
+            ..
+        } = apply(&before, &texts, &[change]).unwrap();
         assert!(new[2].starts_with(&texts[2]), "appended only:\n{}", new[2]);
         assert!(new[2].contains("[[quote]]\nid = \"q3\"\ntext = \"Third [sic] words ...\""));
         assert_eq!(new[0], texts[0]);
@@ -767,8 +778,11 @@ mod tests {
         };
         q.topics = vec!["a".into()];
         q.date = Some(super::super::model::PartialDate::parse("2025-01").unwrap());
-        let Applied { texts: new, catalog: after, .. } =
-            apply(&before, &texts, &[Change::edit(old, Record::Quote(q))]).unwrap();
+        let Applied {
+            texts: new,
+            catalog: after,
+            ..
+        } = apply(&before, &texts, &[Change::edit(old, Record::Quote(q))]).unwrap();
         assert!(
             new[2].contains("text = \"First words.\"  # as published"),
             "{}",
@@ -791,7 +805,12 @@ mod tests {
         let removed = apply(&before, &texts, std::slice::from_ref(&remove)).unwrap();
         assert!(removed.catalog.quote("q2").is_none());
         assert!(removed.texts[2].contains("text = \"First words.\"  # as published"));
-        let restored = apply(&removed.catalog, &removed.texts, &[removed.changes[0].inverse()]).unwrap();
+        let restored = apply(
+            &removed.catalog,
+            &removed.texts,
+            &[removed.changes[0].inverse()],
+        )
+        .unwrap();
         assert_eq!(Record::find(&restored.catalog, "q2"), Some(old));
         assert_eq!(restored.texts, texts, "byte for byte");
     }
@@ -831,7 +850,11 @@ mod tests {
         };
         let mut quote9 = quote("q9", "x");
         quote9.speaker = "ghost".into();
-        let Applied { texts: new, catalog: after, .. } = apply(
+        let Applied {
+            texts: new,
+            catalog: after,
+            ..
+        } = apply(
             &before,
             &texts,
             &[
