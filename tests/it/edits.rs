@@ -883,3 +883,54 @@ fn a_hand_edit_saved_between_the_read_and_the_rename_is_never_overwritten() {
     );
     assert!(temp_files(&data).is_empty());
 }
+
+fn any_figure_text() -> impl Strategy<Value = Option<String>> {
+    proptest::option::of(any::<String>().prop_filter("not blank", |s| !s.trim().is_empty()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn every_figure_round_trips_through_the_fact_form_and_a_text_only_edit_keeps_its_bytes(
+        value in prop_oneof![
+            any::<f64>().prop_filter("finite", |v| v.is_finite()),
+            any::<i64>().prop_map(|i| i as f64),
+            (-1_000_000i64..1_000_000).prop_map(|i| i as f64 / 100.0),
+        ],
+        unit in any_figure_text(),
+        qualifier in any_figure_text(),
+    ) {
+        use quotebot::core::model::{Fact, Figure};
+        use quotebot::core::moderation::{FactForm, fact_changes, figure_text, parse_figure};
+        let figure = Figure { value, unit, qualifier };
+        let parsed = parse_figure(&figure_text(&figure)).unwrap().unwrap();
+        prop_assert_eq!(parsed.value.to_bits(), figure.value.to_bits());
+        prop_assert_eq!(&parsed, &figure);
+
+        let texts = [
+            "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n".to_string(),
+            "[[source]]\nid = \"src\"\ntitle = \"T\"\n".to_string(),
+            String::new(),
+            "# Facts\n".to_string(),
+        ];
+        let fact = Fact {
+            id: "f".into(), text: "A figure.".into(), source: "src".into(), as_of: None,
+            topics: vec![], figure: Some(figure.clone()), related: vec![],
+        };
+        let catalog = parse(&texts[0], &texts[1], &texts[2], &texts[3]).unwrap();
+        let added = quotebot::core::edit::apply(&catalog, &texts, &[Change::add(Record::Fact(fact.clone()))]).unwrap();
+        let stored = added.catalog.fact("f").unwrap().clone();
+        prop_assert_eq!(stored.figure.as_ref(), Some(&figure));
+        let mut form = FactForm::filled(&stored);
+        form.text = "A figure, reworded.".into();
+        let changes = fact_changes(&added.catalog, &form, Some(&stored)).unwrap();
+        let edited = quotebot::core::edit::apply(&added.catalog, &added.texts, &changes).unwrap();
+        let figure_lines = |text: &str| -> Vec<String> {
+            text.lines().filter(|l| !l.starts_with("text =")).map(str::to_string).collect()
+        };
+        prop_assert_eq!(figure_lines(&edited.texts[3]), figure_lines(&added.texts[3]));
+        prop_assert_eq!(edited.catalog.fact("f").unwrap().figure.as_ref(), Some(&figure));
+        prop_assert_eq!(&edited.catalog.fact("f").unwrap().text, "A figure, reworded.");
+    }
+}
