@@ -677,5 +677,60 @@ mod tests {
         );
         assert_eq!(parse_figure("  ").unwrap(), None);
         assert_eq!(parse_figure("lots").unwrap_err().field, "Figure");
+        // The syntax the edit form is filled with: several words in a unit, no unit at all.
+        let f = parse_figure("value = 1000, qualifier = \"more than\"")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (f.value, f.unit, f.qualifier.as_deref()),
+            (1000.0, None, Some("more than"))
+        );
+        let f = parse_figure("{ value = 2.5e3, unit = \"metric tons\" }")
+            .unwrap()
+            .unwrap();
+        assert_eq!((f.value, f.unit.as_deref()), (2500.0, Some("metric tons")));
+        for bad_figure in [
+            "value = \"many\"",
+            "unit = \"USD\"",
+            "value = 1, unit = \"\"",
+            "value = 1, units = \"USD\"",
+            "value = 1, unit = USD",
+            "value = nan",
+        ] {
+            let error = parse_figure(bad_figure).unwrap_err();
+            assert_eq!(error.field, "Figure", "{bad_figure}");
+        }
+    }
+
+    #[test]
+    fn a_source_url_must_satisfy_a_url_parser() {
+        let catalog = crate::core::data::parse_catalog(&crate::core::data::DataFiles {
+            speakers: crate::core::data::DataFile {
+                path: "speakers.toml",
+                text: "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n",
+            },
+            sources: crate::core::data::DataFile {
+                path: "sources.toml",
+                text: "",
+            },
+            quotes: crate::core::data::DataFile {
+                path: "quotes.toml",
+                text: "",
+            },
+            facts: crate::core::data::DataFile {
+                path: "facts.toml",
+                text: "",
+            },
+        })
+        .unwrap();
+        let form = |source: &str| QuoteForm {
+            text: "Words.".into(),
+            speaker: "s".into(),
+            source: source.into(),
+            ..QuoteForm::default()
+        };
+        let error = quote_changes(&catalog, &form("A title | https://[/x)"), None).unwrap_err();
+        assert_eq!(error.field, "Source");
+        assert!(quote_changes(&catalog, &form("A title | https://example.org/a"), None).is_ok());
     }
 }
