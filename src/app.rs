@@ -268,12 +268,27 @@ impl App {
             .map_err(|e| ApplyError::Io(format!("backup of {}: {e}", FILE_NAMES[i])))?;
         }
         // Records are written before what refers to them, and references removed before
-        // what they referred to, so every state on disk is a valid database.
-        let removing = changes.iter().any(|c| c.action == Action::Remove);
+        // what they referred to, so every state on disk is a valid database: files that gain
+        // records first, then files only edited, then files that lose records.
+        let has = |i: usize, action: Action| {
+            changes.iter().any(|c| {
+                c.action == action
+                    && c.after
+                        .as_ref()
+                        .or(c.before.as_ref())
+                        .is_some_and(|r| r.place().0 == i)
+            })
+        };
         let mut order = changed.clone();
-        if removing {
-            order.reverse();
-        }
+        order.sort_by_key(|&i| {
+            if has(i, Action::Add) {
+                (0, i as isize)
+            } else if has(i, Action::Remove) {
+                (2, -(i as isize))
+            } else {
+                (1, i as isize)
+            }
+        });
         // A hand edit saved since the read is never overwritten: every file is checked before
         // the first rename, and each again just before its own.
         let edited_by_hand = |i: usize| {

@@ -410,27 +410,37 @@ pub fn apply(
 ) -> Result<Applied, EditError> {
     check(catalog, changes)?;
     let (new_texts, applied) = apply_to_texts(texts, changes)?;
-    let new_catalog = parse_texts(&new_texts).map_err(EditError::Invalid)?;
+    // Restored bytes that no longer fit (the file or the log was edited since): the record is
+    // written from its fields instead.
+    let restored = applied
+        .iter()
+        .any(|c| c.before.is_none() && c.text.is_some());
+    let from_fields = || {
+        let plain: Vec<Change> = changes
+            .iter()
+            .cloned()
+            .map(|mut c| {
+                if c.before.is_none() {
+                    c.text = None;
+                }
+                c
+            })
+            .collect();
+        apply(catalog, texts, &plain)
+    };
+    let new_catalog = match parse_texts(&new_texts) {
+        Ok(c) => c,
+        Err(_) if restored => return from_fields(),
+        Err(e) => return Err(EditError::Invalid(e)),
+    };
     let mismatch = applied.iter().find(|c| {
         c.after
             .as_ref()
             .is_some_and(|after| Record::find(&new_catalog, after.id()).as_ref() != Some(after))
     });
     if let Some(change) = mismatch {
-        if change.text.is_some() && change.before.is_none() {
-            // Restored bytes that no longer say what the change says (the log was edited):
-            // write the record from its fields instead.
-            let plain: Vec<Change> = changes
-                .iter()
-                .cloned()
-                .map(|mut c| {
-                    if c.before.is_none() {
-                        c.text = None;
-                    }
-                    c
-                })
-                .collect();
-            return apply(catalog, texts, &plain);
+        if restored {
+            return from_fields();
         }
         return Err(EditError::Unfaithful(change.id().to_string()));
     }
@@ -813,6 +823,67 @@ mod tests {
         .unwrap();
         assert_eq!(Record::find(&restored.catalog, "q2"), Some(old));
         assert_eq!(restored.texts, texts, "byte for byte");
+    }
+
+    #[test]
+    fn undo_of_a_removal_still_restores_the_record_when_the_file_moved_on_meanwhile() {
+        let texts = texts();
+        let before = catalog(&texts);
+        let old = Record::find(&before, "q2").unwrap();
+        let removed = apply(&before, &texts, &[Change::remove(old.clone())]).unwrap();
+        // Someone adds a long record at the top by hand: the saved offset now falls inside it.
+        let mut moved = removed.texts.clone();
+        moved[2] = moved[2].replacen(
+            "[[quote]]",
+            "[[quote]]\nid = \"q0\"\ntext = \"Zero.\"\nspeaker = \"s\"\nsource = \"src\"\ncontext = \"a long context line that shifts every offset below it by a lot\"\n\n[[quote]]",
+            1,
+        );
+        let now = catalog(&moved);
+        let undo = removed.changes[0].inverse();
+        assert!(undo.text.is_some());
+        let restored = apply(&now, &moved, &[undo]).unwrap();
+        assert_eq!(Record::find(&restored.catalog, "q2"), Some(old));
+        assert_eq!(
+            restored.catalog.quote("q0").map(|q| q.text.as_str()),
+            Some("Zero.")
+        );
+        assert_eq!(restored.catalog.quote("q0"), now.quote("q0"));
+    }
+
+    #[test]
+    fn removing_with_references_edits_every_record_that_lists_it_then_removes_it() {
+        let mut texts = texts();
+        texts[3] = "[[fact]]\nid = \"f1\"\ntext = \"F.\"\nsource = \"src\"\nrelated = [\"q1\", \"q2\"]  # both\n\n[[fact]]\nid = \"f2\"\ntext = \"G.\"\nsource = \"src\"\nrelated = [\"q1\"]\n".into();
+        let before = catalog(&texts);
+        let q1 = Record::find(&before, "q1").unwrap();
+        let plain = apply(&before, &texts, &[Change::remove(q1.clone())]).unwrap_err();
+        assert!(matches!(plain, EditError::Invalid(_)), "{plain}");
+        let changes = remove_with_references(&before, &q1);
+        let ids: Vec<(Action, &str)> = changes.iter().map(|c| (c.action, c.id())).collect();
+        assert_eq!(
+            ids,
+            [
+                (Action::Edit, "f1"),
+                (Action::Edit, "f2"),
+                (Action::Remove, "q1")
+            ]
+        );
+        let after = apply(&before, &texts, &changes).unwrap();
+        assert!(after.catalog.quote("q1").is_none());
+        assert_eq!(after.catalog.fact("f1").unwrap().related, ["q2"]);
+        assert!(after.catalog.fact("f2").unwrap().related.is_empty());
+        assert!(
+            after.texts[3].contains("related = [\"q2\"]  # both"),
+            "{}",
+            after.texts[3]
+        );
+        // The inverses, last first, give the database back.
+        let undo: Vec<Change> = after.changes.iter().rev().map(Change::inverse).collect();
+        let back = apply(&after.catalog, &after.texts, &undo).unwrap();
+        assert_eq!(back.texts[2], texts[2]);
+        for id in ["q1", "f1", "f2"] {
+            assert_eq!(Record::find(&back.catalog, id), Record::find(&before, id));
+        }
     }
 
     #[test]

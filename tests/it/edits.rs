@@ -934,3 +934,46 @@ proptest! {
         prop_assert_eq!(&edited.catalog.fact("f").unwrap().text, "A figure, reworded.");
     }
 }
+
+#[test]
+fn removing_a_fact_with_its_references_never_leaves_an_invalid_database_on_disk() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    let catalog = app.snapshot().catalog.clone();
+    // Listed by quotes and by another fact.
+    let fact = Record::find(&catalog, "us-second-largest-investor-in-rok").unwrap();
+    let changes = quotebot::core::edit::remove_with_references(&catalog, &fact);
+    assert!(changes.len() > 2, "{changes:?}");
+    let dir = data.clone();
+    let states = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = states.clone();
+    app.set_write_hook(move |step| {
+        if step == WriteStep::Renamed {
+            seen.lock()
+                .unwrap()
+                .push(
+                    quotebot::store::load_catalog(&dir)
+                        .map(|_| ())
+                        .map_err(|e| {
+                            e.diagnostics
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                        }),
+                );
+        }
+        Ok(())
+    });
+    app.apply(changes, ACTOR, now(), None).unwrap();
+    let states = std::mem::take(&mut *states.lock().unwrap());
+    assert_eq!(states.len(), 2, "two files written");
+    for state in states.iter() {
+        assert!(state.is_ok(), "an invalid database on disk: {state:?}");
+    }
+    let undone = app.undo(None, ACTOR, now()).unwrap();
+    assert_eq!(undone.len(), 4);
+    assert_eq!(
+        Record::find(&app.snapshot().catalog, "us-second-largest-investor-in-rok"),
+        Some(fact)
+    );
+}
