@@ -73,6 +73,12 @@ pub enum ApplyError {
     NoSuchChange(u64),
     #[error("change {0} was already undone")]
     AlreadyUndone(u64),
+    #[error("the audit log cannot be read, so no change is accepted until it is fixed: {0}")]
+    Audit(String),
+    #[error(
+        "{0} was changed on disk while this change was being saved; nothing was saved, and the file as it is now has been loaded: try again"
+    )]
+    Conflict(String),
 }
 
 type WriteHook = Box<dyn Fn(WriteStep) -> io::Result<()> + Send + Sync>;
@@ -115,15 +121,16 @@ impl App {
         store::clean_stale_temps(&data_dir);
         store::clean_stale_temps(&state_dir);
         let (catalog, data) = store::load_data(&data_dir)?;
-        let revision = store::read_audit(&state_dir)
-            .ok()
-            .and_then(|lines| {
-                lines
-                    .iter()
-                    .rev()
-                    .find_map(|l| serde_json::from_str::<AuditEntry>(l).ok())
-            })
-            .map_or(0, |e| e.revision);
+        // The last revision used; an unreadable log is reported here and refuses every change
+        // (see `apply`), but the bot still answers from the data.
+        let logged = match store::read_audit_log(&state_dir) {
+            Ok(log) => log.iter().map(|e| e.revision).max().unwrap_or(0),
+            Err(e) => {
+                tracing::error!(error = %e, "the audit log is unreadable; changes will be refused until it is fixed");
+                0
+            }
+        };
+        let revision = logged.max(store::last_backup_revision(&state_dir));
         let app = App::new(catalog);
         let fingerprint = store::data_fingerprint(&data_dir);
         *app.lock_writer() = Some(Writer {
@@ -205,14 +212,51 @@ impl App {
         now: Timestamp,
         undo_of: Option<u64>,
     ) -> Result<Vec<AuditEntry>, ApplyError> {
+        let undone = vec![undo_of; changes.len()];
+        self.apply_step(changes, actor, now, undone)
+    }
+
+    /// [`App::apply`] with the revision each change undoes, one for each change.
+    fn apply_step(
+        &self,
+        changes: Vec<Change>,
+        actor: Actor,
+        now: Timestamp,
+        undo_of: Vec<Option<u64>>,
+    ) -> Result<Vec<AuditEntry>, ApplyError> {
         let mut guard = self.lock_writer();
         let writer = guard.as_mut().ok_or(ApplyError::ReadOnly)?;
+        // The data directory is locked (an OS lock, so another process writing through this
+        // code waits too) from the read to the last rename.
+        let _lock = store::lock_data_dir(&writer.data_dir).map_err(|e| {
+            ApplyError::Io(format!("cannot lock {}: {e}", writer.data_dir.display()))
+        })?;
         // A hand edit made since the last load is loaded first, never overwritten.
         self.sync_with_disk(writer)
             .map_err(ApplyError::DiskInvalid)?;
+        // The next revision follows every revision ever used: the whole audit log's and the
+        // backups', so a rotated or truncated log cannot reuse a number. An unreadable log
+        // stops every change until it is fixed.
+        let log = store::read_audit_log(&writer.state_dir).map_err(|e| {
+            tracing::error!(error = %e, "the audit log is unreadable; changes are refused");
+            ApplyError::Audit(e)
+        })?;
+        let last = log
+            .iter()
+            .map(|e| e.revision)
+            .chain([
+                writer.revision,
+                store::last_backup_revision(&writer.state_dir),
+            ])
+            .max()
+            .unwrap_or(0);
         let snapshot = self.snapshot();
-        let (texts, catalog) = edit::apply(&snapshot.catalog, &writer.texts, &changes)?;
-        let first_revision = writer.revision + 1;
+        let edit::Applied {
+            texts,
+            catalog,
+            changes,
+        } = edit::apply(&snapshot.catalog, &writer.texts, &changes)?;
+        let first_revision = last + 1;
         let changed: Vec<usize> = (0..4).filter(|&i| texts[i] != writer.texts[i]).collect();
         for &i in &changed {
             store::backup(
@@ -224,20 +268,79 @@ impl App {
             .map_err(|e| ApplyError::Io(format!("backup of {}: {e}", FILE_NAMES[i])))?;
         }
         // Records are written before what refers to them, and references removed before
-        // what they referred to, so every state on disk is a valid database.
-        let removing = changes.iter().any(|c| c.action == Action::Remove);
+        // what they referred to, so every state on disk is a valid database: files that gain
+        // records first, then files only edited, then files that lose records.
+        let has = |i: usize, action: Action| {
+            changes.iter().any(|c| {
+                c.action == action
+                    && c.after
+                        .as_ref()
+                        .or(c.before.as_ref())
+                        .is_some_and(|r| r.place().0 == i)
+            })
+        };
         let mut order = changed.clone();
-        if removing {
-            order.reverse();
-        }
-        for i in order {
-            let path = writer.data_dir.join(FILE_NAMES[i]);
-            let hook = |step: WriteStep| writer.hook.as_ref().map_or(Ok(()), |h| h(step));
-            if let Err(e) = store::write_atomic_with(&path, texts[i].as_bytes(), &hook) {
-                // Memory follows whatever the disk now holds.
-                let _ = self.sync_with_disk(writer);
-                return Err(ApplyError::Io(format!("{}: {e}", path.display())));
+        order.sort_by_key(|&i| {
+            if has(i, Action::Add) {
+                (0, i as isize)
+            } else if has(i, Action::Remove) {
+                (2, -(i as isize))
+            } else {
+                (1, i as isize)
             }
+        });
+        // A hand edit saved since the read is never overwritten: every file is checked before
+        // the first rename, and each again just before its own.
+        let edited_by_hand = |i: usize| {
+            store::read_text(&writer.data_dir.join(FILE_NAMES[i]))
+                .ok()
+                .as_deref()
+                != Some(writer.texts[i].as_str())
+        };
+        let mut conflict = order.iter().copied().find(|&i| edited_by_hand(i));
+        let mut written: Vec<usize> = Vec::new();
+        let mut failure = None;
+        if conflict.is_none() {
+            for &i in &order {
+                let path = writer.data_dir.join(FILE_NAMES[i]);
+                let hook = |step: WriteStep| writer.hook.as_ref().map_or(Ok(()), |h| h(step));
+                let check = || {
+                    if edited_by_hand(i) {
+                        Err(std::io::Error::other("changed on disk"))
+                    } else {
+                        Ok(())
+                    }
+                };
+                match store::write_atomic_checked(&path, texts[i].as_bytes(), &hook, &check) {
+                    Ok(()) => written.push(i),
+                    Err(store::CheckedWriteError::Changed) => {
+                        conflict = Some(i);
+                        break;
+                    }
+                    Err(store::CheckedWriteError::Io(e)) => {
+                        failure = Some(format!("{}: {e}", path.display()));
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(i) = conflict {
+            // Put back what this change already wrote, then load the hand edit.
+            for &j in &written {
+                let path = writer.data_dir.join(FILE_NAMES[j]);
+                if let Err(e) = store::write_atomic(&path, writer.texts[j].as_bytes()) {
+                    tracing::error!(path = %path.display(), error = %e, "could not put a file back after a conflict");
+                }
+            }
+            let _ = self.sync_with_disk(writer);
+            return Err(ApplyError::Conflict(
+                writer.data_dir.join(FILE_NAMES[i]).display().to_string(),
+            ));
+        }
+        if let Some(failure) = failure {
+            // Memory follows whatever the disk now holds.
+            let _ = self.sync_with_disk(writer);
+            return Err(ApplyError::Io(failure));
         }
         let time = now.to_string();
         let entries: Vec<AuditEntry> = changes
@@ -252,7 +355,9 @@ impl App {
                 id: change.id().to_string(),
                 before: change.before.clone(),
                 after: change.after.clone(),
-                undo_of,
+                undo_of: undo_of.get(n).copied().flatten(),
+                step: Some(first_revision),
+                text: change.text.clone(),
             })
             .collect();
         for entry in &entries {
@@ -262,7 +367,7 @@ impl App {
                 tracing::error!(revision = entry.revision, error = %e, "audit line not written");
             }
         }
-        writer.revision = first_revision + changes.len() as u64 - 1;
+        writer.revision = first_revision + changes.len().max(1) as u64 - 1;
         writer.texts = texts;
         writer.fingerprint = store::data_fingerprint(&writer.data_dir);
         self.publish(catalog);
@@ -275,28 +380,26 @@ impl App {
         self.lock_writer().as_ref().map(|w| w.revision)
     }
 
-    /// Every audit entry, oldest first.
-    pub fn audit(&self) -> Vec<AuditEntry> {
+    /// Every audit entry, oldest first; an error (saying which line) when the log cannot be
+    /// read. A read-only app has none.
+    pub fn audit(&self) -> Result<Vec<AuditEntry>, ApplyError> {
         let guard = self.lock_writer();
         let Some(writer) = guard.as_ref() else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        store::read_audit(&writer.state_dir)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|l| serde_json::from_str(l).ok())
-            .collect()
+        store::read_audit_log(&writer.state_dir).map_err(ApplyError::Audit)
     }
 
     /// Undoes a change (or this actor's latest one not yet undone) by applying its inverse as
-    /// a new change; history is never rewritten.
+    /// a new change; history is never rewritten. Changes made in one step (a removal with the
+    /// references it removed, a form's new speaker with its quote) are undone together.
     pub fn undo(
         &self,
         revision: Option<u64>,
         actor: Actor,
         now: Timestamp,
     ) -> Result<Vec<AuditEntry>, ApplyError> {
-        let audit = self.audit();
+        let audit = self.audit()?;
         let undone: Vec<u64> = audit.iter().filter_map(|e| e.undo_of).collect();
         let target = match revision {
             Some(r) => audit
@@ -311,14 +414,12 @@ impl App {
                 })
                 .ok_or(ApplyError::NoSuchChange(0))?,
         };
-        if undone.contains(&target.revision) {
+        let group: Vec<&AuditEntry> = audit.iter().filter(|e| e.step() == target.step()).collect();
+        if group.iter().any(|e| undone.contains(&e.revision)) {
             return Err(ApplyError::AlreadyUndone(target.revision));
         }
-        self.apply(
-            vec![target.change().inverse()],
-            actor,
-            now,
-            Some(target.revision),
-        )
+        let changes = group.iter().rev().map(|e| e.change().inverse()).collect();
+        let undo_of = group.iter().rev().map(|e| Some(e.revision)).collect();
+        self.apply_step(changes, actor, now, undo_of)
     }
 }

@@ -312,8 +312,15 @@ fn parse_shards(range: &str, total: u32) -> Result<crate::discord::Sharding, Fai
         ))
     };
     let (first, last) = range.split_once('-').ok_or_else(bad)?;
-    let first: u32 = first.trim().parse().map_err(|_| bad())?;
-    let last: u32 = last.trim().parse().map_err(|_| bad())?;
+    let number = |s: &str| {
+        let s = s.trim();
+        s.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+            .ok_or_else(bad)
+    };
+    let (first, last) = (number(first)?, number(last)?);
     if first > last || last >= total {
         return Err(bad());
     }

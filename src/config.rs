@@ -106,7 +106,7 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<Diagnostic>> {
             }
         }
         if let Some(base) = checker.string(&discord, "api_base", false, "[discord]") {
-            if crate::core::data::is_http_url(&base.value) {
+            if crate::core::data::is_http_url(&base.value) && !base.value.contains(['?', '#']) {
                 config.discord.api_base = base.value.trim_end_matches('/').to_string();
             } else {
                 checker.error(
@@ -240,10 +240,11 @@ fn read_fact_of_the_day(checker: &mut Checker<'_>, record: &Record<'_>) -> Optio
     }
 }
 
-/// "HH:MM" on a 24-hour clock.
+/// "HH:MM" on a 24-hour clock: exactly two digits each (no sign, no space).
 pub fn parse_time_of_day(text: &str) -> Option<(u8, u8)> {
     let (h, m) = text.split_once(':')?;
-    if h.len() != 2 || m.len() != 2 {
+    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(h) || !two_digits(m) {
         return None;
     }
     let h: u8 = h.parse().ok()?;
@@ -330,5 +331,24 @@ timezone = "Asia/Seoul"
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![1, 3, 4, 7, 8], "{errors:?}");
         assert!(errors[0].message.contains("did you mean `data_dir`"));
+    }
+
+    #[test]
+    fn times_and_snowflakes_are_digits_only_and_api_base_is_a_real_url() {
+        for time in [
+            "+9:+5", "+9:05", "09:+5", " 9:05", "9:05", "09:5", "24:00", "09:60",
+        ] {
+            assert_eq!(parse_time_of_day(time), None, "{time}");
+        }
+        assert_eq!(parse_time_of_day("23:59"), Some((23, 59)));
+        let text = "[discord]\napi_base = \"https://[/x)\"\nguilds = [\"+5\", \" 6\", \"7\"]\n[moderation]\nusers = [\"-1\"]\n";
+        let errors = parse_config("config.toml", text).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![2, 3, 3, 5], "{errors:?}");
+        let ok = "[discord]\napi_base = \"http://127.0.0.1:8080/api/\"\n";
+        assert_eq!(
+            parse_config("config.toml", ok).unwrap().discord.api_base,
+            "http://127.0.0.1:8080/api"
+        );
     }
 }

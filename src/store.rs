@@ -9,6 +9,7 @@ use crate::config::{Config, parse_config};
 use crate::core::catalog::Catalog;
 use crate::core::data::{DataFile, DataFiles, FILE_NAMES, parse_catalog};
 use crate::core::diag::Diagnostic;
+use crate::core::edit::AuditEntry;
 
 /// Why a load failed: the problems, located, ready to print one per line.
 #[derive(Debug)]
@@ -145,6 +146,14 @@ pub fn lock_state_dir(dir: &Path) -> Result<std::fs::File, String> {
     }
 }
 
+/// Holds the data directory for one read-check-write: an OS lock on the directory itself, so
+/// a writer in another process waits too. Released when the returned file is dropped.
+pub fn lock_data_dir(dir: &Path) -> io::Result<std::fs::File> {
+    let file = std::fs::File::open(dir)?;
+    file.lock()?;
+    Ok(file)
+}
+
 /// Reads a whole text file the operator named (a batch of queries).
 pub fn read_text(path: &Path) -> io::Result<String> {
     std::fs::read_to_string(path)
@@ -269,6 +278,38 @@ pub fn write_atomic_with(
     result
 }
 
+/// Why [`write_atomic_checked`] did not replace the file.
+#[derive(Debug)]
+pub enum CheckedWriteError {
+    /// The check just before the rename failed: the file was changed by someone else.
+    Changed,
+    Io(io::Error),
+}
+
+/// [`write_atomic_with`] that calls `check` just before the rename and leaves the old file in
+/// place (and no temporary file) when it fails.
+pub fn write_atomic_checked(
+    path: &Path,
+    bytes: &[u8],
+    hook: &dyn Fn(WriteStep) -> io::Result<()>,
+    check: &dyn Fn() -> io::Result<()>,
+) -> Result<(), CheckedWriteError> {
+    let changed = std::cell::Cell::new(false);
+    let hook = |step: WriteStep| {
+        hook(step)?;
+        if step == WriteStep::TempSynced && check().is_err() {
+            changed.set(true);
+            return Err(io::Error::other("changed on disk"));
+        }
+        Ok(())
+    };
+    match write_atomic_with(path, bytes, &hook) {
+        Ok(()) => Ok(()),
+        Err(_) if changed.get() => Err(CheckedWriteError::Changed),
+        Err(e) => Err(CheckedWriteError::Io(e)),
+    }
+}
+
 /// Removes temporary files left by writes that a crash interrupted.
 pub fn clean_stale_temps(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -356,48 +397,104 @@ const AUDIT: &str = "audit.jsonl";
 /// Backups of data files kept before each change, newest last.
 const BACKUPS_KEPT: usize = 50;
 
-/// Appends one line to the audit log and syncs it to disk.
+/// Appends one line to the audit log and syncs it to disk. A log whose last line was cut
+/// short (no newline) gets one first, so the new entry is never glued onto it.
 pub fn append_audit(dir: &Path, line: &str) -> io::Result<()> {
-    use std::io::Write;
+    use std::io::{Read, Seek, SeekFrom, Write};
     std::fs::create_dir_all(dir)?;
     let mut file = std::fs::OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .open(dir.join(AUDIT))?;
-    let mut text = line.replace('\n', " ");
+    let mut text = String::new();
+    let len = file.metadata()?.len();
+    if len > 0 {
+        let mut last = [0u8; 1];
+        file.seek(SeekFrom::Start(len - 1))?;
+        file.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            text.push('\n');
+        }
+    }
+    text.push_str(&line.replace('\n', " "));
     text.push('\n');
     file.write_all(text.as_bytes())?;
     file.sync_data()
 }
 
-/// Every line of the audit log, oldest first.
-pub fn read_audit(dir: &Path) -> io::Result<Vec<String>> {
-    match std::fs::read_to_string(dir.join(AUDIT)) {
-        Ok(text) => Ok(text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(str::to_string)
-            .collect()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(e),
+/// Every entry of the audit log, oldest first (none when there is no log yet). Any line that
+/// is not a complete entry, or a log that cannot be read, is an error that names the file and
+/// line: the log is the record of every change and its revision numbers, so it is never
+/// guessed around.
+pub fn read_audit_log(dir: &Path) -> Result<Vec<AuditEntry>, String> {
+    let path = dir.join(AUDIT);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+    };
+    let mut entries = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<AuditEntry>(line) {
+            Ok(entry) => entries.push(entry),
+            Err(e) => {
+                return Err(format!(
+                    "{}:{}: not a complete audit entry ({e}); repair or remove that line",
+                    path.display(),
+                    n + 1
+                ));
+            }
+        }
     }
+    Ok(entries)
 }
 
-/// Keeps a copy of a data file's current text before a change, and prunes old copies.
+/// The backups directory of a state directory.
+fn backups_dir(dir: &Path) -> std::path::PathBuf {
+    dir.join("backups")
+}
+
+/// The revision a backup file was made before, from its name (`00000012-quotes.toml`).
+fn backup_revision(name: &str) -> Option<u64> {
+    let (number, _) = name.split_once('-')?;
+    number
+        .parse()
+        .ok()
+        .filter(|_| number.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The highest revision any kept backup was made for (0 when there are none).
+pub fn last_backup_revision(dir: &Path) -> u64 {
+    std::fs::read_dir(backups_dir(dir))
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| backup_revision(&e.file_name().to_string_lossy()))
+                .max()
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
+}
+
+/// Keeps a copy of a data file's current text before a change, and prunes the oldest copies
+/// (by revision), never the one just made.
 pub fn backup(dir: &Path, file_name: &str, revision: u64, text: &str) -> io::Result<()> {
-    let backups = dir.join("backups");
-    write_atomic(
-        &backups.join(format!("{revision:08}-{file_name}")),
-        text.as_bytes(),
-    )?;
-    let mut names: Vec<_> = std::fs::read_dir(&backups)?
+    let backups = backups_dir(dir);
+    let made = format!("{revision:08}-{file_name}");
+    write_atomic(&backups.join(&made), text.as_bytes())?;
+    let mut names: Vec<(u64, String)> = std::fs::read_dir(&backups)?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.'))
+        .filter(|n| *n != made)
+        .filter_map(|n| Some((backup_revision(&n)?, n)))
         .collect();
     names.sort();
-    let excess = names.len().saturating_sub(BACKUPS_KEPT);
-    for name in names.into_iter().take(excess) {
+    let excess = (names.len() + 1).saturating_sub(BACKUPS_KEPT);
+    for (_, name) in names.into_iter().take(excess) {
         let _ = std::fs::remove_file(backups.join(name));
     }
     Ok(())

@@ -84,6 +84,9 @@ struct Reader<'a> {
     errors: Vec<Diagnostic>,
     ids: HashMap<String, (Kind, Site)>,
     references: Vec<Reference>,
+    /// Kinds whose file could not be parsed: their ids are unknown, so references to them
+    /// are not checked (the parse error is reported instead of a cascade of "unknown" ones).
+    unreadable: Vec<Kind>,
 }
 
 /// Parses and validates the whole database.
@@ -97,6 +100,7 @@ pub fn parse_catalog(files: &DataFiles<'_>) -> Result<Catalog, Vec<Diagnostic>> 
         errors: Vec::new(),
         ids: HashMap::new(),
         references: Vec::new(),
+        unreadable: Vec::new(),
     };
     let speakers = reader.read_file(0, "speaker", read_speaker);
     let sources = reader.read_file(1, "source", read_source);
@@ -158,6 +162,7 @@ impl<'a> Reader<'a> {
                 Ok(document) => read_document(source, &document, 0, table, &read, &mut found),
                 Err(diagnostic) => {
                     self.errors.push(diagnostic);
+                    self.unreadable.push(kind);
                     return Vec::new();
                 }
             }
@@ -206,6 +211,13 @@ impl<'a> Reader<'a> {
         for reference in &self.references {
             let message = match self.ids.get(&reference.target) {
                 Some((kind, _)) if reference.allowed.contains(kind) => continue,
+                None if reference
+                    .allowed
+                    .iter()
+                    .any(|k| self.unreadable.contains(k)) =>
+                {
+                    continue;
+                }
                 Some((kind, _)) => format!(
                     "`{}` refers to `{}`, which is a {}, not a {}",
                     reference.field,
@@ -364,21 +376,26 @@ fn read_date(
     }
 }
 
-/// Whether a URL is an absolute http(s) URL with a host and no whitespace.
+/// Whether a URL is an absolute http(s) URL that a standard URL parser (the `url` crate,
+/// which follows the WHATWG URL standard browsers and Discord use) accepts as written: the
+/// scheme spelled out with `//`, a host, and no whitespace or control characters anywhere.
 pub fn is_http_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(rest) => {
-            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-            !host.is_empty()
-                && host
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || ".-:[]_".contains(c))
-                && !url.chars().any(char::is_whitespace)
+    let lower = url
+        .get(..8)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return false;
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    match url::Url::parse(url) {
+        Ok(parsed) => {
+            matches!(parsed.scheme(), "http" | "https")
+                && parsed.host_str().is_some_and(|h| !h.is_empty())
         }
-        None => false,
+        Err(_) => false,
     }
 }
 

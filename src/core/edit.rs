@@ -146,6 +146,18 @@ pub struct Change {
     pub action: Action,
     pub before: Option<Record>,
     pub after: Option<Record>,
+    /// For a removal once applied (and the add that undoes it): the record's own bytes and
+    /// where they stood in its file, so that undo puts them back exactly as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<RecordText>,
+}
+
+/// A record's bytes as written in its file (its comments, formatting and the blank line that
+/// set it apart included) and the byte offset they started at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordText {
+    pub at: usize,
+    pub bytes: String,
 }
 
 impl Change {
@@ -154,6 +166,7 @@ impl Change {
             action: Action::Add,
             before: None,
             after: Some(record),
+            text: None,
         }
     }
 
@@ -162,6 +175,7 @@ impl Change {
             action: Action::Edit,
             before: Some(before),
             after: Some(after),
+            text: None,
         }
     }
 
@@ -170,6 +184,7 @@ impl Change {
             action: Action::Remove,
             before: Some(before),
             after: None,
+            text: None,
         }
     }
 
@@ -190,6 +205,7 @@ impl Change {
             },
             before: self.after.clone(),
             after: self.before.clone(),
+            text: self.text.clone(),
         }
     }
 }
@@ -210,6 +226,14 @@ pub struct AuditEntry {
     /// The change this one undid, if it is an undo.
     #[serde(default)]
     pub undo_of: Option<u64>,
+    /// The revision of the first entry written in the same step: changes made together (a
+    /// form's new speaker and its quote, a removal and the references it removed) are undone
+    /// together. Absent in entries written before steps existed (each is its own step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<u64>,
+    /// A removed record's own bytes and place, for an exact undo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<RecordText>,
 }
 
 impl AuditEntry {
@@ -218,7 +242,13 @@ impl AuditEntry {
             action: self.action,
             before: self.before.clone(),
             after: self.after.clone(),
+            text: self.text.clone(),
         }
+    }
+
+    /// The step this entry belongs to (its own revision when it was written alone).
+    pub fn step(&self) -> u64 {
+        self.step.unwrap_or(self.revision)
     }
 }
 
@@ -237,6 +267,8 @@ pub enum EditError {
     Malformed { file: &'static str, message: String },
     #[error("the change would make the database invalid: {}", first_message(.0))]
     Invalid(Vec<Diagnostic>),
+    #[error("`{0}` would not read back as it was given; nothing was saved")]
+    Unfaithful(String),
 }
 
 fn first_message(diagnostics: &[Diagnostic]) -> String {
@@ -281,61 +313,190 @@ pub fn check(catalog: &Catalog, changes: &[Change]) -> Result<(), EditError> {
 }
 
 /// Applies changes to the four files' texts (speakers, sources, quotes, facts), keeping
-/// everything else in them as it was. Only the texts of touched files change.
-pub fn apply_to_texts(texts: &[String; 4], changes: &[Change]) -> Result<[String; 4], EditError> {
+/// everything else in them as it was. Only the texts of touched files change. Returns the new
+/// texts and the changes as applied: a removal carries the record's own bytes and place
+/// ([`RecordText`]), which its inverse uses to put them back byte for byte.
+pub fn apply_to_texts(
+    texts: &[String; 4],
+    changes: &[Change],
+) -> Result<([String; 4], Vec<Change>), EditError> {
     let mut out = texts.clone();
+    let mut applied = Vec::with_capacity(changes.len());
     for change in changes {
+        let mut change = change.clone();
         let record = change.after.as_ref().or(change.before.as_ref());
-        let Some(record) = record else { continue };
+        let Some(record) = record else {
+            applied.push(change);
+            continue;
+        };
         let (file, table) = record.place();
-        let mut doc: DocumentMut =
-            out[file]
-                .parse()
-                .map_err(|e: toml_edit::TomlError| EditError::Malformed {
-                    file: FILE_NAMES[file],
-                    message: e.message().to_string(),
-                })?;
+        let malformed = |e: toml_edit::TomlError| EditError::Malformed {
+            file: FILE_NAMES[file],
+            message: e.message().to_string(),
+        };
         match (&change.before, &change.after) {
-            (None, Some(after)) => add(&mut doc, table, after),
-            (Some(before), Some(after)) => {
-                let element = find_mut(&mut doc, table, before.id())
-                    .ok_or_else(|| EditError::NotFound(before.id().to_string()))?;
-                update(element, before, after);
-            }
             (Some(before), None) => {
+                let (at, end) = record_range(&out[file], table, before.id())
+                    .map_err(malformed)?
+                    .ok_or_else(|| EditError::NotFound(before.id().to_string()))?;
+                change.text = Some(RecordText {
+                    at,
+                    bytes: out[file][at..end].to_string(),
+                });
+                out[file].replace_range(at..end, "");
+            }
+            (None, Some(after)) => {
+                let restored = change
+                    .text
+                    .as_ref()
+                    .and_then(|t| restore(&out[file], table, after.id(), t));
+                out[file] = match restored {
+                    Some(text) => text,
+                    None => {
+                        change.text = None;
+                        let mut doc: DocumentMut = out[file].parse().map_err(malformed)?;
+                        add(&mut doc, table, after);
+                        doc.to_string()
+                    }
+                };
+            }
+            (Some(before), Some(after)) => {
+                let mut doc: DocumentMut = out[file].parse().map_err(malformed)?;
                 let array = array_mut(&mut doc, table)
                     .ok_or_else(|| EditError::NotFound(before.id().to_string()))?;
                 let index = position(array, before.id())
                     .ok_or_else(|| EditError::NotFound(before.id().to_string()))?;
-                array.remove(index);
+                let element = array
+                    .get_mut(index)
+                    .ok_or_else(|| EditError::NotFound(before.id().to_string()))?;
+                let orphans = update(element, before, after);
+                if !orphans.is_empty() {
+                    // Comments above a removed last field stay, above what follows the record.
+                    match array.get_mut(index + 1) {
+                        Some(next) => {
+                            let prefix = decor_text(next.decor().prefix());
+                            next.decor_mut().set_prefix(orphans + &prefix);
+                        }
+                        None => {
+                            let trailing = decor_text(Some(doc.trailing()));
+                            doc.set_trailing(orphans + &trailing);
+                        }
+                    }
+                }
+                out[file] = doc.to_string();
             }
             (None, None) => {}
         }
-        out[file] = doc.to_string();
+        applied.push(change);
     }
-    Ok(out)
+    Ok((out, applied))
 }
 
-/// Applies changes and re-validates the whole database from the new texts.
+/// What applying changes yields: the new texts, the catalog re-validated from them, and the
+/// changes as applied (see [`apply_to_texts`]).
+#[derive(Debug)]
+pub struct Applied {
+    pub texts: [String; 4],
+    pub catalog: Catalog,
+    pub changes: Vec<Change>,
+}
+
+/// Applies changes and re-validates the whole database from the new texts. Every record the
+/// changes add or edit must read back exactly as given.
 pub fn apply(
     catalog: &Catalog,
     texts: &[String; 4],
     changes: &[Change],
-) -> Result<([String; 4], Catalog), EditError> {
+) -> Result<Applied, EditError> {
     check(catalog, changes)?;
-    let new_texts = apply_to_texts(texts, changes)?;
+    let (new_texts, applied) = apply_to_texts(texts, changes)?;
+    // Restored bytes that no longer fit (the file or the log was edited since): the record is
+    // written from its fields instead.
+    let restored = applied
+        .iter()
+        .any(|c| c.before.is_none() && c.text.is_some());
+    let from_fields = || {
+        let plain: Vec<Change> = changes
+            .iter()
+            .cloned()
+            .map(|mut c| {
+                if c.before.is_none() {
+                    c.text = None;
+                }
+                c
+            })
+            .collect();
+        apply(catalog, texts, &plain)
+    };
+    let new_catalog = match parse_texts(&new_texts) {
+        Ok(c) => c,
+        Err(_) if restored => return from_fields(),
+        Err(e) => return Err(EditError::Invalid(e)),
+    };
+    let mismatch = applied.iter().find(|c| {
+        c.after
+            .as_ref()
+            .is_some_and(|after| Record::find(&new_catalog, after.id()).as_ref() != Some(after))
+    });
+    if let Some(change) = mismatch {
+        if restored {
+            return from_fields();
+        }
+        return Err(EditError::Unfaithful(change.id().to_string()));
+    }
+    Ok(Applied {
+        texts: new_texts,
+        catalog: new_catalog,
+        changes: applied,
+    })
+}
+
+fn parse_texts(texts: &[String; 4]) -> Result<Catalog, Vec<Diagnostic>> {
     let file = |i: usize| DataFile {
         path: FILE_NAMES[i],
-        text: &new_texts[i],
+        text: &texts[i],
     };
-    let catalog = parse_catalog(&DataFiles {
+    parse_catalog(&DataFiles {
         speakers: file(0),
         sources: file(1),
         quotes: file(2),
         facts: file(3),
     })
-    .map_err(EditError::Invalid)?;
-    Ok((new_texts, catalog))
+}
+
+/// The changes that remove a quote or fact together with every reference to it: each record
+/// whose `related` lists it is edited to drop it, then it is removed. Applied as one step.
+pub fn remove_with_references(catalog: &Catalog, record: &Record) -> Vec<Change> {
+    let id = record.id();
+    let mut changes: Vec<Change> = referrers(catalog, id)
+        .into_iter()
+        .map(|before| {
+            let mut after = before.clone();
+            match &mut after {
+                Record::Quote(q) => q.related.retain(|r| r != id),
+                Record::Fact(f) => f.related.retain(|r| r != id),
+                Record::Speaker(_) | Record::Source(_) => {}
+            }
+            Change::edit(before, after)
+        })
+        .collect();
+    changes.push(Change::remove(record.clone()));
+    changes
+}
+
+/// The quotes and facts whose `related` lists `id`, in file order.
+pub fn referrers(catalog: &Catalog, id: &str) -> Vec<Record> {
+    let quotes = catalog
+        .quotes()
+        .iter()
+        .filter(|q| q.id != id && q.related.iter().any(|r| r == id))
+        .map(|q| Record::Quote(q.clone()));
+    let facts = catalog
+        .facts()
+        .iter()
+        .filter(|f| f.id != id && f.related.iter().any(|r| r == id))
+        .map(|f| Record::Fact(f.clone()));
+    quotes.chain(facts).collect()
 }
 
 fn array_mut<'d>(doc: &'d mut DocumentMut, table: &str) -> Option<&'d mut ArrayOfTables> {
@@ -348,10 +509,120 @@ fn position(array: &ArrayOfTables, id: &str) -> Option<usize> {
         .position(|t| t.get("id").and_then(Item::as_str) == Some(id))
 }
 
-fn find_mut<'d>(doc: &'d mut DocumentMut, table: &str, id: &str) -> Option<&'d mut Table> {
-    let array = array_mut(doc, table)?;
-    let index = position(array, id)?;
-    array.get_mut(index)
+/// The byte range a record occupies in its file's text: from the blank line and comments
+/// directly above its header (for the first record, only from its header: what is above it is
+/// the file's) to the end of its last line. Comments separated from it by a blank line belong
+/// to the record before, and stay.
+fn record_range(
+    text: &str,
+    table: &str,
+    id: &str,
+) -> Result<Option<(usize, usize)>, toml_edit::TomlError> {
+    let doc = toml_edit::Document::parse(text)?;
+    let Some(array) = doc.get(table).and_then(Item::as_array_of_tables) else {
+        return Ok(None);
+    };
+    let Some(index) = position(array, id) else {
+        return Ok(None);
+    };
+    let spans = |t: &Table| -> Option<(usize, usize)> {
+        let header = t.span()?.start;
+        Some((
+            line_start(text, header),
+            line_end(text, item_end(t).max(header)),
+        ))
+    };
+    let Some((header, end)) = array.get(index).and_then(spans) else {
+        return Ok(None);
+    };
+    let start = if index == 0 {
+        header
+    } else {
+        let previous_end = array.get(index - 1).and_then(spans).map_or(0, |(_, e)| e);
+        attached_start(text, previous_end, header)
+    };
+    Ok(Some((start, end)))
+}
+
+/// The furthest byte any part of a table (its values, subtables, trailing comments on their
+/// lines excepted) reaches.
+fn item_end(table: &Table) -> usize {
+    fn of_item(item: &Item) -> usize {
+        match item {
+            Item::None => 0,
+            Item::Value(v) => v.span().map_or(0, |s| s.end),
+            Item::Table(t) => item_end(t),
+            Item::ArrayOfTables(a) => a.iter().map(item_end).max().unwrap_or(0),
+        }
+    }
+    let own = table.span().map_or(0, |s| s.end);
+    table
+        .iter()
+        .map(|(_, item)| of_item(item))
+        .chain(std::iter::once(own))
+        .max()
+        .unwrap_or(own)
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The end of the line holding `at`, past its newline.
+fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+}
+
+/// Where the comment lines directly above `header` start, with the blank lines above them;
+/// never before `floor` (the end of the record before).
+fn attached_start(text: &str, floor: usize, header: usize) -> usize {
+    let lines: Vec<(usize, &str)> = text[floor..header]
+        .split_inclusive('\n')
+        .scan(floor, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        })
+        .collect();
+    let mut start = header;
+    let mut i = lines.len();
+    while i > 0 && lines[i - 1].1.trim_start().starts_with('#') {
+        i -= 1;
+        start = lines[i].0;
+    }
+    while i > 0 && lines[i - 1].1.trim().is_empty() {
+        i -= 1;
+        start = lines[i].0;
+    }
+    start
+}
+
+/// The text with a removed record's bytes put back where they were, when that place is still
+/// a line start that yields the record; `None` otherwise.
+fn restore(text: &str, table: &str, id: &str, saved: &RecordText) -> Option<String> {
+    let at = saved.at;
+    if at > text.len()
+        || !text.is_char_boundary(at)
+        || (at > 0 && !text[..at].ends_with('\n'))
+        || !saved.bytes.ends_with('\n') && at < text.len()
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + saved.bytes.len());
+    out.push_str(&text[..at]);
+    out.push_str(&saved.bytes);
+    out.push_str(&text[at..]);
+    let doc = toml_edit::Document::parse(out.as_str()).ok()?;
+    let array = doc.get(table).and_then(Item::as_array_of_tables)?;
+    let before = toml_edit::Document::parse(text)
+        .ok()
+        .and_then(|d| {
+            d.get(table)
+                .and_then(Item::as_array_of_tables)
+                .map(|a| a.len())
+        })
+        .unwrap_or(0);
+    (array.len() == before + 1 && position(array, id).is_some()).then_some(out)
 }
 
 fn add(doc: &mut DocumentMut, table: &str, record: &Record) {
@@ -381,9 +652,17 @@ fn add(doc: &mut DocumentMut, table: &str, record: &Record) {
     }
 }
 
-/// Changes only the fields that differ, so untouched lines keep their formatting.
-fn update(element: &mut Table, before: &Record, after: &Record) {
+fn decor_text(raw: Option<&toml_edit::RawString>) -> String {
+    raw.and_then(|r| r.as_str()).unwrap_or("").to_string()
+}
+
+/// Changes only the fields that differ, so untouched lines keep their formatting. A rewritten
+/// value keeps its decoration (the comment after it on its line); comments above a removed
+/// field move to the field after it. Returns the comments of a removed last field, for the
+/// caller to keep after the record.
+fn update(element: &mut Table, before: &Record, after: &Record) -> String {
     let old = before.fields();
+    let mut orphans = String::new();
     for (key, value) in after.fields() {
         let unchanged = old
             .iter()
@@ -393,14 +672,40 @@ fn update(element: &mut Table, before: &Record, after: &Record) {
             continue;
         }
         match value {
-            Some(value) => {
-                element.insert(key, Item::Value(value));
-            }
+            Some(mut value) => match element.get_mut(key) {
+                Some(Item::Value(current)) => {
+                    *value.decor_mut() = current.decor().clone();
+                    *current = value;
+                }
+                Some(item) => *item = Item::Value(value),
+                None => {
+                    element.insert(key, Item::Value(value));
+                }
+            },
             None => {
+                let Some(index) = element.iter().position(|(k, _)| k == key) else {
+                    continue;
+                };
+                let comments = element
+                    .key(key)
+                    .map(|k| decor_text(k.leaf_decor().prefix()))
+                    .unwrap_or_default();
                 element.remove(key);
+                if !comments.contains('#') {
+                    continue;
+                }
+                let next = element.iter().nth(index).map(|(k, _)| k.to_string());
+                match next.and_then(|k| element.key_mut(&k)) {
+                    Some(mut next) => {
+                        let prefix = decor_text(next.leaf_decor().prefix());
+                        next.leaf_decor_mut().set_prefix(comments + &prefix);
+                    }
+                    None => orphans.push_str(&comments),
+                }
             }
         }
     }
+    orphans
 }
 
 fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
@@ -462,7 +767,11 @@ mod tests {
         let texts = texts();
         let before = catalog(&texts);
         let change = Change::add(Record::Quote(quote("q3", "Third [sic] words ...")));
-        let (new, after) = apply(&before, &texts, &[change]).unwrap();
+        let Applied {
+            texts: new,
+            catalog: after,
+            ..
+        } = apply(&before, &texts, &[change]).unwrap();
         assert!(new[2].starts_with(&texts[2]), "appended only:\n{}", new[2]);
         assert!(new[2].contains("[[quote]]\nid = \"q3\"\ntext = \"Third [sic] words ...\""));
         assert_eq!(new[0], texts[0]);
@@ -479,7 +788,11 @@ mod tests {
         };
         q.topics = vec!["a".into()];
         q.date = Some(super::super::model::PartialDate::parse("2025-01").unwrap());
-        let (new, after) = apply(&before, &texts, &[Change::edit(old, Record::Quote(q))]).unwrap();
+        let Applied {
+            texts: new,
+            catalog: after,
+            ..
+        } = apply(&before, &texts, &[Change::edit(old, Record::Quote(q))]).unwrap();
         assert!(
             new[2].contains("text = \"First words.\"  # as published"),
             "{}",
@@ -499,11 +812,78 @@ mod tests {
         let before = catalog(&texts);
         let old = Record::find(&before, "q2").unwrap();
         let remove = Change::remove(old.clone());
-        let (removed, after) = apply(&before, &texts, std::slice::from_ref(&remove)).unwrap();
-        assert!(after.quote("q2").is_none());
-        assert!(removed[2].contains("text = \"First words.\"  # as published"));
-        let (_, restored) = apply(&after, &removed, &[remove.inverse()]).unwrap();
-        assert_eq!(Record::find(&restored, "q2"), Some(old));
+        let removed = apply(&before, &texts, std::slice::from_ref(&remove)).unwrap();
+        assert!(removed.catalog.quote("q2").is_none());
+        assert!(removed.texts[2].contains("text = \"First words.\"  # as published"));
+        let restored = apply(
+            &removed.catalog,
+            &removed.texts,
+            &[removed.changes[0].inverse()],
+        )
+        .unwrap();
+        assert_eq!(Record::find(&restored.catalog, "q2"), Some(old));
+        assert_eq!(restored.texts, texts, "byte for byte");
+    }
+
+    #[test]
+    fn undo_of_a_removal_still_restores_the_record_when_the_file_moved_on_meanwhile() {
+        let texts = texts();
+        let before = catalog(&texts);
+        let old = Record::find(&before, "q2").unwrap();
+        let removed = apply(&before, &texts, &[Change::remove(old.clone())]).unwrap();
+        // Someone adds a long record at the top by hand: the saved offset now falls inside it.
+        let mut moved = removed.texts.clone();
+        moved[2] = moved[2].replacen(
+            "[[quote]]",
+            "[[quote]]\nid = \"q0\"\ntext = \"Zero.\"\nspeaker = \"s\"\nsource = \"src\"\ncontext = \"a long context line that shifts every offset below it by a lot\"\n\n[[quote]]",
+            1,
+        );
+        let now = catalog(&moved);
+        let undo = removed.changes[0].inverse();
+        assert!(undo.text.is_some());
+        let restored = apply(&now, &moved, &[undo]).unwrap();
+        assert_eq!(Record::find(&restored.catalog, "q2"), Some(old));
+        assert_eq!(
+            restored.catalog.quote("q0").map(|q| q.text.as_str()),
+            Some("Zero.")
+        );
+        assert_eq!(restored.catalog.quote("q0"), now.quote("q0"));
+    }
+
+    #[test]
+    fn removing_with_references_edits_every_record_that_lists_it_then_removes_it() {
+        let mut texts = texts();
+        texts[3] = "[[fact]]\nid = \"f1\"\ntext = \"F.\"\nsource = \"src\"\nrelated = [\"q1\", \"q2\"]  # both\n\n[[fact]]\nid = \"f2\"\ntext = \"G.\"\nsource = \"src\"\nrelated = [\"q1\"]\n".into();
+        let before = catalog(&texts);
+        let q1 = Record::find(&before, "q1").unwrap();
+        let plain = apply(&before, &texts, &[Change::remove(q1.clone())]).unwrap_err();
+        assert!(matches!(plain, EditError::Invalid(_)), "{plain}");
+        let changes = remove_with_references(&before, &q1);
+        let ids: Vec<(Action, &str)> = changes.iter().map(|c| (c.action, c.id())).collect();
+        assert_eq!(
+            ids,
+            [
+                (Action::Edit, "f1"),
+                (Action::Edit, "f2"),
+                (Action::Remove, "q1")
+            ]
+        );
+        let after = apply(&before, &texts, &changes).unwrap();
+        assert!(after.catalog.quote("q1").is_none());
+        assert_eq!(after.catalog.fact("f1").unwrap().related, ["q2"]);
+        assert!(after.catalog.fact("f2").unwrap().related.is_empty());
+        assert!(
+            after.texts[3].contains("related = [\"q2\"]  # both"),
+            "{}",
+            after.texts[3]
+        );
+        // The inverses, last first, give the database back.
+        let undo: Vec<Change> = after.changes.iter().rev().map(Change::inverse).collect();
+        let back = apply(&after.catalog, &after.texts, &undo).unwrap();
+        assert_eq!(back.texts[2], texts[2]);
+        for id in ["q1", "f1", "f2"] {
+            assert_eq!(Record::find(&back.catalog, id), Record::find(&before, id));
+        }
     }
 
     #[test]
@@ -541,7 +921,11 @@ mod tests {
         };
         let mut quote9 = quote("q9", "x");
         quote9.speaker = "ghost".into();
-        let (new, after) = apply(
+        let Applied {
+            texts: new,
+            catalog: after,
+            ..
+        } = apply(
             &before,
             &texts,
             &[

@@ -53,6 +53,11 @@ impl PartialDate {
             return Err(bad());
         }
         let year: u16 = parts[0].parse().map_err(|_| bad())?;
+        if year == 0 {
+            return Err(format!(
+                "invalid date {text:?}: there is no year 0000 (years start at 0001)"
+            ));
+        }
         let month = match parts.get(1) {
             None => None,
             Some(m) if digits(m, 2) => Some(m.parse::<u8>().map_err(|_| bad())?),
@@ -250,6 +255,11 @@ mod tests {
             ("25", None),
             ("2025/01/06", None),
             ("2025-01-06-01", None),
+            ("0000", None),
+            ("0000-01-01", None),
+            ("0001", Some("1")),
+            ("+202", None),
+            ("2025-+1", None),
         ];
         for (text, want) in cases {
             let got = PartialDate::parse(text).ok().map(|d| d.human());

@@ -272,20 +272,93 @@ fn source(
     Ok(id)
 }
 
+impl QuoteForm {
+    /// The form filled with a quote, as `/curate edit` shows it.
+    pub fn filled(quote: &Quote) -> QuoteForm {
+        QuoteForm {
+            text: quote.text.clone(),
+            speaker: quote.speaker.clone(),
+            source: quote.source.clone(),
+            date: quote.date.map(|d| d.to_string()).unwrap_or_default(),
+            topics: quote.topics.join(", "),
+        }
+    }
+}
+
+impl FactForm {
+    /// The form filled with a fact, as `/curate edit` shows it; the figure in the syntax
+    /// [`parse_figure`] reads back exactly.
+    pub fn filled(fact: &Fact) -> FactForm {
+        FactForm {
+            text: fact.text.clone(),
+            figure: fact.figure.as_ref().map(figure_text).unwrap_or_default(),
+            source: fact.source.clone(),
+            as_of: fact.as_of.map(|d| d.to_string()).unwrap_or_default(),
+            topics: fact.topics.join(", "),
+        }
+    }
+}
+
+/// Whether the moderator left a field as the form was filled (line endings and surrounding
+/// space aside, which a text box may change on its own).
+fn untouched(typed: &str, filled: &str) -> bool {
+    let clean = |s: &str| s.replace("\r\n", "\n").trim().to_string();
+    clean(typed) == clean(filled)
+}
+
+/// A field of an edit form: the record's own value when the moderator left the field as it
+/// was filled (never re-read, so never rewritten), otherwise what they typed, read.
+fn field<T>(
+    typed: &str,
+    filled: Option<&str>,
+    kept: impl FnOnce() -> T,
+    read: impl FnOnce(&str) -> Result<T, FormError>,
+) -> Result<T, FormError> {
+    match filled {
+        Some(filled) if untouched(typed, filled) => Ok(kept()),
+        _ => read(typed),
+    }
+}
+
 /// The changes a quote form makes: new speaker and source records when needed, then the quote
-/// added (or, with `existing`, edited in place keeping its id, kind, context and links).
+/// added (or, with `existing`, edited in place keeping its id, kind, context and links, and
+/// every field the moderator did not change).
 pub fn quote_changes(
     catalog: &Catalog,
     form: &QuoteForm,
     existing: Option<&Quote>,
 ) -> Result<Vec<Change>, FormError> {
-    let text = required("Text", &form.text, MAX_TEXT)?;
+    let filled = existing.map(QuoteForm::filled);
+    let was = |f: fn(&QuoteForm) -> &String| filled.as_ref().map(|q| f(q).as_str());
+    let old = existing.cloned();
+    let text = field(
+        &form.text,
+        was(|f| &f.text),
+        || old.as_ref().map(|q| q.text.clone()).unwrap_or_default(),
+        |t| required("Text", t, MAX_TEXT),
+    )?;
     let mut changes = Vec::new();
     let mut taken = Vec::new();
-    let speaker = speaker(catalog, &form.speaker, &mut changes, &mut taken)?;
-    let source = source(catalog, &form.source, &mut changes, &mut taken)?;
-    let date = date("Date", &form.date)?;
-    let topics = topics(&form.topics)?;
+    let speaker = match &old {
+        Some(q) if untouched(&form.speaker, &q.speaker) => q.speaker.clone(),
+        _ => speaker(catalog, &form.speaker, &mut changes, &mut taken)?,
+    };
+    let source = match &old {
+        Some(q) if untouched(&form.source, &q.source) => q.source.clone(),
+        _ => source(catalog, &form.source, &mut changes, &mut taken)?,
+    };
+    let date = field(
+        &form.date,
+        was(|f| &f.date),
+        || old.as_ref().and_then(|q| q.date),
+        |d| date("Date", d),
+    )?;
+    let topics = field(
+        &form.topics,
+        was(|f| &f.topics),
+        || old.as_ref().map(|q| q.topics.clone()).unwrap_or_default(),
+        topics,
+    )?;
     let quote = match existing {
         Some(old) => Quote {
             text,
@@ -331,11 +404,62 @@ pub fn quote_changes(
     Ok(changes)
 }
 
-/// "140e9 USD more than", "1000 casualties", "2 rank" → a figure; empty → none.
+/// A number as the figure syntax writes it: whole numbers as integers, others in Rust's
+/// shortest round-trip form (a valid TOML float), so it reads back as the same `f64`.
+fn number_text(value: f64) -> String {
+    if value == 0.0 && value.is_sign_negative() {
+        "-0.0".to_string()
+    } else if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value:?}")
+    }
+}
+
+/// A TOML basic string: quoted, with every character TOML does not allow raw escaped.
+fn string_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A figure in the form's syntax, the body of a TOML inline table:
+/// `value = 1000, unit = "casualties", qualifier = "more than"`.
+pub fn figure_text(figure: &Figure) -> String {
+    let mut parts = vec![format!("value = {}", number_text(figure.value))];
+    if let Some(unit) = &figure.unit {
+        parts.push(format!("unit = {}", string_text(unit)));
+    }
+    if let Some(qualifier) = &figure.qualifier {
+        parts.push(format!("qualifier = {}", string_text(qualifier)));
+    }
+    parts.join(", ")
+}
+
+const FIGURE_HELP: &str = "write it like “value = 140e9, unit = \"USD\", qualifier = \"more than\"”, or as a number and a one-word unit like “1000 casualties”";
+
+/// A figure from what a moderator typed: the inline-table syntax the edit form is filled with
+/// (`value = 140e9, unit = "USD", qualifier = "more than"`, braces optional), or the shorthand
+/// "140e9 USD more than" (a number, a one-word unit, then the qualifier); empty → none.
 pub fn parse_figure(value: &str) -> Result<Option<Figure>, FormError> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
+    }
+    if value.contains('=') {
+        return parse_figure_table(value).map(Some);
     }
     let mut parts = value.split_whitespace();
     let number = parts.next().unwrap_or("").replace(',', "");
@@ -343,12 +467,7 @@ pub fn parse_figure(value: &str) -> Result<Option<Figure>, FormError> {
         .parse()
         .ok()
         .filter(|n: &f64| n.is_finite())
-        .ok_or_else(|| {
-            bad(
-                "Figure",
-                "starts with the number, like “140e9 USD more than” or “1000 casualties”",
-            )
-        })?;
+        .ok_or_else(|| bad("Figure", format!("starts with the number: {FIGURE_HELP}")))?;
     let unit = parts.next().map(str::to_string);
     let qualifier: Vec<&str> = parts.collect();
     Ok(Some(Figure {
@@ -358,19 +477,104 @@ pub fn parse_figure(value: &str) -> Result<Option<Figure>, FormError> {
     }))
 }
 
-/// The changes a fact form makes (a new source when needed, then the fact).
+fn parse_figure_table(text: &str) -> Result<Figure, FormError> {
+    let body = text
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(text);
+    let doc: toml_edit::DocumentMut =
+        format!("figure = {{ {body} }}")
+            .parse()
+            .map_err(|e: toml_edit::TomlError| {
+                bad(
+                    "Figure",
+                    format!(
+                        "cannot be read ({}): {FIGURE_HELP}",
+                        e.message().trim().replace('\n', " ")
+                    ),
+                )
+            })?;
+    let table = doc
+        .get("figure")
+        .and_then(|i| i.as_inline_table())
+        .ok_or_else(|| bad("Figure", FIGURE_HELP))?;
+    if let Some((key, _)) = table
+        .iter()
+        .find(|(k, _)| !["value", "unit", "qualifier"].contains(k))
+    {
+        return Err(bad(
+            "Figure",
+            format!("has no `{key}`: only value, unit and qualifier"),
+        ));
+    }
+    let value = match table.get("value") {
+        Some(toml_edit::Value::Integer(i)) => *i.value() as f64,
+        Some(toml_edit::Value::Float(f)) if f.value().is_finite() => *f.value(),
+        Some(_) => return Err(bad("Figure", "`value` must be a finite number")),
+        None => return Err(bad("Figure", format!("needs a `value`: {FIGURE_HELP}"))),
+    };
+    let text_of = |key: &str| -> Result<Option<String>, FormError> {
+        match table.get(key) {
+            None => Ok(None),
+            Some(toml_edit::Value::String(s)) if !s.value().trim().is_empty() => {
+                Ok(Some(s.value().clone()))
+            }
+            Some(toml_edit::Value::String(_)) => {
+                Err(bad("Figure", format!("`{key}` must not be empty")))
+            }
+            Some(_) => Err(bad(
+                "Figure",
+                format!("`{key}` must be text in quotes, like {key} = \"USD\""),
+            )),
+        }
+    };
+    Ok(Figure {
+        value,
+        unit: text_of("unit")?,
+        qualifier: text_of("qualifier")?,
+    })
+}
+
+/// The changes a fact form makes (a new source when needed, then the fact); with `existing`,
+/// every field the moderator did not change keeps the fact's own value.
 pub fn fact_changes(
     catalog: &Catalog,
     form: &FactForm,
     existing: Option<&Fact>,
 ) -> Result<Vec<Change>, FormError> {
-    let text = required("Text", &form.text, MAX_TEXT)?;
-    let figure = parse_figure(&form.figure)?;
+    let filled = existing.map(FactForm::filled);
+    let was = |f: fn(&FactForm) -> &String| filled.as_ref().map(|q| f(q).as_str());
+    let old = existing.cloned();
+    let text = field(
+        &form.text,
+        was(|f| &f.text),
+        || old.as_ref().map(|f| f.text.clone()).unwrap_or_default(),
+        |t| required("Text", t, MAX_TEXT),
+    )?;
+    let figure = field(
+        &form.figure,
+        was(|f| &f.figure),
+        || old.as_ref().and_then(|f| f.figure.clone()),
+        parse_figure,
+    )?;
     let mut changes = Vec::new();
     let mut taken = Vec::new();
-    let source = source(catalog, &form.source, &mut changes, &mut taken)?;
-    let as_of = date("As of", &form.as_of)?;
-    let topics = topics(&form.topics)?;
+    let source = match &old {
+        Some(f) if untouched(&form.source, &f.source) => f.source.clone(),
+        _ => source(catalog, &form.source, &mut changes, &mut taken)?,
+    };
+    let as_of = field(
+        &form.as_of,
+        was(|f| &f.as_of),
+        || old.as_ref().and_then(|f| f.as_of),
+        |d| date("As of", d),
+    )?;
+    let topics = field(
+        &form.topics,
+        was(|f| &f.topics),
+        || old.as_ref().map(|f| f.topics.clone()).unwrap_or_default(),
+        topics,
+    )?;
     let fact = match existing {
         Some(old) => Fact {
             text,
@@ -473,5 +677,60 @@ mod tests {
         );
         assert_eq!(parse_figure("  ").unwrap(), None);
         assert_eq!(parse_figure("lots").unwrap_err().field, "Figure");
+        // The syntax the edit form is filled with: several words in a unit, no unit at all.
+        let f = parse_figure("value = 1000, qualifier = \"more than\"")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (f.value, f.unit, f.qualifier.as_deref()),
+            (1000.0, None, Some("more than"))
+        );
+        let f = parse_figure("{ value = 2.5e3, unit = \"metric tons\" }")
+            .unwrap()
+            .unwrap();
+        assert_eq!((f.value, f.unit.as_deref()), (2500.0, Some("metric tons")));
+        for bad_figure in [
+            "value = \"many\"",
+            "unit = \"USD\"",
+            "value = 1, unit = \"\"",
+            "value = 1, units = \"USD\"",
+            "value = 1, unit = USD",
+            "value = nan",
+        ] {
+            let error = parse_figure(bad_figure).unwrap_err();
+            assert_eq!(error.field, "Figure", "{bad_figure}");
+        }
+    }
+
+    #[test]
+    fn a_source_url_must_satisfy_a_url_parser() {
+        let catalog = crate::core::data::parse_catalog(&crate::core::data::DataFiles {
+            speakers: crate::core::data::DataFile {
+                path: "speakers.toml",
+                text: "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n",
+            },
+            sources: crate::core::data::DataFile {
+                path: "sources.toml",
+                text: "",
+            },
+            quotes: crate::core::data::DataFile {
+                path: "quotes.toml",
+                text: "",
+            },
+            facts: crate::core::data::DataFile {
+                path: "facts.toml",
+                text: "",
+            },
+        })
+        .unwrap();
+        let form = |source: &str| QuoteForm {
+            text: "Words.".into(),
+            speaker: "s".into(),
+            source: source.into(),
+            ..QuoteForm::default()
+        };
+        let error = quote_changes(&catalog, &form("A title | https://[/x)"), None).unwrap_err();
+        assert_eq!(error.field, "Source");
+        assert!(quote_changes(&catalog, &form("A title | https://example.org/a"), None).is_ok());
     }
 }

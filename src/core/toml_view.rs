@@ -281,9 +281,14 @@ impl<'s> Checker<'s> {
     pub fn snowflake_node(&mut self, key: &str, node: Node<'_>) -> Option<u64> {
         match node.value() {
             Some(Value::Integer(i)) if *i.value() >= 0 => Some(*i.value() as u64),
-            Some(Value::String(s)) => match s.value().trim().parse::<u64>() {
-                Ok(id) => Some(id),
-                Err(_) => {
+            Some(Value::String(s)) => match s
+                .value()
+                .parse::<u64>()
+                .ok()
+                .filter(|_| s.value().bytes().all(|b| b.is_ascii_digit()))
+            {
+                Some(id) => Some(id),
+                None => {
                     self.error(
                         node.span(),
                         format!(

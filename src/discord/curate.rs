@@ -19,7 +19,7 @@ use super::commands::{Context, Data, Error};
 use super::embed::{self, no_mentions};
 use crate::app::{Actor, ApplyError};
 use crate::core::catalog::Entry;
-use crate::core::edit::{Change, Record};
+use crate::core::edit::{self, Change, Record};
 use crate::core::limits;
 use crate::core::model::EntryKind;
 use crate::core::moderation::{Denied, FactForm, QuoteForm, fact_changes, quote_changes};
@@ -63,8 +63,8 @@ struct FactModal {
     #[paragraph]
     #[max_length = 4000]
     text: String,
-    #[name = "Figure: 140e9 USD more than (optional)"]
-    #[max_length = 100]
+    #[name = "Figure: value = 140e9, unit = \"USD\""]
+    #[max_length = 4000]
     figure: Option<String>,
     #[name = "Source: an id, or title | https://url"]
     #[max_length = 400]
@@ -482,12 +482,13 @@ async fn curate_edit(
     match snapshot.catalog.entry(id.trim()) {
         Some(Entry::Quote(quote)) => {
             let quote = quote.clone();
+            let filled = QuoteForm::filled(&quote);
             let defaults = QuoteModal {
-                text: quote.text.clone(),
-                speaker: quote.speaker.clone(),
-                source: quote.source.clone(),
-                date: quote.date.map(|d| d.to_string()),
-                topics: Some(quote.topics.join(", ")),
+                text: filled.text,
+                speaker: filled.speaker,
+                source: filled.source,
+                date: Some(filled.date).filter(|v| !v.is_empty()),
+                topics: Some(filled.topics).filter(|v| !v.is_empty()),
             };
             let Some((form, submit)) = open_modal(ctx, Some(defaults)).await? else {
                 return Ok(());
@@ -506,22 +507,15 @@ async fn curate_edit(
         }
         Some(Entry::Fact(fact)) => {
             let fact = fact.clone();
+            // Filled in a syntax that reads back exactly; a field left as filled is kept as
+            // the fact has it, never re-read.
+            let filled = FactForm::filled(&fact);
             let defaults = FactModal {
-                text: fact.text.clone(),
-                figure: fact.figure.as_ref().map(|f| {
-                    [
-                        Some(f.value.to_string()),
-                        f.unit.clone(),
-                        f.qualifier.clone(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                }),
-                source: fact.source.clone(),
-                as_of: fact.as_of.map(|d| d.to_string()),
-                topics: Some(fact.topics.join(", ")),
+                text: filled.text,
+                figure: Some(filled.figure).filter(|v| !v.is_empty()),
+                source: filled.source,
+                as_of: Some(filled.as_of).filter(|v| !v.is_empty()),
+                topics: Some(filled.topics).filter(|v| !v.is_empty()),
             };
             let Some((form, submit)) = open_modal(ctx, Some(defaults)).await? else {
                 return Ok(());
@@ -560,21 +554,54 @@ async fn curate_remove(
         return private(ctx, &format!("There is no quote or fact `{}`.", id.trim())).await;
     };
     let card = snapshot.card(record.id());
+    // Records whose `related` lists this one would be left dangling: they are shown, and
+    // their references are removed with it, as one change that one undo reverses.
+    let referrers = edit::referrers(&snapshot.catalog, record.id());
+    let (question, label) = if referrers.is_empty() {
+        (
+            format!(
+                "Remove `{}`? It can be undone with /curate undo.",
+                record.id()
+            ),
+            "Remove",
+        )
+    } else {
+        const SHOWN: usize = 20;
+        let mut ids: Vec<String> = referrers
+            .iter()
+            .take(SHOWN)
+            .map(|r| format!("`{}`", r.id()))
+            .collect();
+        if referrers.len() > SHOWN {
+            ids.push(format!("and {} more", referrers.len() - SHOWN));
+        }
+        (
+            format!(
+                "Remove `{}`? {} {} list it as related: {}. Removing it also removes it from their `related` lists, as one change that one /curate undo reverses.",
+                record.id(),
+                referrers.len(),
+                if referrers.len() == 1 {
+                    "record"
+                } else {
+                    "records"
+                },
+                ids.join(", ")
+            ),
+            "Remove with references",
+        )
+    };
     let pending = ctx.data().pending.put(PendingChange {
         owner: ctx.interaction.user.id.get(),
-        changes: vec![Change::remove(record.clone())],
+        changes: edit::remove_with_references(&snapshot.catalog, &record),
         undo_of: None,
     });
     let mut reply = poise::CreateReply::default()
-        .content(format!(
-            "Remove `{}`? It can be undone with /curate undo.",
-            record.id()
-        ))
+        .content(limits::fit(&question, limits::CONTENT))
         .ephemeral(true)
         .allowed_mentions(no_mentions())
         .components(vec![CreateActionRow::Buttons(vec![
             CreateButton::new(format!("qb:confirm:{pending}"))
-                .label("Remove")
+                .label(label)
                 .style(ButtonStyle::Danger),
             CreateButton::new(format!("qb:cancel:{pending}"))
                 .label("Cancel")
@@ -601,7 +628,10 @@ async fn curate_history(
     // The audit log is read from disk: defer first.
     ctx.defer_ephemeral().await?;
     let app = ctx.data().app.clone();
-    let entries = tokio::task::spawn_blocking(move || app.audit()).await?;
+    let entries = match tokio::task::spawn_blocking(move || app.audit()).await? {
+        Ok(entries) => entries,
+        Err(e) => return private(ctx, &e.to_string()).await,
+    };
     let lines: Vec<String> = entries
         .iter()
         .filter(|e| e.id == id.trim())

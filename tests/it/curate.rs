@@ -541,3 +541,141 @@ async fn a_submit_from_someone_else_is_refused_without_using_up_the_moderators_f
     assert!(quotes.contains("Our alliance is ironclad"));
     stop(running).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_only_a_facts_text_keeps_its_figure_exactly() {
+    let (_dir, data, state) = workspace();
+    let facts_path = data.join("facts.toml");
+    // A qualifier without a unit, and a unit of several words.
+    let facts = std::fs::read_to_string(&facts_path)
+        .unwrap()
+        .replace(
+            "figure = { value = 1000, unit = \"casualties\", qualifier = \"more than\" }",
+            "figure = { value = 1000, qualifier = \"more than\" }",
+        )
+        .replace(
+            "figure = { value = 7, unit = \"decades\" }",
+            "figure = { value = 7, unit = \"full decades\", qualifier = \"at least\" }",
+        );
+    std::fs::write(&facts_path, &facts).unwrap();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let mut revision = 0;
+    for (id, figure_shown) in [
+        (
+            "dprk-casualties-ukraine-december-2024",
+            "value = 1000, qualifier = \"more than\"",
+        ),
+        (
+            "us-rok-alliance-seven-decades",
+            "value = 7, unit = \"full decades\", qualifier = \"at least\"",
+        ),
+    ] {
+        let body = fake
+            .interact(fake::subcommand("curate", "edit", &[("id", id)], USER_ID))
+            .await;
+        assert_eq!(body["type"], 9, "{body}");
+        let inputs: Vec<(String, String)> = body["data"]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let input = &row["components"][0];
+                (
+                    input["custom_id"].as_str().unwrap().to_string(),
+                    input["value"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(inputs[1].1, figure_shown);
+        let custom_id = body["data"]["custom_id"].as_str().unwrap().to_string();
+        let before = std::fs::read_to_string(&facts_path).unwrap();
+        // The moderator changes the text and nothing else.
+        let fields: Vec<(&str, &str)> = inputs
+            .iter()
+            .map(|(k, v)| {
+                if k == "text" {
+                    (k.as_str(), "Reworded by a moderator.")
+                } else {
+                    (k.as_str(), v.as_str())
+                }
+            })
+            .collect();
+        let submit = fake::modal_submit(&custom_id, &fields, USER_ID);
+        fake.interact(submit.clone()).await;
+        let reply = followup(&fake, &submit).await;
+        revision += 1;
+        assert!(
+            reply.contains(&format!("Edited `{id}` (change {revision})")),
+            "{reply}"
+        );
+        let after = std::fs::read_to_string(&facts_path).unwrap();
+        let changed: Vec<(&str, &str)> = before
+            .lines()
+            .zip(after.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert!(changed[0].1.starts_with("text = "), "{changed:?}");
+    }
+    stop(running).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_quote_a_fact_refers_to_shows_the_fact_and_removes_the_reference_with_it_in_one_undoable_change()
+ {
+    let (_dir, data, state) = workspace();
+    let quotes = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    let facts = std::fs::read_to_string(data.join("facts.toml")).unwrap();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let body = fake
+        .interact(fake::subcommand(
+            "curate",
+            "remove",
+            &[("id", "blinken-alliance-linchpin")],
+            USER_ID,
+        ))
+        .await;
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("`us-rok-alliance-seven-decades`"),
+        "{content}"
+    );
+    let button = &body["data"]["components"][0]["components"][0];
+    assert_eq!(button["label"], "Remove with references");
+    let click = fake::button(button["custom_id"].as_str().unwrap(), USER_ID);
+    fake.interact(click.clone()).await;
+    let text = followup(&fake, &click).await;
+    assert!(
+        text.contains("Edited `us-rok-alliance-seven-decades` (change 1)")
+            && text.contains("Removed `blinken-alliance-linchpin` (change 2)"),
+        "{text}"
+    );
+    let catalog = quotebot::store::load_catalog(&data).unwrap();
+    assert!(catalog.quote("blinken-alliance-linchpin").is_none());
+    assert!(
+        catalog
+            .fact("us-rok-alliance-seven-decades")
+            .unwrap()
+            .related
+            .is_empty()
+    );
+    // One undo reverses both.
+    let undo = fake::subcommand("curate", "undo", &[], USER_ID);
+    fake.interact(undo.clone()).await;
+    let text = followup(&fake, &undo).await;
+    assert!(
+        text.contains("Undid change 2") && text.contains("Undid change 1"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("quotes.toml")).unwrap(),
+        quotes
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("facts.toml")).unwrap(),
+        facts
+    );
+    stop(running).await;
+}

@@ -105,6 +105,30 @@ fn each_error_kind_is_reported_at_its_position() {
             "sources.toml:4:7: `url` must be an http:// or https:// address",
         ),
         (
+            "url a URL parser refuses",
+            Sources,
+            format!("{SOURCES}url = \"https://[/x)\"\n"),
+            "sources.toml:4:7: `url` must be an http:// or https:// address, found \"https://[/x)\"",
+        ),
+        (
+            "url without its slashes",
+            Sources,
+            format!("{SOURCES}url = \"https:example.org\"\n"),
+            "sources.toml:4:7: `url` must be an http:// or https:// address, found \"https:example.org\"",
+        ),
+        (
+            "url with a bad port",
+            Sources,
+            format!("{SOURCES}url = \"https://example.org:99999/\"\n"),
+            "sources.toml:4:7: `url` must be an http:// or https:// address",
+        ),
+        (
+            "year 0000",
+            Quotes,
+            format!("{q}date = \"0000\"\n"),
+            "quotes.toml:6:8: `date`: invalid date \"0000\": there is no year 0000 (years start at 0001)",
+        ),
+        (
             "malformed toml",
             Quotes,
             "[[quote]\nid = \"q\"\n".into(),
@@ -178,6 +202,39 @@ fn all_problems_are_reported_at_once_in_file_order() {
             ("quotes.toml".to_string(), 6),
             ("facts.toml".to_string(), 5),
         ],
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn an_unparsable_file_is_reported_once_without_a_cascade_of_unknown_references_into_it() {
+    // Quotes that name the speaker and source, and facts related to the quote, while the
+    // speakers, sources or quotes file cannot be parsed.
+    let quotes_with_related = "[[quote]]\nid = \"q\"\ntext = \"x\"\nspeaker = \"s\"\nsource = \"src\"\nrelated = [\"f\"]\n";
+    let facts_with_related =
+        "[[fact]]\nid = \"f\"\ntext = \"y\"\nsource = \"src\"\nrelated = [\"q\"]\n";
+    for broken in 0..4 {
+        let mut files = [SPEAKERS, SOURCES, quotes_with_related, facts_with_related];
+        files[broken] = "[[oops]\n";
+        let errors = parse(files[0], files[1], files[2], files[3]).unwrap_err();
+        assert_eq!(errors.len(), 1, "file {broken}: {errors:#?}");
+        assert!(
+            errors[0].message.starts_with("malformed TOML"),
+            "{errors:?}"
+        );
+    }
+    // References to ids that exist nowhere are still reported when another file is broken.
+    let errors = parse(
+        "[[oops]\n",
+        SOURCES,
+        &QUOTES.replace("\"src\"", "\"no-such-source\""),
+        FACTS,
+    )
+    .unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("unknown source `no-such-source`")),
         "{errors:#?}"
     );
 }

@@ -173,7 +173,7 @@ fn a_hundred_concurrent_adds_are_all_saved_and_audited() {
     for n in 0..100 {
         assert!(catalog.quote(&format!("concurrent-{n}")).is_some(), "{n}");
     }
-    let audit = app.audit();
+    let audit = app.audit().unwrap();
     assert_eq!(audit.len(), 100);
     let mut revisions: Vec<u64> = audit.iter().map(|e| e.revision).collect();
     revisions.sort();
@@ -319,7 +319,7 @@ proptest! {
             });
         }
         let changes: Vec<Change> = records.iter().cloned().map(|q| Change::add(Record::Quote(q))).collect();
-        let new = apply_to_texts(&texts, &changes).unwrap();
+        let (new, _) = apply_to_texts(&texts, &changes).unwrap();
         prop_assert!(new[2].starts_with("# Quotes, curated.\n"));
         prop_assert_eq!(&new[0], &speakers);
         let catalog = parse(&new[0], &new[1], &new[2], &new[3]).unwrap();
@@ -490,5 +490,490 @@ fn a_fact_form_adds_a_typed_figure_and_can_be_saved() {
     assert!(
         text.contains("figure = { value = 131600000000, unit = \"USD\", qualifier = \"about\" }"),
         "{text}"
+    );
+}
+
+/// A database whose quotes file has comments before, between, inside and after its records.
+fn commented_workspace() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    std::path::PathBuf,
+    String,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("speakers.toml"),
+        "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("sources.toml"),
+        "[[source]]\nid = \"src\"\ntitle = \"T\"\n",
+    )
+    .unwrap();
+    std::fs::write(data.join("facts.toml"), "# no facts\n").unwrap();
+    let quotes = "# The file's header.\n# Second header line.\n\n[[quote]]\n# inside the first\nid = \"q1\"\ntext = \"One.\"  # as published\nspeaker = \"s\"\nsource = \"src\"\n\n# a note after q1, apart from q2\n\n# about q2\n[[quote]]\nid = \"q2\"\ntext = \"Two.\"\nspeaker = \"s\"\n# why this source\nsource = \"src\"\ntopics = [\"a\"]  # one topic\n\n[[quote]]\nid = \"q3\"\ntext = \"\"\"Three,\n\n# not a comment: inside a string\n\"\"\"\nspeaker = \"s\"\nsource = \"src\"\n\n# The end of the file.\n".to_string();
+    std::fs::write(data.join("quotes.toml"), &quotes).unwrap();
+    (dir, data, state, quotes)
+}
+
+#[test]
+fn removing_any_record_keeps_the_comments_that_are_not_its_own_and_undo_restores_the_file_byte_for_byte()
+ {
+    // (record, comments that must survive its removal, its own text that must go)
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "q1",
+            &[
+                "# The file's header.\n# Second header line.\n",
+                "# a note after q1",
+                "# about q2",
+                "# The end",
+            ],
+            "# inside the first",
+        ),
+        (
+            "q2",
+            &[
+                "# The file's header.",
+                "# a note after q1",
+                "# The end",
+                "# inside the first",
+            ],
+            "# about q2",
+        ),
+        (
+            "q3",
+            &[
+                "# The file's header.",
+                "# a note after q1",
+                "# about q2",
+                "# The end of the file.\n",
+            ],
+            "# not a comment",
+        ),
+    ];
+    for (id, kept, gone) in cases {
+        let (_dir, data, state, original) = commented_workspace();
+        let app = App::open(data.clone(), state.clone()).unwrap();
+        let record = Record::find(&app.snapshot().catalog, id).unwrap();
+        app.apply(vec![Change::remove(record)], ACTOR, now(), None)
+            .unwrap();
+        let removed = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+        for comment in *kept {
+            assert!(
+                removed.contains(comment),
+                "{id}: lost {comment:?}:\n{removed}"
+            );
+        }
+        assert!(!removed.contains(gone), "{id}: kept {gone:?}:\n{removed}");
+        // A restart in between: the audit log alone carries what undo needs.
+        drop(app);
+        let app = App::open(data.clone(), state.clone()).unwrap();
+        app.undo(None, ACTOR, now()).unwrap();
+        let restored = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+        assert_eq!(restored, original, "{id}: remove + undo is byte-identical");
+    }
+}
+
+#[test]
+fn an_edit_keeps_every_comment_that_is_not_on_the_edited_value() {
+    let (_dir, data, state, _) = commented_workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    let before = Record::find(&app.snapshot().catalog, "q2").unwrap();
+    let Record::Quote(mut q) = before.clone() else {
+        panic!()
+    };
+    q.text = "Two, corrected.".into();
+    q.topics = vec![];
+    q.source = "src".into();
+    app.apply(
+        vec![Change::edit(before, Record::Quote(q))],
+        ACTOR,
+        now(),
+        None,
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    for comment in [
+        "# The file's header.",
+        "# inside the first",
+        "text = \"One.\"  # as published",
+        "# a note after q1",
+        "# about q2",
+        "# why this source\nsource = \"src\"",
+        "# The end of the file.",
+    ] {
+        assert!(text.contains(comment), "lost {comment:?}:\n{text}");
+    }
+    assert!(text.contains("text = \"Two, corrected.\""), "{text}");
+    assert!(!text.contains("topics = [\"a\"]"), "{text}");
+    // A rewritten value keeps the comment after it on its line.
+    let before = Record::find(&app.snapshot().catalog, "q1").unwrap();
+    let Record::Quote(mut q) = before.clone() else {
+        panic!()
+    };
+    q.text = "One, corrected.".into();
+    app.apply(
+        vec![Change::edit(before, Record::Quote(q))],
+        ACTOR,
+        now(),
+        None,
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    assert!(
+        text.contains("text = \"One, corrected.\"  # as published"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_removed_field_leaves_the_comment_above_it_for_the_field_after() {
+    let (_dir, data, state, _) = commented_workspace();
+    std::fs::write(
+        data.join("quotes.toml"),
+        "[[quote]]\nid = \"q1\"\ntext = \"One.\"\n# the date is approximate\ndate = \"2025\"\nspeaker = \"s\"\n# last comment\ntopics = [\"a\"]\nsource = \"src\"\n",
+    )
+    .unwrap();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    let before = Record::find(&app.snapshot().catalog, "q1").unwrap();
+    let Record::Quote(mut q) = before.clone() else {
+        panic!()
+    };
+    q.date = None;
+    q.topics = vec![];
+    app.apply(
+        vec![Change::edit(before, Record::Quote(q))],
+        ACTOR,
+        now(),
+        None,
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    assert!(
+        text.contains("# the date is approximate\nspeaker = \"s\""),
+        "{text}"
+    );
+    assert!(text.contains("# last comment\nsource = \"src\""), "{text}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn remove_then_undo_gives_back_the_same_bytes(
+        records in proptest::collection::vec(
+            (proptest::option::of("# [a-z ]{0,12}\n"), proptest::bool::ANY, proptest::option::of("  # [a-z]{1,8}"), proptest::option::of("# [a-z]{1,8}\n")),
+            1..5),
+        header in proptest::option::of("# [A-Za-z ]{0,20}\n"),
+        trailer in proptest::option::of("\n# [a-z ]{0,12}\n"),
+        pick in 0usize..5,
+    ) {
+        let mut text = header.clone().unwrap_or_default();
+        for (n, (above, blank, after_value, inside)) in records.iter().enumerate() {
+            if *blank || n > 0 {
+                text.push('\n');
+            }
+            text.push_str(above.as_deref().unwrap_or(""));
+            text.push_str(&format!("[[quote]]\nid = \"q{n}\"\n{}text = \"Words {n}.\"{}\nspeaker = \"s\"\nsource = \"src\"\n",
+                inside.as_deref().unwrap_or(""), after_value.as_deref().unwrap_or("")));
+        }
+        text.push_str(trailer.as_deref().unwrap_or(""));
+        let texts = [
+            "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n".to_string(),
+            "[[source]]\nid = \"src\"\ntitle = \"T\"\n".to_string(),
+            text.clone(),
+            String::new(),
+        ];
+        let catalog = parse(&texts[0], &texts[1], &texts[2], &texts[3]).unwrap();
+        let id = format!("q{}", pick % records.len());
+        let record = Record::find(&catalog, &id).unwrap();
+        let removed = quotebot::core::edit::apply(&catalog, &texts, &[Change::remove(record.clone())]).unwrap();
+        prop_assert!(removed.catalog.quote(&id).is_none());
+        if let Some(header) = &header {
+            prop_assert!(removed.texts[2].starts_with(header.as_str()), "header kept:\n{}", removed.texts[2]);
+        }
+        let undo = removed.changes[0].inverse();
+        let restored = quotebot::core::edit::apply(&removed.catalog, &removed.texts, &[undo]).unwrap();
+        prop_assert_eq!(&restored.texts[2], &text);
+        prop_assert_eq!(Record::find(&restored.catalog, &id), Some(record));
+    }
+}
+
+fn add_quote(app: &App, id: &str) -> Result<Vec<quotebot::core::edit::AuditEntry>, ApplyError> {
+    app.apply(
+        vec![Change::add(Record::Quote(quote(id, "Words to count.")))],
+        ACTOR,
+        now(),
+        None,
+    )
+}
+
+#[test]
+fn a_rotated_or_truncated_audit_log_never_restarts_the_revisions_or_prunes_a_new_backup() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    for n in 0..3 {
+        add_quote(&app, &format!("before-rotation-{n}")).unwrap();
+    }
+    // The operator rotates the log away, and the backups directory is full of later ones.
+    std::fs::rename(state.join("audit.jsonl"), state.join("audit.jsonl.1")).unwrap();
+    let backups = state.join("backups");
+    for revision in 100..150u64 {
+        std::fs::write(backups.join(format!("{revision:08}-quotes.toml")), "x").unwrap();
+    }
+    // The app that made the changes, and one started after the rotation.
+    for (n, app) in [app, App::open(data.clone(), state.clone()).unwrap()]
+        .into_iter()
+        .enumerate()
+    {
+        let entries = add_quote(&app, &format!("after-rotation-{n}")).unwrap();
+        let revision = entries[0].revision;
+        assert!(revision > 149, "revision {revision} reuses an old number");
+        let backup = backups.join(format!("{revision:08}-quotes.toml"));
+        assert!(backup.exists(), "the new change's backup was pruned");
+    }
+    let kept = std::fs::read_dir(&backups).unwrap().count();
+    assert_eq!(kept, 50, "still only the newest fifty kept");
+}
+
+#[test]
+fn an_audit_line_cut_without_its_newline_does_not_swallow_the_next_entry() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    add_quote(&app, "first-entry").unwrap();
+    let log = state.join("audit.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, text.trim_end_matches('\n')).unwrap();
+    add_quote(&app, "second-entry").unwrap();
+    let entries = app.audit().unwrap();
+    let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["first-entry", "second-entry"]);
+    assert_eq!(entries[1].revision, 2);
+}
+
+#[test]
+fn a_garbled_or_unreadable_audit_log_refuses_every_change_until_it_is_fixed() {
+    for garble in ["garbled-line", "cut-entry", "directory"] {
+        let (_dir, data, state) = workspace();
+        let app = App::open(data.clone(), state.clone()).unwrap();
+        add_quote(&app, "logged").unwrap();
+        let log = state.join("audit.jsonl");
+        let good = std::fs::read_to_string(&log).unwrap();
+        match garble {
+            "garbled-line" => std::fs::write(&log, format!("{good}not json at all\n{good}")),
+            "cut-entry" => std::fs::write(&log, &good[..good.len() / 2]),
+            _ => std::fs::remove_file(&log).and_then(|()| std::fs::create_dir(&log)),
+        }
+        .unwrap();
+        let quotes = std::fs::read(data.join("quotes.toml")).unwrap();
+        for app in [app, App::open(data.clone(), state.clone()).unwrap()] {
+            let refused = add_quote(&app, "not-accepted");
+            let Err(ApplyError::Audit(message)) = &refused else {
+                panic!("{garble}: {refused:?}");
+            };
+            assert!(message.contains("audit.jsonl"), "{garble}: {message}");
+            if garble == "garbled-line" {
+                assert!(message.contains("audit.jsonl:2:"), "{message}");
+            }
+            assert!(matches!(app.audit(), Err(ApplyError::Audit(_))), "{garble}");
+            assert!(matches!(
+                app.undo(None, ACTOR, now()),
+                Err(ApplyError::Audit(_))
+            ));
+            assert_eq!(std::fs::read(data.join("quotes.toml")).unwrap(), quotes);
+            assert!(app.snapshot().catalog.quote("not-accepted").is_none());
+        }
+        // Fixed: changes are accepted again, numbered after the last one.
+        if garble == "directory" {
+            std::fs::remove_dir(&log).unwrap();
+        }
+        std::fs::write(&log, &good).unwrap();
+        let app = App::open(data.clone(), state.clone()).unwrap();
+        assert_eq!(add_quote(&app, "accepted").unwrap()[0].revision, 2);
+    }
+}
+
+#[test]
+fn the_writer_holds_an_os_lock_on_the_data_directory_while_it_writes() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (dir, record) = (data.clone(), seen.clone());
+    app.set_write_hook(move |_| {
+        // Another open of the directory, as another process would make: it must be refused.
+        let other = std::fs::File::open(&dir).unwrap();
+        let free = other.try_lock().is_ok();
+        record.lock().unwrap().push(free);
+        Ok(())
+    });
+    add_quote(&app, "locked-write").unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|free| !free),
+        "{seen:?}"
+    );
+    // Released afterwards.
+    let other = std::fs::File::open(&data).unwrap();
+    assert!(other.try_lock().is_ok());
+}
+
+#[test]
+fn a_hand_edit_saved_between_the_read_and_the_rename_is_never_overwritten() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    let speakers = std::fs::read_to_string(data.join("speakers.toml")).unwrap();
+    let quotes_path = data.join("quotes.toml");
+    let hand_edit = std::fs::read_to_string(&quotes_path)
+        .unwrap()
+        .replace("linchpin of peace", "linchpin of peace (hand edit)");
+    let synced = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (path, edit, count) = (quotes_path.clone(), hand_edit.clone(), synced.clone());
+    app.set_write_hook(move |step| {
+        // The second file's write (quotes.toml, after speakers.toml): a person saves it.
+        if step == WriteStep::TempSynced
+            && count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1
+        {
+            std::fs::write(&path, &edit)?;
+        }
+        Ok(())
+    });
+    let speaker = quotebot::core::model::Speaker {
+        id: "new-speaker".into(),
+        name: "New Speaker".into(),
+        role: None,
+        aliases: vec![],
+    };
+    let mut q = quote("by-new-speaker", "Fresh words.");
+    q.speaker = "new-speaker".into();
+    let result = app.apply(
+        vec![
+            Change::add(Record::Speaker(speaker)),
+            Change::add(Record::Quote(q)),
+        ],
+        ACTOR,
+        now(),
+        None,
+    );
+    let Err(ApplyError::Conflict(path)) = &result else {
+        panic!("{result:?}");
+    };
+    assert!(path.ends_with("quotes.toml"), "{path}");
+    assert_eq!(std::fs::read_to_string(&quotes_path).unwrap(), hand_edit);
+    assert_eq!(
+        std::fs::read_to_string(data.join("speakers.toml")).unwrap(),
+        speakers,
+        "the part already written is put back"
+    );
+    assert!(app.audit().unwrap().is_empty(), "nothing audited");
+    let snapshot = app.snapshot();
+    assert!(snapshot.catalog.speaker("new-speaker").is_none());
+    assert!(
+        snapshot
+            .catalog
+            .quote("blinken-alliance-linchpin")
+            .unwrap()
+            .text
+            .contains("(hand edit)"),
+        "the hand edit is loaded"
+    );
+    assert!(temp_files(&data).is_empty());
+}
+
+fn any_figure_text() -> impl Strategy<Value = Option<String>> {
+    proptest::option::of(any::<String>().prop_filter("not blank", |s| !s.trim().is_empty()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn every_figure_round_trips_through_the_fact_form_and_a_text_only_edit_keeps_its_bytes(
+        value in prop_oneof![
+            any::<f64>().prop_filter("finite", |v| v.is_finite()),
+            any::<i64>().prop_map(|i| i as f64),
+            (-1_000_000i64..1_000_000).prop_map(|i| i as f64 / 100.0),
+        ],
+        unit in any_figure_text(),
+        qualifier in any_figure_text(),
+    ) {
+        use quotebot::core::model::{Fact, Figure};
+        use quotebot::core::moderation::{FactForm, fact_changes, figure_text, parse_figure};
+        let figure = Figure { value, unit, qualifier };
+        let parsed = parse_figure(&figure_text(&figure)).unwrap().unwrap();
+        prop_assert_eq!(parsed.value.to_bits(), figure.value.to_bits());
+        prop_assert_eq!(&parsed, &figure);
+
+        let texts = [
+            "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n".to_string(),
+            "[[source]]\nid = \"src\"\ntitle = \"T\"\n".to_string(),
+            String::new(),
+            "# Facts\n".to_string(),
+        ];
+        let fact = Fact {
+            id: "f".into(), text: "A figure.".into(), source: "src".into(), as_of: None,
+            topics: vec![], figure: Some(figure.clone()), related: vec![],
+        };
+        let catalog = parse(&texts[0], &texts[1], &texts[2], &texts[3]).unwrap();
+        let added = quotebot::core::edit::apply(&catalog, &texts, &[Change::add(Record::Fact(fact.clone()))]).unwrap();
+        let stored = added.catalog.fact("f").unwrap().clone();
+        prop_assert_eq!(stored.figure.as_ref(), Some(&figure));
+        let mut form = FactForm::filled(&stored);
+        form.text = "A figure, reworded.".into();
+        let changes = fact_changes(&added.catalog, &form, Some(&stored)).unwrap();
+        let edited = quotebot::core::edit::apply(&added.catalog, &added.texts, &changes).unwrap();
+        let figure_lines = |text: &str| -> Vec<String> {
+            text.lines().filter(|l| !l.starts_with("text =")).map(str::to_string).collect()
+        };
+        prop_assert_eq!(figure_lines(&edited.texts[3]), figure_lines(&added.texts[3]));
+        prop_assert_eq!(edited.catalog.fact("f").unwrap().figure.as_ref(), Some(&figure));
+        prop_assert_eq!(&edited.catalog.fact("f").unwrap().text, "A figure, reworded.");
+    }
+}
+
+#[test]
+fn removing_a_fact_with_its_references_never_leaves_an_invalid_database_on_disk() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    let catalog = app.snapshot().catalog.clone();
+    // Listed by quotes and by another fact.
+    let fact = Record::find(&catalog, "us-second-largest-investor-in-rok").unwrap();
+    let changes = quotebot::core::edit::remove_with_references(&catalog, &fact);
+    assert!(changes.len() > 2, "{changes:?}");
+    let dir = data.clone();
+    let states = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = states.clone();
+    app.set_write_hook(move |step| {
+        if step == WriteStep::Renamed {
+            seen.lock()
+                .unwrap()
+                .push(
+                    quotebot::store::load_catalog(&dir)
+                        .map(|_| ())
+                        .map_err(|e| {
+                            e.diagnostics
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                        }),
+                );
+        }
+        Ok(())
+    });
+    app.apply(changes, ACTOR, now(), None).unwrap();
+    let states = std::mem::take(&mut *states.lock().unwrap());
+    assert_eq!(states.len(), 2, "two files written");
+    for state in states.iter() {
+        assert!(state.is_ok(), "an invalid database on disk: {state:?}");
+    }
+    let undone = app.undo(None, ACTOR, now()).unwrap();
+    assert_eq!(undone.len(), 4);
+    assert_eq!(
+        Record::find(&app.snapshot().catalog, "us-second-largest-investor-in-rok"),
+        Some(fact)
     );
 }
