@@ -21,6 +21,32 @@ use crate::core::render::{self, Card};
 use crate::core::search::{self, Choice, Outcome, Query, SearchIndex};
 use crate::store::{self, WriteStep};
 
+/// Says, loudly, when the audit log describes records the data directory does not hold: the
+/// sign of a data directory that is not the one the log was written for (a Docker data volume
+/// lost in an upgrade leaves the image's bundled data beside the old audit log and backups).
+pub fn warn_of_missing_records(
+    catalog: &Catalog,
+    log: &[AuditEntry],
+    data_dir: &std::path::Path,
+    state_dir: &std::path::Path,
+) -> Option<String> {
+    let missing = edit::missing_records(catalog, log);
+    let newest = missing.first()?;
+    let message = format!(
+        "{} holds no record for {} change(s) the audit log in {} records (the newest: change {}, `{}`); \
+         if the data directory was replaced (a lost Docker volume, an old copy), restore it from {}/backups \
+         before making changes (README: Deploying)",
+        data_dir.display(),
+        missing.len(),
+        state_dir.display(),
+        newest.revision,
+        newest.id,
+        state_dir.display()
+    );
+    tracing::warn!("{message}");
+    Some(message)
+}
+
 /// A catalog and the index built from it; immutable once built.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -124,7 +150,10 @@ impl App {
         // The last revision used; an unreadable log is reported here and refuses every change
         // (see `apply`), but the bot still answers from the data.
         let logged = match store::read_audit_log(&state_dir) {
-            Ok(log) => log.iter().map(|e| e.revision).max().unwrap_or(0),
+            Ok(log) => {
+                warn_of_missing_records(&catalog, &log, &data_dir, &state_dir);
+                log.iter().map(|e| e.revision).max().unwrap_or(0)
+            }
             Err(e) => {
                 tracing::error!(error = %e, "the audit log is unreadable; changes will be refused until it is fixed");
                 0

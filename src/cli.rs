@@ -183,6 +183,17 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
         Command::Check => {
             let snapshot = load_snapshot(&config)?;
             let c = &snapshot.catalog;
+            // Valid data that does not hold what the audit log describes is worth a warning.
+            if let Ok(log) = store::read_audit_log(&config.state_dir)
+                && let Some(warning) = crate::app::warn_of_missing_records(
+                    c,
+                    &log,
+                    &config.data_dir,
+                    &config.state_dir,
+                )
+            {
+                eprintln!("warning: {warning}");
+            }
             writeln!(
                 out,
                 "ok: {} speakers, {} sources, {} quotes, {} facts in {}",

@@ -721,6 +721,27 @@ pub fn empty_texts() -> [String; 4] {
     FILE_NAMES.map(|name| format!("# {name}\n"))
 }
 
+/// The changes the audit log records that the data does not hold: for each id, the latest
+/// change says the record exists (an add or an edit) but the catalog has no such id. A hand
+/// edit may remove a record, but when the records a log describes are missing wholesale, the
+/// data directory is not the one the log was written for (a data volume lost in an upgrade, a
+/// restored old copy). Newest first.
+pub fn missing_records<'a>(catalog: &Catalog, log: &'a [AuditEntry]) -> Vec<&'a AuditEntry> {
+    let mut latest: std::collections::HashMap<&str, &AuditEntry> = std::collections::HashMap::new();
+    for entry in log {
+        let slot = latest.entry(entry.id.as_str()).or_insert(entry);
+        if entry.revision >= slot.revision {
+            *slot = entry;
+        }
+    }
+    let mut missing: Vec<&AuditEntry> = latest
+        .into_values()
+        .filter(|e| e.action != Action::Remove && !catalog.contains_id(&e.id))
+        .collect();
+    missing.sort_by_key(|e| std::cmp::Reverse(e.revision));
+    missing
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -760,6 +781,43 @@ mod tests {
             topics: vec![],
             related: vec![],
         }
+    }
+
+    fn logged(revision: u64, action: Action, id: &str) -> AuditEntry {
+        AuditEntry {
+            revision,
+            time: "2026-01-01T00:00:00Z".into(),
+            actor: 1,
+            guild: None,
+            action,
+            id: id.into(),
+            before: None,
+            after: None,
+            undo_of: None,
+            step: None,
+            text: None,
+        }
+    }
+
+    #[test]
+    fn records_the_log_says_exist_but_the_data_lacks_are_reported_newest_first() {
+        let catalog = catalog(&texts());
+        let log = vec![
+            logged(1, Action::Add, "gone-1"),
+            logged(2, Action::Add, "q1"),
+            logged(3, Action::Add, "removed-later"),
+            logged(4, Action::Edit, "gone-2"),
+            logged(5, Action::Remove, "removed-later"),
+            logged(6, Action::Remove, "q2"),
+        ];
+        let missing: Vec<(u64, &str)> = missing_records(&catalog, &log)
+            .iter()
+            .map(|e| (e.revision, e.id.as_str()))
+            .collect();
+        // q1 is there; removed-later was removed last; q2 was removed but is back (a hand
+        // edit may do that): only the records the log says exist and the data lacks.
+        assert_eq!(missing, vec![(4, "gone-2"), (1, "gone-1")]);
+        assert!(missing_records(&catalog, &[]).is_empty());
     }
 
     #[test]

@@ -326,3 +326,56 @@ fn fotd_with_a_damaged_ledger_names_the_file() {
         stderr(&output)
     );
 }
+
+#[test]
+fn check_warns_when_the_data_lacks_records_the_audit_log_says_were_added() {
+    use quotebot::app::{Actor, App};
+    use quotebot::core::edit::{Change, Record};
+    use quotebot::core::model::{Quote, QuoteKind};
+    let (dir, data, state) = crate::support::workspace();
+    let pristine = std::fs::read(data.join("quotes.toml")).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "data_dir = \"data\"\nstate_dir = \"state\"\n").unwrap();
+    let config = config.to_str().unwrap();
+
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    let quote = Quote {
+        id: "added-by-a-moderator".into(),
+        text: "Words a moderator added.".into(),
+        speaker: "antony-blinken".into(),
+        source: "voa-2025-us-rok-strong".into(),
+        kind: QuoteKind::Verbatim,
+        date: None,
+        context: None,
+        topics: vec![],
+        related: vec![],
+    };
+    let actor = Actor {
+        user: 1,
+        guild: None,
+    };
+    app.apply(
+        vec![Change::add(Record::Quote(quote))],
+        actor,
+        "2026-12-01T00:00:00Z".parse().unwrap(),
+        None,
+    )
+    .unwrap();
+    drop(app);
+    let output = quotebot(dir.path(), &["--config", config, "check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+
+    // The data directory is replaced by the bundled data (a lost volume): valid, but the
+    // audit log describes a record it does not hold.
+    std::fs::write(data.join("quotes.toml"), pristine).unwrap();
+    let output = quotebot(dir.path(), &["--config", config, "check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let warning = stderr(&output);
+    assert!(warning.starts_with("warning: "), "{warning}");
+    assert!(
+        warning.contains("change 1, `added-by-a-moderator`"),
+        "{warning}"
+    );
+    assert!(warning.contains("backups"), "{warning}");
+}
