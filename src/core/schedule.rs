@@ -814,11 +814,26 @@ mod tests {
     }
 
     #[test]
-    fn nonces_fit_discords_limit_and_are_stable() {
+    fn nonces_fit_discords_limit_and_never_change_across_versions() {
+        // Pinned: a nonce decides whether Discord sees a retry as the same post, also across
+        // an upgrade made between an attempt and its retry.
         let n = nonce(u64::MAX, date(2025, 1, 7));
         assert!(n.len() <= 25);
-        assert_eq!(n, nonce(u64::MAX, date(2025, 1, 7)));
+        assert_eq!(n, "fotd5cfa821b75f5dae4");
+        assert_eq!(nonce(1, date(2026, 12, 2)), "fotd5d980bfdff4e212b");
         assert_ne!(n, nonce(u64::MAX, date(2025, 1, 8)));
+    }
+
+    #[test]
+    fn rotation_orders_never_change_across_versions() {
+        // Pinned: the ledger stores which facts a cycle has posted, and the order decides what
+        // comes next, so an upgrade must not reshuffle a cycle in progress.
+        assert_eq!(rotation(42, 0, FACTS), ["d", "a", "c", "b"]);
+        assert_eq!(rotation(42, 1, FACTS), ["b", "c", "a", "d"]);
+        assert_eq!(
+            rotation(1234567890123456789, 7, FACTS),
+            ["c", "b", "a", "d"]
+        );
     }
 
     /// `planned` as it was: every day stepped through, one pick and one post at a time.

@@ -223,10 +223,12 @@ fn fotd_shows_the_fact_a_channel_would_get_and_rotates_day_by_day() {
     )
     .unwrap();
     let config = config.to_str().unwrap();
-    // Days well in the future, so the plan runs from today through them.
+    // Days well in the future whenever the test runs, so the plan runs from today through them.
+    let today: jiff::civil::Date = jiff::Timestamp::now().to_string()[..10].parse().unwrap();
+    let first = today + jiff::Span::new().years(5);
     let mut ids = Vec::new();
-    for day in 1..=10 {
-        let date = format!("2031-01-{day:02}");
+    for day in 0..10 {
+        let date = (first + jiff::Span::new().days(day)).to_string();
         let output = quotebot(
             dir.path(),
             &[
