@@ -9,6 +9,52 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+/// Characters kept of one token; a longer run of letters is not a word anyone types.
+pub const MAX_TOKEN_CHARS: usize = 64;
+
+/// Invisible characters that never separate words: zero-width space, non-joiner and joiner,
+/// word joiner and invisible operators, soft hyphen, byte-order mark, bidirectional marks and
+/// controls, Mongolian and Hangul fillers, variation selectors and tags.
+pub fn is_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// Scripts written without spaces between words, indexed one character at a time: Han
+/// ideographs, hiragana and katakana, Thai, Lao, Khmer and Myanmar letters.
+pub fn is_unspaced(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3040}'..='\u{30FF}'
+            | '\u{31F0}'..='\u{31FF}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{20000}'..='\u{3FFFF}'
+            | '\u{0E00}'..='\u{0EFF}'
+            | '\u{1000}'..='\u{109F}'
+            | '\u{1780}'..='\u{17FF}'
+    )
+}
+
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´')
 }
@@ -28,18 +74,32 @@ pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
             .collect()
     } else {
         text.nfkd()
-            .filter(|c| !is_combining_mark(*c))
+            .filter(|c| !is_combining_mark(*c) && !is_ignorable(*c))
             .flat_map(char::to_lowercase)
             .collect()
     };
     let mut current = String::new();
-    // Characters read since the token started or since its last joined dot.
+    // Characters in `current`, and characters read since the token started or since its last
+    // joined dot.
+    let mut length = 0;
     let mut segment = 0;
     for (i, &c) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied();
         let after_next = chars.get(i + 2).copied();
-        if c.is_alphanumeric() {
-            current.push(c);
+        if is_unspaced(c) && c.is_alphanumeric() {
+            if !current.is_empty() {
+                f(&current);
+                current.clear();
+            }
+            let mut buffer = [0u8; 4];
+            f(c.encode_utf8(&mut buffer));
+            length = 0;
+            segment = 0;
+        } else if c.is_alphanumeric() {
+            if length < MAX_TOKEN_CHARS {
+                current.push(c);
+                length += 1;
+            }
             segment += 1;
         } else if is_apostrophe(c) && !current.is_empty() && next.is_some_and(char::is_alphanumeric)
         {
@@ -65,6 +125,7 @@ pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
                 f(&current);
                 current.clear();
             }
+            length = 0;
             segment = 0;
         }
     }
@@ -90,8 +151,12 @@ pub fn is_stopword(word: &str) -> bool {
 }
 
 /// Whether the text ends inside a word, so its last token may be a prefix still being typed.
+/// Invisible characters and combining marks after the last letter do not end the word.
 pub fn ends_mid_word(text: &str) -> bool {
-    text.chars().last().is_some_and(char::is_alphanumeric)
+    text.chars()
+        .rev()
+        .find(|c| !is_ignorable(*c) && !is_combining_mark(*c))
+        .is_some_and(char::is_alphanumeric)
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@
 //! is what lets the caller tell a real answer from a weak guess.
 
 use rustc_hash::FxHashMap;
+use unicode_normalization::UnicodeNormalization;
 
-use super::index::{Posting, Scratch, SearchIndex, field, hash_without, stemmer};
+use super::index::{Posting, Scratch, SearchIndex, deletion_hashes, field, stemmer};
 use super::normalize::{ends_mid_word, is_stopword, tokens};
 use super::{Hit, Mode, Outcome, Query};
 use crate::core::catalog::{Catalog, Entry};
@@ -107,9 +108,7 @@ impl SearchIndex {
             let max_distance = if n >= 8 { 2 } else { 1 };
             let penalty = if exact.is_some() { 0.6 } else { 1.0 };
             let mut seen: Vec<u32> = Vec::new();
-            let hashes = std::iter::once(hash_without(word, None))
-                .chain((0..n).map(|skip| hash_without(word, Some(skip))));
-            for hash in hashes {
+            for hash in deletion_hashes(word) {
                 for term in self.deletion_neighbours(hash) {
                     if seen.contains(&term) || Some(term) == exact {
                         continue;
@@ -404,7 +403,10 @@ impl SearchIndex {
                         None => t.text.clone(),
                     })
                     .collect::<Vec<_>>()
-                    .join(" "),
+                    .join(" ")
+                    // Tokens are decomposed (Hangul as jamo): composed again to be read.
+                    .nfc()
+                    .collect(),
             )
         } else {
             None
@@ -431,14 +433,19 @@ impl SearchIndex {
 /// The signed gap from an occurrence of the first word to the nearest occurrence of the next
 /// one, preferring the next word after the first (in reading order).
 fn closest_gap(first: &[u32], next: &[u32]) -> Option<i64> {
+    // Both lists are in text order, so the nearest occurrence on each side of `a` is found by
+    // binary search; a farther one on the same side can never be closer.
+    let rank = |g: i64| if g > 0 { g } else { 3 * -g };
     let mut best: Option<i64> = None;
     for &a in first {
-        for &b in next {
+        let before = next.partition_point(|&b| b < a);
+        let after = next.partition_point(|&b| b <= a);
+        let nearest = [
+            before.checked_sub(1).map(|i| next[i]),
+            next.get(after).copied(),
+        ];
+        for b in nearest.into_iter().flatten() {
             let gap = b as i64 - a as i64;
-            if gap == 0 {
-                continue;
-            }
-            let rank = |g: i64| if g > 0 { g } else { 3 * -g };
             if best.is_none_or(|x| rank(gap) < rank(x)) {
                 best = Some(gap);
             }
