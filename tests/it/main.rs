@@ -12,3 +12,4 @@ mod search;
 mod seed;
 mod support;
 mod tidy;
+mod unicode;

@@ -159,6 +159,47 @@ pub fn ends_mid_word(text: &str) -> bool {
         .is_some_and(char::is_alphanumeric)
 }
 
+/// A Hangul word being typed whose last syllable ends in a final consonant, with that consonant
+/// moved to start the next syllable, as the input method will move it when a vowel follows:
+/// "평활" is on its way to "평화를". Tokens hold Hangul decomposed into jamo, as here.
+pub fn hangul_carry(word: &str) -> Option<String> {
+    const CARRY: [&str; 27] = [
+        "\u{1100}",
+        "\u{1101}",
+        "\u{11A8}\u{1109}",
+        "\u{1102}",
+        "\u{11AB}\u{110C}",
+        "\u{11AB}\u{1112}",
+        "\u{1103}",
+        "\u{1105}",
+        "\u{11AF}\u{1100}",
+        "\u{11AF}\u{1106}",
+        "\u{11AF}\u{1107}",
+        "\u{11AF}\u{1109}",
+        "\u{11AF}\u{1110}",
+        "\u{11AF}\u{1111}",
+        "\u{11AF}\u{1112}",
+        "\u{1106}",
+        "\u{1107}",
+        "\u{11B8}\u{1109}",
+        "\u{1109}",
+        "\u{110A}",
+        "\u{110B}",
+        "\u{110C}",
+        "\u{110E}",
+        "\u{110F}",
+        "\u{1110}",
+        "\u{1111}",
+        "\u{1112}",
+    ];
+    let last = word.chars().last()?;
+    let index = (last as u32).checked_sub(0x11A8)? as usize;
+    let carried = CARRY.get(index)?;
+    let mut out = word[..word.len() - last.len_utf8()].to_string();
+    out.push_str(carried);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

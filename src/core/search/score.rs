@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 
 use super::index::{Posting, Scratch, SearchIndex, deletion_hashes, field, stemmer};
-use super::normalize::{ends_mid_word, is_stopword, tokens};
+use super::normalize::{ends_mid_word, hangul_carry, is_stopword, tokens};
 use super::{Hit, Mode, Outcome, Query};
 use crate::core::catalog::{Catalog, Entry};
 use crate::core::model::EntryKind;
@@ -147,6 +147,11 @@ impl SearchIndex {
                 Mode::Search => 0.75,
             };
             let mut completions: Vec<u32> = self.prefix_range(word).to_vec();
+            if let Some(carried) = hangul_carry(word) {
+                completions.extend_from_slice(self.prefix_range(&carried));
+                completions.sort_unstable();
+                completions.dedup();
+            }
             if completions.len() > MAX_PREFIX_TERMS {
                 completions.sort_unstable_by_key(|t| {
                     std::cmp::Reverse(self.terms[*t as usize].postings.len())
