@@ -586,3 +586,34 @@ async fn korean_forms_are_answered_saved_and_found_by_korean_queries() {
     );
     stop(running).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_a_hand_edited_quote_too_long_for_the_form_answers_instead_of_failing() {
+    let (_dir, data, state) = workspace();
+    let quotes = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    let long = "동맹 ".repeat(2100);
+    std::fs::write(
+        data.join("quotes.toml"),
+        format!(
+            "{quotes}\n[[quote]]\nid = \"long-quote\"\ntext = \"{long}\"\nspeaker = \"antony-blinken\"\nsource = \"voa-2025-us-rok-strong\"\n"
+        ),
+    )
+    .unwrap();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let body = fake
+        .interact(fake::subcommand(
+            "curate",
+            "edit",
+            &[("id", "long-quote")],
+            USER_ID,
+        ))
+        .await;
+    assert_eq!(body["type"], 4, "a message, not a form Discord would refuse: {body}");
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("`long-quote` has a text of 6300 characters"),
+        "{content}"
+    );
+    stop(running).await;
+}
