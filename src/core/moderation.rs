@@ -544,8 +544,14 @@ mod tests {
         assert_eq!(slug("U.S.-South Korea", 6), "us-south-korea");
         assert_eq!(slug("allia\u{200B}nce", 6), "alliance");
         assert_eq!(slug("한미 동맹", 6), "han-mi-dong-maeng");
-        assert_eq!(slug("one two three four five six seven", 6).split('-').count(), 6);
-        for text in ["Пхеньян", "Ελλάδα", "القدس", "東京", "ソウル", "मुंबई"] {
+        assert_eq!(
+            slug("one two three four five six seven", 6)
+                .split('-')
+                .count(),
+            6
+        );
+        for text in ["Пхеньян", "Ελλάδα", "القدس", "東京", "ソウル", "मुंबई"]
+        {
             let slug = slug(text, 6);
             assert!(is_valid_id(&slug), "{text:?} → {slug:?}");
         }

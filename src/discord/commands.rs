@@ -315,9 +315,7 @@ fn lookup(
             None => return Found::Private(format!("No speaker matches “{text}”.")),
         },
     };
-    let topic = topic
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| !t.is_empty());
+    let topic = topic.map(|t| topic_slug(&t)).filter(|t| !t.is_empty());
     // A value picked from autocomplete is an id: show exactly that entry.
     match snapshot.catalog.entry(query.trim()) {
         Some(entry) if kind.is_none_or(|k| k == entry.kind()) => {
@@ -331,7 +329,11 @@ fn lookup(
                 ..Query::new(query, PAGE_LIMIT)
             });
             if !outcome.confident {
-                return Found::Private(render::weak_answer_text(&snapshot.catalog, query, &outcome));
+                return Found::Private(render::weak_answer_text(
+                    &snapshot.catalog,
+                    query,
+                    &outcome,
+                ));
             }
             Found::Ids(
                 outcome
@@ -408,7 +410,8 @@ fn speaker_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
 
 /// Topics that contain the typed text, as (label, value).
 fn topic_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
-    let typed = typed.trim().to_lowercase().replace(' ', "-");
+    // Typed as the slug is made, in any script: "한미 동맹" → "han-mi-dong-maeng".
+    let typed = topic_slug(typed);
     let mut topics: Vec<&str> = snapshot
         .catalog
         .entries()
@@ -422,6 +425,11 @@ fn topic_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
         .take(limits::CHOICES)
         .map(|t| (t.to_string(), t.to_string()))
         .collect()
+}
+
+/// A topic as typed, as the slug it is stored as.
+fn topic_slug(typed: &str) -> String {
+    crate::core::moderation::slug(typed, usize::MAX)
 }
 
 /// Sources whose title contains the typed words or is close to them, as (label, id).
@@ -619,14 +627,11 @@ pub async fn random(
     topic: Option<String>,
 ) -> Result<(), Error> {
     let snapshot = ctx.data().app.snapshot();
+    let topic = topic.as_deref().map(topic_slug);
     let entries: Vec<Entry<'_>> = snapshot
         .catalog
         .entries()
-        .filter(|e| {
-            topic
-                .as_deref()
-                .is_none_or(|t| e.topics().iter().any(|x| x == t.trim()))
-        })
+        .filter(|e| topic.as_ref().is_none_or(|t| e.topics().contains(t)))
         .collect();
     if entries.is_empty() {
         return private(ctx, "Nothing in the database has that topic.").await;
@@ -698,8 +703,7 @@ pub async fn topic(
     name: String,
 ) -> Result<(), Error> {
     let snapshot = ctx.data().app.snapshot();
-    let wanted = name.trim().to_lowercase().replace(' ', "-");
-    let topic = match topic_choices(&snapshot, &wanted).into_iter().next() {
+    let topic = match topic_choices(&snapshot, &name).into_iter().next() {
         Some((_, t)) => t,
         None => return private(ctx, &format!("No topic matches “{}”.", name.trim())).await,
     };

@@ -535,9 +535,15 @@ async fn korean_forms_are_answered_saved_and_found_by_korean_queries() {
     let submit = fake::modal_submit(
         &custom_id,
         &[
-            ("text", "한국 기업들은 미국에 1,400억 달러 이상을 투자했습니다."),
+            (
+                "text",
+                "한국 기업들은 미국에 1,400억 달러 이상을 투자했습니다.",
+            ),
             ("figure", "140e9 USD more than"),
-            ("source", "한미 투자 보고서 | https://example.org/invest-2025"),
+            (
+                "source",
+                "한미 투자 보고서 | https://example.org/invest-2025",
+            ),
             ("as_of", "2024"),
             ("topics", ""),
         ],
@@ -550,8 +556,18 @@ async fn korean_forms_are_answered_saved_and_found_by_korean_queries() {
     // Saved in files that parse, with the names as typed.
     let catalog = quotebot::store::load_catalog(&data).expect("the written data is valid");
     assert_eq!(catalog.speaker("yun-seog-yeol").unwrap().name, "윤석열");
-    assert!(catalog.sources().iter().any(|s| s.title == "대통령실 브리핑"));
-    assert!(catalog.sources().iter().any(|s| s.title == "한미 투자 보고서"));
+    assert!(
+        catalog
+            .sources()
+            .iter()
+            .any(|s| s.title == "대통령실 브리핑")
+    );
+    assert!(
+        catalog
+            .sources()
+            .iter()
+            .any(|s| s.title == "한미 투자 보고서")
+    );
 
     // Found by Korean queries, and by a Korean word as it is typed.
     let body = fake
@@ -559,7 +575,10 @@ async fn korean_forms_are_answered_saved_and_found_by_korean_queries() {
         .await;
     let embed = &body["data"]["embeds"][0];
     assert!(
-        embed["description"].as_str().unwrap().contains("굳건합니다"),
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("굳건합니다"),
         "{body}"
     );
     assert!(
@@ -609,7 +628,10 @@ async fn editing_a_hand_edited_quote_too_long_for_the_form_answers_instead_of_fa
             USER_ID,
         ))
         .await;
-    assert_eq!(body["type"], 4, "a message, not a form Discord would refuse: {body}");
+    assert_eq!(
+        body["type"], 4,
+        "a message, not a form Discord would refuse: {body}"
+    );
     let content = body["data"]["content"].as_str().unwrap();
     assert!(
         content.contains("`long-quote` has a text of 6300 characters"),

@@ -26,15 +26,15 @@ fn piece() -> impl Strategy<Value = String> {
         "\\PC{1,6}",
         "[a-zA-Z]{1,8}",
         Just(" ".to_string()),
-        Just("\u{200B}".to_string()),  // zero-width space
+        Just("\u{200B}".to_string()), // zero-width space
         Just("\u{200C}\u{200D}".to_string()),
         Just("\u{2060}\u{FEFF}\u{00AD}".to_string()),
         Just("e\u{0301}\u{0323}".to_string()), // stacked combining marks
-        Just("\u{0301}".to_string()),  // a combining mark with nothing to combine with
-        Just("👩‍👩‍👧‍👦".to_string()), // ZWJ emoji sequence
+        Just("\u{0301}".to_string()),          // a combining mark with nothing to combine with
+        Just("👩‍👩‍👧‍👦".to_string()),                // ZWJ emoji sequence
         Just("🇰🇷".to_string()),
         Just("𝔘𝔫𝔦𝔠𝔬𝔡𝔢".to_string()), // 4-byte letters
-        Just("𠜎𠜱".to_string()),        // 4-byte ideographs
+        Just("𠜎𠜱".to_string()),    // 4-byte ideographs
         Just("윤석열".to_string()),
         Just("한미 동맹".to_string()),
         Just("ㄱㅎ".to_string()),
@@ -78,8 +78,9 @@ fn apply_form(
     let (new_texts, new_catalog) = edit::apply(catalog, texts, &changes)
         .unwrap_or_else(|e| panic!("a validated form was refused by the database: {e}"));
     // What was written parses again, the same.
-    let reparsed = crate::support::parse(&new_texts[0], &new_texts[1], &new_texts[2], &new_texts[3])
-        .unwrap_or_else(|e| panic!("the written files do not parse: {e:?}"));
+    let reparsed =
+        crate::support::parse(&new_texts[0], &new_texts[1], &new_texts[2], &new_texts[3])
+            .unwrap_or_else(|e| panic!("the written files do not parse: {e:?}"));
     for change in &changes {
         assert!(reparsed.contains_id(change.id()), "{} saved", change.id());
     }
@@ -249,9 +250,20 @@ fn korean_names_become_romanised_ids_and_korean_text_is_found_as_it_is_typed() {
     };
     // Whole words, a word inside the sentence, and words as an IME composes them.
     for query in ["한미 동맹", "굳건합니다", "동맹은"] {
-        assert_eq!(found(query, Mode::Search).as_deref(), Some(&*quote_id), "{query}");
+        assert_eq!(
+            found(query, Mode::Search).as_deref(),
+            Some(&*quote_id),
+            "{query}"
+        );
     }
-    for typed in ["굳건", "굳거", "한미 동매", "한미 동맹ㅇ", "자유와 평", "자유와 평활"] {
+    for typed in [
+        "굳건",
+        "굳거",
+        "한미 동매",
+        "한미 동맹ㅇ",
+        "자유와 평",
+        "자유와 평활",
+    ] {
         let choices = snapshot.suggest(&Query::new(typed, MAX_CHOICES));
         assert!(
             choices.iter().any(|c| c.value == quote_id),
@@ -259,10 +271,16 @@ fn korean_names_become_romanised_ids_and_korean_text_is_found_as_it_is_typed() {
         );
     }
     // The speaker's name finds the speaker's quote.
-    assert_eq!(found("윤석열 동맹", Mode::Search).as_deref(), Some(&*quote_id));
+    assert_eq!(
+        found("윤석열 동맹", Mode::Search).as_deref(),
+        Some(&*quote_id)
+    );
     let card = snapshot.card(&quote_id).unwrap();
     assert!(render::card_text(&card).contains("굳건합니다"));
-    assert!(matches!(snapshot.catalog.entry(&quote_id), Some(Entry::Quote(_))));
+    assert!(matches!(
+        snapshot.catalog.entry(&quote_id),
+        Some(Entry::Quote(_))
+    ));
 }
 
 #[test]

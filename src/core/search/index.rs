@@ -124,10 +124,9 @@ pub(crate) fn deletion_hashes(text: &str) -> Vec<u64> {
         return out;
     }
     // power[j] = B^j; suffix[k] = hash of chars[k..] on its own.
-    let mut power = vec![1u64; n + 1];
-    for j in 1..=n {
-        power[j] = power[j - 1].wrapping_mul(HASH_BASE);
-    }
+    let power: Vec<u64> = std::iter::successors(Some(1u64), |p| Some(p.wrapping_mul(HASH_BASE)))
+        .take(n + 1)
+        .collect();
     let mut suffix = vec![0u64; n + 1];
     for k in (0..n).rev() {
         suffix[k] = (chars[k] as u64 + 1)
@@ -137,7 +136,11 @@ pub(crate) fn deletion_hashes(text: &str) -> Vec<u64> {
     let mut prefix = 0u64;
     for k in 0..n {
         // chars[..k] then chars[k + 1..]: the prefix shifted past the suffix's length.
-        out.push(prefix.wrapping_mul(power[n - 1 - k]).wrapping_add(suffix[k + 1]));
+        out.push(
+            prefix
+                .wrapping_mul(power[n - 1 - k])
+                .wrapping_add(suffix[k + 1]),
+        );
         prefix = prefix
             .wrapping_mul(HASH_BASE)
             .wrapping_add(chars[k] as u64 + 1);
@@ -424,4 +427,54 @@ fn acronym_aliases(text: &[&str]) -> Vec<(usize, &'static str)> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::data::{DataFile, DataFiles, parse_catalog};
+
+    #[test]
+    fn deletion_hashes_are_the_hashes_of_each_deletion() {
+        for word in ["ab", "abc", "linchpin", "동맹은", "𝔘𝔫𝔦", "aaaa"] {
+            let chars: Vec<char> = word.chars().collect();
+            let mut want = vec![hash_chars(&chars)];
+            if chars.len() >= 3 {
+                for k in 0..chars.len() {
+                    let mut deleted = chars.clone();
+                    deleted.remove(k);
+                    want.push(hash_chars(&deleted));
+                }
+            }
+            assert_eq!(deletion_hashes(word), want, "{word}");
+        }
+        // A word with one letter more has the word among its deletions.
+        assert!(deletion_hashes("linchpins").contains(&deletion_hashes("linchpin")[0]));
+    }
+
+    #[test]
+    fn a_huge_entry_keeps_a_bounded_number_of_positions_and_is_still_found() {
+        let text = "alliance linchpin peace ".repeat(20_000);
+        let quotes = format!(
+            "[[quote]]\nid = \"q\"\ntext = \"{text}\"\nspeaker = \"s\"\nsource = \"src\"\n"
+        );
+        let file = |path, text| DataFile { path, text };
+        let catalog = parse_catalog(&DataFiles {
+            speakers: file("speakers.toml", "[[speaker]]\nid = \"s\"\nname = \"S\"\n"),
+            sources: file("sources.toml", "[[source]]\nid = \"src\"\ntitle = \"T\"\n"),
+            quotes: file("quotes.toml", &quotes),
+            facts: file("facts.toml", ""),
+        })
+        .unwrap();
+        let index = SearchIndex::build(&catalog);
+        assert_eq!(index.doc_positions(0).len(), MAX_POSITIONS);
+        assert_eq!(index.docs[0].len, 60_000);
+        let outcome = crate::core::search::search(
+            &index,
+            &catalog,
+            &crate::core::search::Query::new("peace alliance linchpin", 5),
+        );
+        assert_eq!(outcome.hits.len(), 1);
+        assert!(outcome.confident);
+    }
 }

@@ -224,10 +224,43 @@ mod tests {
             ("1,2,3", &["1", "2", "3"]),
             ("‘quoted’", &["quoted"]),
             ("", &[]),
+            ("allia\u{200B}nce", &["alliance"]),
+            ("soft\u{00AD}ware \u{FEFF}bom", &["software", "bom"]),
+            (
+                "zero\u{200C}width\u{200D}joiners\u{2060}here",
+                &["zerowidthjoinershere"],
+            ),
+            ("\u{202B}שלום\u{202C} world", &["שלום", "world"]),
+            ("東京タワー", &["東", "京", "タ", "ワ", "ー"]),
         ];
         for (text, want) in cases {
             assert_eq!(tokens(text), *want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_run_of_letters_longer_than_a_word_is_cut_to_one_bounded_token() {
+        let long = "ab".repeat(80_000);
+        assert_eq!(
+            tokens(&format!("x {long} y")),
+            ["x", &long[..MAX_TOKEN_CHARS], "y"]
+        );
+        let wide = "한".repeat(1000);
+        let t = tokens(&wide);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].chars().count(), MAX_TOKEN_CHARS);
+    }
+
+    #[test]
+    fn a_final_consonant_being_typed_moves_to_the_next_syllable() {
+        use unicode_normalization::UnicodeNormalization;
+        let jamo = |s: &str| s.nfkd().collect::<String>();
+        assert_eq!(hangul_carry(&jamo("평활")), Some(jamo("평화ㄹ")));
+        assert_eq!(hangul_carry(&jamo("닭")), Some(jamo("달ㄱ")));
+        assert_eq!(hangul_carry(&jamo("화")), None);
+        assert_eq!(hangul_carry("word"), None);
+        assert!(ends_mid_word("deter\u{200B}"));
+        assert!(ends_mid_word("cafe\u{0301}"));
     }
 
     #[test]

@@ -526,6 +526,43 @@ mod tests {
     }
 
     #[test]
+    fn closest_gap_finds_what_comparing_every_pair_finds() {
+        fn brute(first: &[u32], next: &[u32]) -> Option<i64> {
+            let rank = |g: i64| if g > 0 { g } else { 3 * -g };
+            let mut best: Option<i64> = None;
+            for &a in first {
+                for &b in next {
+                    let gap = b as i64 - a as i64;
+                    if gap != 0 && best.is_none_or(|x| rank(gap) < rank(x)) {
+                        best = Some(gap);
+                    }
+                }
+            }
+            best
+        }
+        let mut seed = 12345u64;
+        let mut draw = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for _ in 0..2000 {
+            let mut lists: Vec<Vec<u32>> = (0..2)
+                .map(|_| (0..draw(8)).map(|_| draw(40) as u32).collect())
+                .collect();
+            for list in &mut lists {
+                list.sort_unstable();
+            }
+            assert_eq!(
+                closest_gap(&lists[0], &lists[1]),
+                brute(&lists[0], &lists[1]),
+                "{lists:?}"
+            );
+        }
+    }
+
+    #[test]
     fn one_edit_prefix_accepts_each_kind_of_typo_and_nothing_else() {
         let cases = [
             ("detter", "deterrence", true),  // substitution
