@@ -137,9 +137,12 @@ impl Sessions {
     }
 }
 
+/// A list's title and introduction.
+type ListHeading = (String, String);
+
 /// The ids a view pages through now, and for a list its title and introduction; `None` when
 /// what it names is gone from the database.
-fn resolve(snapshot: &Snapshot, view: &View) -> Option<(Vec<String>, Option<(String, String)>)> {
+fn resolve(snapshot: &Snapshot, view: &View) -> Option<(Vec<String>, Option<ListHeading>)> {
     let catalog = &snapshot.catalog;
     Some(match view {
         View::Results(ids) => (ids.clone(), None),
