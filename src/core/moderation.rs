@@ -108,18 +108,22 @@ fn date(field: &'static str, value: &str) -> Result<Option<PartialDate>, FormErr
         .map_err(|m| bad(field, m))
 }
 
-/// "Alliance, extended deterrence" → ["alliance", "extended-deterrence"].
+/// "Alliance, extended deterrence" → ["alliance", "extended-deterrence"]; other scripts are
+/// transliterated ("동맹" → "dongmaeng").
 fn topics(value: &str) -> Result<Vec<String>, FormError> {
     let mut out: Vec<String> = Vec::new();
     for part in value.split([',', ';', '\n']) {
-        let slug = tokens(part).join("-");
+        let slug = slug(part, usize::MAX);
         if slug.is_empty() {
             continue;
         }
         if !is_valid_id(&slug) {
             return Err(bad(
                 "Topics",
-                format!("“{}” cannot be a topic", part.trim()),
+                format!(
+                    "“{}” cannot be a topic (at most 64 letters, digits and hyphens)",
+                    crate::core::limits::fit(part.trim(), 80)
+                ),
             ));
         }
         if !out.contains(&slug) {
@@ -132,17 +136,75 @@ fn topics(value: &str) -> Result<Vec<String>, FormError> {
     Ok(out)
 }
 
-/// A fresh id from words, unique in the catalog and among ids about to be added.
-fn fresh_id(catalog: &Catalog, words: &str, taken: &[String]) -> String {
-    let mut base: String = tokens(words)
+/// Characters of a generated id before any "-2" that makes it unique.
+const ID_BASE_CHARS: usize = 48;
+
+/// Text as an id-shaped slug of at most `max_words` words: transliterated to ASCII in any
+/// script (Hangul and Han a syllable at a time: "윤석열" → "yun-seog-yeol"), lowercase words
+/// joined by hyphens. Empty when nothing letter- or digit-like remains.
+pub fn slug(text: &str, max_words: usize) -> String {
+    use super::search::normalize::{is_ignorable, is_unspaced};
+    let mut ascii = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            ascii.push(c);
+        } else if is_ignorable(c) {
+            // Zero-width and other invisible characters neither split nor join words.
+        } else if is_hangul_syllable(c) || is_unspaced(c) {
+            // One syllable or ideograph: a word part of its own ("yun-seog-yeol").
+            ascii.push(' ');
+            ascii.push_str(deunicode::deunicode_char(c).unwrap_or(""));
+            ascii.push(' ');
+        } else {
+            // A letter inside a word ("é" → "e", "П" → "P"), or punctuation that separates.
+            match deunicode::deunicode_char(c) {
+                Some(t) => ascii.push_str(t),
+                None => ascii.push(' '),
+            }
+        }
+    }
+    tokens(&ascii)
         .into_iter()
-        .take(6)
+        .take(max_words)
         .collect::<Vec<_>>()
-        .join("-");
-    base.truncate(48);
-    let base = base.trim_matches('-').to_string();
+        .join("-")
+}
+
+fn is_hangul_syllable(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+/// A stable short name for text that has nothing to transliterate (emoji, symbols only).
+fn fallback_id(text: &str) -> String {
+    // FNV-1a: the same text always gives the same id, on every machine and version.
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("entry-{:08x}", hash >> 32)
+}
+
+/// `base` cut to at most `max` bytes of the id alphabet, on a word boundary when one is near,
+/// never leaving a trailing hyphen.
+fn cut_id(base: &str, max: usize) -> String {
+    // `base` is ASCII, but cutting by characters keeps this safe whatever it holds.
+    let cut: String = base.chars().take(max).collect();
+    let cut = if cut.len() < base.len() {
+        match cut.rfind('-') {
+            Some(at) if at >= max / 2 => cut[..at].to_string(),
+            _ => cut,
+        }
+    } else {
+        cut
+    };
+    cut.trim_matches('-').to_string()
+}
+
+/// A fresh id from words, unique in the catalog and among ids about to be added: the words
+/// transliterated in any script, or a stable short hash of them when nothing remains.
+fn fresh_id(catalog: &Catalog, words: &str, taken: &[String]) -> String {
+    let base = cut_id(&slug(words, 6), ID_BASE_CHARS);
     let base = if base.is_empty() || !is_valid_id(&base) {
-        "entry".to_string()
+        fallback_id(words.trim())
     } else {
         base
     };
@@ -732,5 +794,41 @@ mod tests {
         let error = quote_changes(&catalog, &form("A title | https://[/x)"), None).unwrap_err();
         assert_eq!(error.field, "Source");
         assert!(quote_changes(&catalog, &form("A title | https://example.org/a"), None).is_ok());
+    }
+
+    #[test]
+    fn slugs_transliterate_every_script_into_the_id_alphabet() {
+        assert_eq!(slug("윤석열", 6), "yun-seog-yeol");
+        assert_eq!(slug("Café Séoul", 6), "cafe-seoul");
+        assert_eq!(slug("U.S.-South Korea", 6), "us-south-korea");
+        assert_eq!(slug("allia\u{200B}nce", 6), "alliance");
+        assert_eq!(slug("한미 동맹", 6), "han-mi-dong-maeng");
+        assert_eq!(
+            slug("one two three four five six seven", 6)
+                .split('-')
+                .count(),
+            6
+        );
+        for text in ["Пхеньян", "Ελλάδα", "القدس", "東京", "ソウル", "मुंबई"]
+        {
+            let slug = slug(text, 6);
+            assert!(is_valid_id(&slug), "{text:?} → {slug:?}");
+        }
+    }
+
+    #[test]
+    fn ids_are_cut_on_word_boundaries_and_never_end_in_a_hyphen() {
+        let long = "a".repeat(30) + "-" + &"b".repeat(30);
+        assert_eq!(cut_id(&long, 48), "a".repeat(30));
+        assert_eq!(cut_id(&"c".repeat(100), 48), "c".repeat(48));
+        assert_eq!(cut_id("short-id", 48), "short-id");
+    }
+
+    #[test]
+    fn text_with_nothing_to_transliterate_gets_a_stable_hashed_id() {
+        let a = fallback_id("🙂🙂");
+        assert!(is_valid_id(&a) && a.starts_with("entry-"), "{a}");
+        assert_eq!(a, fallback_id("🙂🙂"));
+        assert_ne!(a, fallback_id("🙃"));
     }
 }

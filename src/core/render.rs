@@ -63,6 +63,8 @@ pub mod wording {
     pub const RELATED_FIGURES: &str = "Related figures";
     pub const RELATED_QUOTES: &str = "Related quotes";
     pub const NO_MATCH: &str = "Nothing in the database matches that.";
+    pub const TOO_SLOW: &str =
+        "That search took too long to answer; try fewer or more distinctive words.";
     pub const DID_YOU_MEAN: &str = "Did you mean";
     pub const CLOSEST: &str = "Closest matches";
     pub const FORM_NOT_YOURS: &str =

@@ -28,6 +28,9 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 /// Autocomplete answers within this time or falls back to a plain list: Discord gives the whole
 /// round trip three seconds.
 const AUTOCOMPLETE_BUDGET: Duration = Duration::from_millis(1500);
+/// A lookup answers within this time, or says it took too long: Discord wants the first
+/// response within three seconds.
+const SEARCH_BUDGET: Duration = Duration::from_millis(2000);
 /// How many results one answer can page through.
 const PAGE_LIMIT: usize = 10;
 /// Paging sessions kept in memory; the oldest are forgotten first.
@@ -48,7 +51,10 @@ pub struct Data {
     pub pending: super::curate::Pending,
 }
 
-/// The result lists behind "previous/next" buttons, by session number.
+/// The result lists behind "previous/next" buttons, by session number. A session keeps what
+/// was asked (a few ids, or which speaker, source or topic), never a whole list, and the store
+/// is bounded in bytes as well as in number, so repeated lookups on a large database cannot
+/// grow memory without bound.
 #[derive(Default)]
 pub struct Sessions {
     inner: Mutex<SessionStore>,
@@ -59,29 +65,62 @@ struct SessionStore {
     next: u64,
     by_id: HashMap<u64, Session>,
     order: VecDeque<u64>,
+    /// Sum of [`Session::bytes`] over `by_id`.
+    bytes: usize,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Session {
     pub owner: u64,
-    pub ids: Vec<String>,
-    /// A list page (title, introduction) of several entries at a time, instead of one card.
-    pub list: Option<(String, String)>,
+    pub view: View,
+}
+
+/// What a session pages through, recomputed from the current snapshot on every page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum View {
+    /// Search results, one card a page: at most [`PAGE_LIMIT`] ids.
+    Results(Vec<String>),
+    /// A list of everything one speaker said, by speaker id.
+    Speaker(String),
+    /// A list of everything from one source, by source id.
+    Source(String),
+    /// A list of everything on one topic.
+    Topic(String),
+}
+
+impl Session {
+    /// Memory the session holds, its own size and what its strings hold.
+    pub fn bytes(&self) -> usize {
+        let strings = match &self.view {
+            View::Results(ids) => {
+                ids.capacity() * std::mem::size_of::<String>()
+                    + ids.iter().map(String::capacity).sum::<usize>()
+            }
+            View::Speaker(s) | View::Source(s) | View::Topic(s) => s.capacity(),
+        };
+        std::mem::size_of::<Session>() + std::mem::size_of::<u64>() * 2 + strings
+    }
 }
 
 /// Entries on one page of a list.
 const LIST_PAGE: usize = 8;
+/// Memory all paging sessions together may hold; the oldest are forgotten first.
+pub const MAX_SESSION_BYTES: usize = 8 << 20;
 
 impl Sessions {
     pub fn open(&self, session: Session) -> u64 {
         let mut store = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         store.next += 1;
         let id = store.next;
+        store.bytes += session.bytes();
         store.by_id.insert(id, session);
         store.order.push_back(id);
-        while store.order.len() > MAX_SESSIONS {
-            if let Some(old) = store.order.pop_front() {
-                store.by_id.remove(&old);
+        while store.order.len() > MAX_SESSIONS || store.bytes > MAX_SESSION_BYTES {
+            let Some(old) = store.order.pop_front() else {
+                break;
+            };
+            if let Some(gone) = store.by_id.remove(&old) {
+                store.bytes -= gone.bytes();
             }
         }
         id
@@ -91,6 +130,65 @@ impl Sessions {
         let store = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         store.by_id.get(&id).cloned()
     }
+
+    /// Memory held by the open sessions, as counted against [`MAX_SESSION_BYTES`].
+    pub fn bytes(&self) -> usize {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).bytes
+    }
+}
+
+/// A list's title and introduction.
+type ListHeading = (String, String);
+
+/// The ids a view pages through now, and for a list its title and introduction; `None` when
+/// what it names is gone from the database.
+fn resolve(snapshot: &Snapshot, view: &View) -> Option<(Vec<String>, Option<ListHeading>)> {
+    let catalog = &snapshot.catalog;
+    Some(match view {
+        View::Results(ids) => (ids.clone(), None),
+        View::Speaker(id) => {
+            let speaker = catalog.speaker(id)?;
+            let ids = catalog
+                .quotes()
+                .iter()
+                .filter(|q| q.speaker == speaker.id)
+                .map(|q| q.id.clone())
+                .collect();
+            let mut intro = speaker.role.clone().unwrap_or_default();
+            if !speaker.aliases.is_empty() {
+                intro.push_str(&format!("\nAlso known as: {}", speaker.aliases.join(", ")));
+            }
+            (ids, Some((speaker.name.clone(), intro.trim().to_string())))
+        }
+        View::Source(id) => {
+            let source = catalog.source(id)?;
+            let ids = catalog
+                .entries()
+                .filter(|e| match e {
+                    Entry::Quote(q) => q.source == source.id,
+                    Entry::Fact(f) => f.source == source.id,
+                })
+                .map(|e| e.id().to_string())
+                .collect();
+            let details: Vec<String> = [
+                source.outlet.clone(),
+                source.published.map(|d| d.human()),
+                source.url.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (ids, Some((source.title.clone(), details.join(" · "))))
+        }
+        View::Topic(topic) => {
+            let ids = catalog
+                .entries()
+                .filter(|e| e.topics().contains(topic))
+                .map(|e| e.id().to_string())
+                .collect();
+            (ids, Some((format!("Topic: {topic}"), String::new())))
+        }
+    })
 }
 
 /// Button custom ids: `qb:page:{session}:{index}` and `qb:cite:{entry id}`.
@@ -109,8 +207,9 @@ pub fn page(
     session: &Session,
     index: usize,
 ) -> Option<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>)> {
-    let ids = &session.ids;
-    let (view, pages, cite, source_url) = match &session.list {
+    let (ids, list) = resolve(snapshot, &session.view)?;
+    let ids = &ids;
+    let (view, pages, cite, source_url) = match &list {
         Some((title, intro)) => {
             let pages = ids.len().div_ceil(LIST_PAGE).max(1);
             if index >= pages {
@@ -166,7 +265,15 @@ async fn reply_with_session(
     Ok(())
 }
 
-/// Answers a lookup: the best match with paging, or a private "did you mean".
+/// What a lookup found: the entries to page through, or the private answer instead.
+enum Found {
+    Ids(Vec<String>),
+    Private(String),
+}
+
+/// Answers a lookup: the best match with paging, or a private "did you mean". The search runs
+/// off the async runtime and within [`SEARCH_BUDGET`], so one slow query never holds up other
+/// interactions and the user always gets an answer in Discord's three seconds.
 async fn answer(
     ctx: Context<'_>,
     query: &str,
@@ -175,21 +282,48 @@ async fn answer(
     topic: Option<String>,
 ) -> Result<(), Error> {
     let snapshot = ctx.data().app.snapshot();
+    let worker = snapshot.clone();
+    let query = query.to_string();
+    let task = tokio::task::spawn_blocking(move || lookup(&worker, &query, kind, speaker, topic));
+    let found = match tokio::time::timeout(SEARCH_BUDGET, task).await {
+        Ok(found) => found?,
+        Err(_) => {
+            tracing::warn!("a search exceeded its time budget");
+            Found::Private(render::wording::TOO_SLOW.to_string())
+        }
+    };
+    let ids = match found {
+        Found::Ids(ids) => ids,
+        Found::Private(text) => return private(ctx, &text).await,
+    };
+    let session = Session {
+        owner: ctx.author().id.get(),
+        view: View::Results(ids),
+    };
+    reply_with_session(ctx, &snapshot, session).await
+}
+
+/// The search behind [`answer`], on a blocking thread.
+fn lookup(
+    snapshot: &Snapshot,
+    query: &str,
+    kind: Option<EntryKind>,
+    speaker: Option<String>,
+    topic: Option<String>,
+) -> Found {
     let speaker = match speaker.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(text) => match resolve_speaker(&snapshot, text) {
+        Some(text) => match resolve_speaker(snapshot, text) {
             Some(id) => Some(id),
-            None => {
-                return private(ctx, &format!("No speaker matches “{text}”.")).await;
-            }
+            None => return Found::Private(format!("No speaker matches “{text}”.")),
         },
     };
-    let topic = topic
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| !t.is_empty());
+    let topic = topic.map(|t| topic_slug(&t)).filter(|t| !t.is_empty());
     // A value picked from autocomplete is an id: show exactly that entry.
-    let ids: Vec<String> = match snapshot.catalog.entry(query.trim()) {
-        Some(entry) if kind.is_none_or(|k| k == entry.kind()) => vec![entry.id().to_string()],
+    match snapshot.catalog.entry(query.trim()) {
+        Some(entry) if kind.is_none_or(|k| k == entry.kind()) => {
+            Found::Ids(vec![entry.id().to_string()])
+        }
         _ => {
             let outcome = snapshot.search(&Query {
                 kind,
@@ -198,22 +332,21 @@ async fn answer(
                 ..Query::new(query, PAGE_LIMIT)
             });
             if !outcome.confident {
-                let text = render::weak_answer_text(&snapshot.catalog, query, &outcome);
-                return private(ctx, &text).await;
+                return Found::Private(render::weak_answer_text(
+                    &snapshot.catalog,
+                    query,
+                    &outcome,
+                ));
             }
-            outcome
-                .hits
-                .iter()
-                .map(|h| h.entry(&snapshot.catalog).id().to_string())
-                .collect()
+            Found::Ids(
+                outcome
+                    .hits
+                    .iter()
+                    .map(|h| h.entry(&snapshot.catalog).id().to_string())
+                    .collect(),
+            )
         }
-    };
-    let session = Session {
-        owner: ctx.author().id.get(),
-        ids,
-        list: None,
-    };
-    reply_with_session(ctx, &snapshot, session).await
+    }
 }
 
 /// A short private reply, mentions off.
@@ -280,7 +413,8 @@ fn speaker_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
 
 /// Topics that contain the typed text, as (label, value).
 fn topic_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
-    let typed = typed.trim().to_lowercase().replace(' ', "-");
+    // Typed as the slug is made, in any script: "한미 동맹" → "han-mi-dong-maeng".
+    let typed = topic_slug(typed);
     let mut topics: Vec<&str> = snapshot
         .catalog
         .entries()
@@ -294,6 +428,11 @@ fn topic_choices(snapshot: &Snapshot, typed: &str) -> Vec<(String, String)> {
         .take(limits::CHOICES)
         .map(|t| (t.to_string(), t.to_string()))
         .collect()
+}
+
+/// A topic as typed, as the slug it is stored as.
+fn topic_slug(typed: &str) -> String {
+    crate::core::moderation::slug(typed, usize::MAX)
 }
 
 /// Sources whose title contains the typed words or is close to them, as (label, id).
@@ -491,14 +630,11 @@ pub async fn random(
     topic: Option<String>,
 ) -> Result<(), Error> {
     let snapshot = ctx.data().app.snapshot();
+    let topic = topic.as_deref().map(topic_slug);
     let entries: Vec<Entry<'_>> = snapshot
         .catalog
         .entries()
-        .filter(|e| {
-            topic
-                .as_deref()
-                .is_none_or(|t| e.topics().iter().any(|x| x == t.trim()))
-        })
+        .filter(|e| topic.as_ref().is_none_or(|t| e.topics().contains(t)))
         .collect();
     if entries.is_empty() {
         return private(ctx, "Nothing in the database has that topic.").await;
@@ -509,8 +645,7 @@ pub async fn random(
     drop(entries);
     let session = Session {
         owner: ctx.author().id.get(),
-        ids,
-        list: None,
+        view: View::Results(ids),
     };
     reply_with_session(ctx, &snapshot, session).await
 }
@@ -529,21 +664,9 @@ pub async fn speaker(
     else {
         return private(ctx, &format!("No speaker matches “{}”.", name.trim())).await;
     };
-    let ids: Vec<String> = snapshot
-        .catalog
-        .quotes()
-        .iter()
-        .filter(|q| q.speaker == speaker.id)
-        .map(|q| q.id.clone())
-        .collect();
-    let mut intro = speaker.role.clone().unwrap_or_default();
-    if !speaker.aliases.is_empty() {
-        intro.push_str(&format!("\nAlso known as: {}", speaker.aliases.join(", ")));
-    }
     let session = Session {
         owner: ctx.author().id.get(),
-        ids,
-        list: Some((speaker.name.clone(), intro.trim().to_string())),
+        view: View::Speaker(speaker.id),
     };
     reply_with_session(ctx, &snapshot, session).await
 }
@@ -567,27 +690,9 @@ pub async fn source(
     let Some(source) = id.and_then(|id| snapshot.catalog.source(&id).cloned()) else {
         return private(ctx, &format!("No source matches “{}”.", query.trim())).await;
     };
-    let ids: Vec<String> = snapshot
-        .catalog
-        .entries()
-        .filter(|e| match e {
-            Entry::Quote(q) => q.source == source.id,
-            Entry::Fact(f) => f.source == source.id,
-        })
-        .map(|e| e.id().to_string())
-        .collect();
-    let details: Vec<String> = [
-        source.outlet.clone(),
-        source.published.map(|d| d.human()),
-        source.url.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
     let session = Session {
         owner: ctx.author().id.get(),
-        ids,
-        list: Some((source.title.clone(), details.join(" · "))),
+        view: View::Source(source.id),
     };
     reply_with_session(ctx, &snapshot, session).await
 }
@@ -601,21 +706,13 @@ pub async fn topic(
     name: String,
 ) -> Result<(), Error> {
     let snapshot = ctx.data().app.snapshot();
-    let wanted = name.trim().to_lowercase().replace(' ', "-");
-    let topic = match topic_choices(&snapshot, &wanted).into_iter().next() {
+    let topic = match topic_choices(&snapshot, &name).into_iter().next() {
         Some((_, t)) => t,
         None => return private(ctx, &format!("No topic matches “{}”.", name.trim())).await,
     };
-    let ids: Vec<String> = snapshot
-        .catalog
-        .entries()
-        .filter(|e| e.topics().contains(&topic))
-        .map(|e| e.id().to_string())
-        .collect();
     let session = Session {
         owner: ctx.author().id.get(),
-        ids,
-        list: Some((format!("Topic: {topic}"), String::new())),
+        view: View::Topic(topic),
     };
     reply_with_session(ctx, &snapshot, session).await
 }
@@ -910,4 +1007,75 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         super::curate::curate(),
         super::curate::save_as_quote(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::data::{DataFile, DataFiles, parse_catalog};
+
+    /// A database of `n` quotes, all by one speaker, from one source, on one topic.
+    fn big_snapshot(n: usize) -> Snapshot {
+        let mut quotes = String::new();
+        for i in 0..n {
+            quotes.push_str(&format!(
+                "[[quote]]\nid = \"quote-number-{i}-with-a-long-id-to-take-memory\"\ntext = \"words {i}\"\nspeaker = \"s\"\nsource = \"src\"\ntopics = [\"t\"]\n"
+            ));
+        }
+        let file = |path, text| DataFile { path, text };
+        let catalog = parse_catalog(&DataFiles {
+            speakers: file("speakers.toml", "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n"),
+            sources: file("sources.toml", "[[source]]\nid = \"src\"\ntitle = \"T\"\n"),
+            quotes: file("quotes.toml", &quotes),
+            facts: file("facts.toml", ""),
+        })
+        .unwrap();
+        Snapshot::new(catalog)
+    }
+
+    #[test]
+    fn a_list_session_holds_what_was_asked_not_the_list_and_still_pages_through_it() {
+        let snapshot = big_snapshot(3000);
+        let sessions = Sessions::default();
+        for view in [
+            View::Topic("t".into()),
+            View::Speaker("s".into()),
+            View::Source("src".into()),
+        ] {
+            let session = Session { owner: 1, view };
+            assert!(session.bytes() < 200, "{} bytes", session.bytes());
+            let id = sessions.open(session.clone());
+            let pages = 3000usize.div_ceil(LIST_PAGE);
+            assert!(page(&snapshot, id, &session, pages - 1).is_some());
+            assert!(page(&snapshot, id, &session, pages).is_none());
+        }
+        assert!(sessions.bytes() < 600);
+    }
+
+    #[test]
+    fn many_large_sessions_stay_within_the_byte_budget_forgetting_the_oldest() {
+        let sessions = Sessions::default();
+        let ids: Vec<String> = (0..PAGE_LIMIT).map(|i| format!("{i:0>64}")).collect();
+        let mut first = 0;
+        let mut last = 0;
+        for n in 0..3 * MAX_SESSIONS {
+            let view = if n % 2 == 0 {
+                View::Results(ids.clone())
+            } else {
+                View::Topic("t".repeat(64))
+            };
+            last = sessions.open(Session { owner: 1, view });
+            if n == 0 {
+                first = last;
+            }
+            assert!(sessions.bytes() <= MAX_SESSION_BYTES);
+        }
+        assert!(sessions.get(last).is_some());
+        assert!(sessions.get(first).is_none());
+        // The accounting matches what is held.
+        let store = sessions.inner.lock().unwrap();
+        let held: usize = store.by_id.values().map(Session::bytes).sum();
+        assert_eq!(held, store.bytes);
+        assert!(store.by_id.len() <= MAX_SESSIONS);
+    }
 }

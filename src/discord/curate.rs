@@ -490,6 +490,13 @@ async fn curate_edit(
                 date: Some(filled.date).filter(|v| !v.is_empty()),
                 topics: Some(filled.topics).filter(|v| !v.is_empty()),
             };
+            let too_long = too_long_for_form(&[
+                ("text", &defaults.text, 4000),
+                ("topics", defaults.topics.as_deref().unwrap_or(""), 300),
+            ]);
+            if let Some(problem) = too_long {
+                return private(ctx, &format!("`{}` {problem}", quote.id)).await;
+            }
             let Some((form, submit)) = open_modal(ctx, Some(defaults)).await? else {
                 return Ok(());
             };
@@ -517,6 +524,14 @@ async fn curate_edit(
                 as_of: Some(filled.as_of).filter(|v| !v.is_empty()),
                 topics: Some(filled.topics).filter(|v| !v.is_empty()),
             };
+            let too_long = too_long_for_form(&[
+                ("text", &defaults.text, 4000),
+                ("figure", defaults.figure.as_deref().unwrap_or(""), 100),
+                ("topics", defaults.topics.as_deref().unwrap_or(""), 300),
+            ]);
+            if let Some(problem) = too_long {
+                return private(ctx, &format!("`{}` {problem}", fact.id)).await;
+            }
             let Some((form, submit)) = open_modal(ctx, Some(defaults)).await? else {
                 return Ok(());
             };
@@ -534,6 +549,18 @@ async fn curate_edit(
         }
         None => private(ctx, &format!("There is no quote or fact `{}`.", id.trim())).await,
     }
+}
+
+/// A field of a record (edited by hand) longer than its form field holds: Discord refuses such
+/// a form, so the moderator is told instead of getting no answer, and nothing is cut.
+fn too_long_for_form(fields: &[(&str, &str, usize)]) -> Option<String> {
+    let (name, value, max) = fields
+        .iter()
+        .find(|(_, value, max)| value.chars().count() > *max)?;
+    Some(format!(
+        "has a {name} of {} characters, longer than the form's {max}; edit it in the data files.",
+        value.chars().count()
+    ))
 }
 
 /// Remove a quote or fact (asks to confirm).

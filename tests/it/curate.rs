@@ -679,3 +679,144 @@ async fn removing_a_quote_a_fact_refers_to_shows_the_fact_and_removes_the_refere
     );
     stop(running).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn korean_forms_are_answered_saved_and_found_by_korean_queries() {
+    let (_dir, data, state) = workspace();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+
+    // A quote by a new speaker named in Hangul, from a new source with a Korean title.
+    let command = fake::subcommand("curate", "quote", &[], USER_ID);
+    let body = fake.interact(command.clone()).await;
+    let custom_id = body["data"]["custom_id"].as_str().unwrap().to_string();
+    let submit = fake::modal_submit(
+        &custom_id,
+        &[
+            (
+                "text",
+                "자유와 평화를 위한 한미 동맹은 그 어느 때보다 굳건합니다.",
+            ),
+            ("speaker", "윤석열"),
+            ("source", "대통령실 브리핑"),
+            ("date", "2025-01-06"),
+            ("topics", "한미 동맹"),
+        ],
+        USER_ID,
+    );
+    let body = fake.interact(submit.clone()).await;
+    assert_eq!(body["type"], 5, "{body}");
+    let text = followup(&fake, &submit).await;
+    assert!(text.contains("Added `yun-seog-yeol`"), "{text}");
+
+    // A fact in Korean from a new source with a Korean title and an address.
+    let command = fake::subcommand("curate", "fact", &[], USER_ID);
+    let body = fake.interact(command.clone()).await;
+    let custom_id = body["data"]["custom_id"].as_str().unwrap().to_string();
+    let submit = fake::modal_submit(
+        &custom_id,
+        &[
+            (
+                "text",
+                "한국 기업들은 미국에 1,400억 달러 이상을 투자했습니다.",
+            ),
+            ("figure", "140e9 USD more than"),
+            (
+                "source",
+                "한미 투자 보고서 | https://example.org/invest-2025",
+            ),
+            ("as_of", "2024"),
+            ("topics", ""),
+        ],
+        USER_ID,
+    );
+    fake.interact(submit.clone()).await;
+    let text = followup(&fake, &submit).await;
+    assert!(text.starts_with("Added `"), "{text}");
+
+    // Saved in files that parse, with the names as typed.
+    let catalog = quotebot::store::load_catalog(&data).expect("the written data is valid");
+    assert_eq!(catalog.speaker("yun-seog-yeol").unwrap().name, "윤석열");
+    assert!(
+        catalog
+            .sources()
+            .iter()
+            .any(|s| s.title == "대통령실 브리핑")
+    );
+    assert!(
+        catalog
+            .sources()
+            .iter()
+            .any(|s| s.title == "한미 투자 보고서")
+    );
+
+    // Found by Korean queries, and by a Korean word as it is typed.
+    let body = fake
+        .interact(fake::slash_command("quote", &[("query", "한미 동맹")]))
+        .await;
+    let embed = &body["data"]["embeds"][0];
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("굳건합니다"),
+        "{body}"
+    );
+    assert!(
+        embed["title"].as_str().unwrap_or("").contains("윤석열")
+            || embed.to_string().contains("윤석열"),
+        "{embed}"
+    );
+    let body = fake
+        .interact(fake::slash_command("fact", &[("query", "투자했습니다")]))
+        .await;
+    assert!(
+        body["data"]["embeds"][0].to_string().contains("1,400억"),
+        "{body}"
+    );
+    let body = fake
+        .interact(fake::autocomplete("quote", "query", "굳건"))
+        .await;
+    let choices = body["data"]["choices"].as_array().unwrap();
+    assert!(
+        choices
+            .iter()
+            .any(|c| c["name"].as_str().unwrap().contains("굳건합니다")),
+        "{body}"
+    );
+    stop(running).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_a_hand_edited_quote_too_long_for_the_form_answers_instead_of_failing() {
+    let (_dir, data, state) = workspace();
+    let quotes = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    let long = "동맹 ".repeat(2100);
+    std::fs::write(
+        data.join("quotes.toml"),
+        format!(
+            "{quotes}\n[[quote]]\nid = \"long-quote\"\ntext = \"{long}\"\nspeaker = \"antony-blinken\"\nsource = \"voa-2025-us-rok-strong\"\n"
+        ),
+    )
+    .unwrap();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let body = fake
+        .interact(fake::subcommand(
+            "curate",
+            "edit",
+            &[("id", "long-quote")],
+            USER_ID,
+        ))
+        .await;
+    assert_eq!(
+        body["type"], 4,
+        "a message, not a form Discord would refuse: {body}"
+    );
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("`long-quote` has a text of 6300 characters"),
+        "{content}"
+    );
+    stop(running).await;
+}

@@ -14,3 +14,4 @@ mod seed;
 mod state_files;
 mod support;
 mod tidy;
+mod unicode;

@@ -84,6 +84,11 @@ pub struct SearchIndex {
     scratch: Mutex<Vec<Scratch>>,
 }
 
+/// Text positions kept per document for the phrase and proximity bonus: a longer text is
+/// matched on all its words, but only its start counts for word order and closeness, so one
+/// huge entry cannot make every query that touches it slow.
+pub(crate) const MAX_POSITIONS: usize = 4096;
+
 /// Multi-word names that are commonly written as an acronym, in both directions.
 const ACRONYMS: &[(&str, &[&str])] = &[
     ("us", &["united", "states"]),
@@ -98,20 +103,49 @@ const ACRONYMS: &[(&str, &[&str])] = &[
     ("ncg", &["nuclear", "consultative", "group"]),
 ];
 
-/// FNV-1a over the UTF-8 bytes of `text` with the `skip`-th character left out.
-pub(crate) fn hash_without(text: &str, skip: Option<usize>) -> u64 {
-    let mut hash: u64 = 0xcbf29ce484222325;
-    for (i, c) in text.chars().enumerate() {
-        if Some(i) == skip {
-            continue;
-        }
-        let mut buf = [0u8; 4];
-        for b in c.encode_utf8(&mut buf).bytes() {
-            hash ^= b as u64;
-            hash = hash.wrapping_mul(0x100000001b3);
-        }
+const HASH_BASE: u64 = 0x0000_0100_0000_01b3;
+
+/// A polynomial hash of a character sequence: Σ (c + 1) · B^(n-1-i), wrapping.
+fn hash_chars(chars: &[char]) -> u64 {
+    chars.iter().fold(0u64, |h, &c| {
+        h.wrapping_mul(HASH_BASE).wrapping_add(c as u64 + 1)
+    })
+}
+
+/// The hash of `text` itself, then of `text` with each character in turn left out (only for
+/// words of three or more characters), in time linear in the word: the hash is polynomial, so
+/// each deletion is the prefix's hash shifted plus the suffix's.
+pub(crate) fn deletion_hashes(text: &str) -> Vec<u64> {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let mut out = Vec::with_capacity(n + 1);
+    out.push(hash_chars(&chars));
+    if n < 3 {
+        return out;
     }
-    hash
+    // power[j] = B^j; suffix[k] = hash of chars[k..] on its own.
+    let power: Vec<u64> = std::iter::successors(Some(1u64), |p| Some(p.wrapping_mul(HASH_BASE)))
+        .take(n + 1)
+        .collect();
+    let mut suffix = vec![0u64; n + 1];
+    for k in (0..n).rev() {
+        suffix[k] = (chars[k] as u64 + 1)
+            .wrapping_mul(power[n - 1 - k])
+            .wrapping_add(suffix[k + 1]);
+    }
+    let mut prefix = 0u64;
+    for k in 0..n {
+        // chars[..k] then chars[k + 1..]: the prefix shifted past the suffix's length.
+        out.push(
+            prefix
+                .wrapping_mul(power[n - 1 - k])
+                .wrapping_add(suffix[k + 1]),
+        );
+        prefix = prefix
+            .wrapping_mul(HASH_BASE)
+            .wrapping_add(chars[k] as u64 + 1);
+    }
+    out
 }
 
 pub(crate) fn stemmer() -> Stemmer {
@@ -174,8 +208,12 @@ impl SearchIndex {
         let mut docs = Vec::new();
         let mut positions = Vec::new();
         let mut total_len = 0u64;
-        // Per document: (term, text occurrences, field bits), merged after sorting.
+        // Per document: (term, text occurrences, field bits), one slot per distinct term.
         let mut doc_terms: Vec<(u32, u8, u8)> = Vec::new();
+        // Per term: the document (plus one) whose slot in `doc_terms` it last had, and that
+        // slot, so merging a document's occurrences is linear in its length.
+        let mut last_doc: Vec<u32> = Vec::new();
+        let mut slot: Vec<u32> = Vec::new();
         // The document's text tokens, in one reused buffer.
         let mut arena = String::new();
         let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -189,18 +227,38 @@ impl SearchIndex {
                 arena.push_str(t);
             });
             let text_tokens: Vec<&str> = spans.iter().map(|&(a, b)| &arena[a..b]).collect();
+            let mut add = |id: u32, tf: u8, bit: u8| {
+                let i = id as usize;
+                if last_doc.len() <= i {
+                    last_doc.resize(i + 1, 0);
+                    slot.resize(i + 1, 0);
+                }
+                if last_doc[i] == doc + 1 {
+                    let entry = &mut doc_terms[slot[i] as usize];
+                    entry.1 = entry.1.saturating_add(tf);
+                    entry.2 |= bit;
+                } else {
+                    last_doc[i] = doc + 1;
+                    slot[i] = doc_terms.len() as u32;
+                    doc_terms.push((id, tf, bit));
+                }
+            };
             let start = positions.len() as u32;
             for (pos, token) in text_tokens.iter().enumerate() {
                 let id = builder.term(token);
-                doc_terms.push((id, 1, field::TEXT));
-                positions.push((pos as u32, id));
+                add(id, 1, field::TEXT);
+                if pos < MAX_POSITIONS {
+                    positions.push((pos as u32, id));
+                }
             }
             let mut aliased = false;
             for (pos, alias) in acronym_aliases(&text_tokens) {
                 let id = builder.term(alias);
-                doc_terms.push((id, 0, field::ALIAS));
-                positions.push((pos as u32, id));
-                aliased = true;
+                add(id, 0, field::ALIAS);
+                if pos < MAX_POSITIONS {
+                    positions.push((pos as u32, id));
+                    aliased = true;
+                }
             }
             if aliased {
                 positions[start as usize..].sort_unstable();
@@ -210,33 +268,29 @@ impl SearchIndex {
                 Entry::Quote(q) => (Some(q.speaker.as_str()), &q.source, q.context.as_deref()),
                 Entry::Fact(f) => (None, &f.source, None),
             };
-            let mut add_field = |builder: &mut Builder, text: &str, bit: u8| {
-                doc_terms.push((builder.term(text), 0, bit));
-            };
             if let Some(tokens) = speaker.and_then(|s| speaker_tokens.get(s)) {
                 for t in tokens {
-                    add_field(&mut builder, t, field::SPEAKER);
+                    let id = builder.term(t);
+                    add(id, 0, field::SPEAKER);
                 }
             }
             for t in source_tokens.get(source.as_str()).into_iter().flatten() {
-                add_field(&mut builder, t, field::SOURCE);
+                let id = builder.term(t);
+                add(id, 0, field::SOURCE);
             }
             for topic in entry.topics() {
-                each_token(topic, |t| add_field(&mut builder, t, field::TOPIC));
+                each_token(topic, |t| {
+                    let id = builder.term(t);
+                    add(id, 0, field::TOPIC);
+                });
             }
             if let Some(context) = context {
-                each_token(context, |t| add_field(&mut builder, t, field::CONTEXT));
+                each_token(context, |t| {
+                    let id = builder.term(t);
+                    add(id, 0, field::CONTEXT);
+                });
             }
-            doc_terms.sort_unstable_by_key(|(term, _, _)| *term);
-            let mut i = 0;
-            while i < doc_terms.len() {
-                let term = doc_terms[i].0;
-                let (mut tf, mut fields) = (0u8, 0u8);
-                while i < doc_terms.len() && doc_terms[i].0 == term {
-                    tf = tf.saturating_add(doc_terms[i].1);
-                    fields |= doc_terms[i].2;
-                    i += 1;
-                }
+            for &(term, tf, fields) in &doc_terms {
                 builder.terms[term as usize]
                     .postings
                     .push(Posting { doc, tf, fields });
@@ -263,12 +317,8 @@ impl SearchIndex {
         });
         let mut deletes = Vec::new();
         for (id, term) in builder.terms.iter().enumerate() {
-            let n = term.text.chars().count();
-            deletes.push((hash_without(&term.text, None), id as u32));
-            if n >= 3 {
-                for skip in 0..n {
-                    deletes.push((hash_without(&term.text, Some(skip)), id as u32));
-                }
+            for hash in deletion_hashes(&term.text) {
+                deletes.push((hash, id as u32));
             }
         }
         deletes.sort_unstable();
@@ -377,4 +427,54 @@ fn acronym_aliases(text: &[&str]) -> Vec<(usize, &'static str)> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::data::{DataFile, DataFiles, parse_catalog};
+
+    #[test]
+    fn deletion_hashes_are_the_hashes_of_each_deletion() {
+        for word in ["ab", "abc", "linchpin", "동맹은", "𝔘𝔫𝔦", "aaaa"] {
+            let chars: Vec<char> = word.chars().collect();
+            let mut want = vec![hash_chars(&chars)];
+            if chars.len() >= 3 {
+                for k in 0..chars.len() {
+                    let mut deleted = chars.clone();
+                    deleted.remove(k);
+                    want.push(hash_chars(&deleted));
+                }
+            }
+            assert_eq!(deletion_hashes(word), want, "{word}");
+        }
+        // A word with one letter more has the word among its deletions.
+        assert!(deletion_hashes("linchpins").contains(&deletion_hashes("linchpin")[0]));
+    }
+
+    #[test]
+    fn a_huge_entry_keeps_a_bounded_number_of_positions_and_is_still_found() {
+        let text = "alliance linchpin peace ".repeat(20_000);
+        let quotes = format!(
+            "[[quote]]\nid = \"q\"\ntext = \"{text}\"\nspeaker = \"s\"\nsource = \"src\"\n"
+        );
+        let file = |path, text| DataFile { path, text };
+        let catalog = parse_catalog(&DataFiles {
+            speakers: file("speakers.toml", "[[speaker]]\nid = \"s\"\nname = \"S\"\n"),
+            sources: file("sources.toml", "[[source]]\nid = \"src\"\ntitle = \"T\"\n"),
+            quotes: file("quotes.toml", &quotes),
+            facts: file("facts.toml", ""),
+        })
+        .unwrap();
+        let index = SearchIndex::build(&catalog);
+        assert_eq!(index.doc_positions(0).len(), MAX_POSITIONS);
+        assert_eq!(index.docs[0].len, 60_000);
+        let outcome = crate::core::search::search(
+            &index,
+            &catalog,
+            &crate::core::search::Query::new("peace alliance linchpin", 5),
+        );
+        assert_eq!(outcome.hits.len(), 1);
+        assert!(outcome.confident);
+    }
 }

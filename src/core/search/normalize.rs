@@ -9,6 +9,52 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+/// Characters kept of one token; a longer run of letters is not a word anyone types.
+pub const MAX_TOKEN_CHARS: usize = 64;
+
+/// Invisible characters that never separate words: zero-width space, non-joiner and joiner,
+/// word joiner and invisible operators, soft hyphen, byte-order mark, bidirectional marks and
+/// controls, Mongolian and Hangul fillers, variation selectors and tags.
+pub fn is_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// Scripts written without spaces between words, indexed one character at a time: Han
+/// ideographs, hiragana and katakana, Thai, Lao, Khmer and Myanmar letters.
+pub fn is_unspaced(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3040}'..='\u{30FF}'
+            | '\u{31F0}'..='\u{31FF}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{20000}'..='\u{3FFFF}'
+            | '\u{0E00}'..='\u{0EFF}'
+            | '\u{1000}'..='\u{109F}'
+            | '\u{1780}'..='\u{17FF}'
+    )
+}
+
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´')
 }
@@ -28,18 +74,32 @@ pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
             .collect()
     } else {
         text.nfkd()
-            .filter(|c| !is_combining_mark(*c))
+            .filter(|c| !is_combining_mark(*c) && !is_ignorable(*c))
             .flat_map(char::to_lowercase)
             .collect()
     };
     let mut current = String::new();
-    // Characters read since the token started or since its last joined dot.
+    // Characters in `current`, and characters read since the token started or since its last
+    // joined dot.
+    let mut length = 0;
     let mut segment = 0;
     for (i, &c) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied();
         let after_next = chars.get(i + 2).copied();
-        if c.is_alphanumeric() {
-            current.push(c);
+        if is_unspaced(c) && c.is_alphanumeric() {
+            if !current.is_empty() {
+                f(&current);
+                current.clear();
+            }
+            let mut buffer = [0u8; 4];
+            f(c.encode_utf8(&mut buffer));
+            length = 0;
+            segment = 0;
+        } else if c.is_alphanumeric() {
+            if length < MAX_TOKEN_CHARS {
+                current.push(c);
+                length += 1;
+            }
             segment += 1;
         } else if is_apostrophe(c) && !current.is_empty() && next.is_some_and(char::is_alphanumeric)
         {
@@ -65,6 +125,7 @@ pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
                 f(&current);
                 current.clear();
             }
+            length = 0;
             segment = 0;
         }
     }
@@ -90,8 +151,53 @@ pub fn is_stopword(word: &str) -> bool {
 }
 
 /// Whether the text ends inside a word, so its last token may be a prefix still being typed.
+/// Invisible characters and combining marks after the last letter do not end the word.
 pub fn ends_mid_word(text: &str) -> bool {
-    text.chars().last().is_some_and(char::is_alphanumeric)
+    text.chars()
+        .rev()
+        .find(|c| !is_ignorable(*c) && !is_combining_mark(*c))
+        .is_some_and(char::is_alphanumeric)
+}
+
+/// A Hangul word being typed whose last syllable ends in a final consonant, with that consonant
+/// moved to start the next syllable, as the input method will move it when a vowel follows:
+/// "평활" is on its way to "평화를". Tokens hold Hangul decomposed into jamo, as here.
+pub fn hangul_carry(word: &str) -> Option<String> {
+    const CARRY: [&str; 27] = [
+        "\u{1100}",
+        "\u{1101}",
+        "\u{11A8}\u{1109}",
+        "\u{1102}",
+        "\u{11AB}\u{110C}",
+        "\u{11AB}\u{1112}",
+        "\u{1103}",
+        "\u{1105}",
+        "\u{11AF}\u{1100}",
+        "\u{11AF}\u{1106}",
+        "\u{11AF}\u{1107}",
+        "\u{11AF}\u{1109}",
+        "\u{11AF}\u{1110}",
+        "\u{11AF}\u{1111}",
+        "\u{11AF}\u{1112}",
+        "\u{1106}",
+        "\u{1107}",
+        "\u{11B8}\u{1109}",
+        "\u{1109}",
+        "\u{110A}",
+        "\u{110B}",
+        "\u{110C}",
+        "\u{110E}",
+        "\u{110F}",
+        "\u{1110}",
+        "\u{1111}",
+        "\u{1112}",
+    ];
+    let last = word.chars().last()?;
+    let index = (last as u32).checked_sub(0x11A8)? as usize;
+    let carried = CARRY.get(index)?;
+    let mut out = word[..word.len() - last.len_utf8()].to_string();
+    out.push_str(carried);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -118,10 +224,43 @@ mod tests {
             ("1,2,3", &["1", "2", "3"]),
             ("‘quoted’", &["quoted"]),
             ("", &[]),
+            ("allia\u{200B}nce", &["alliance"]),
+            ("soft\u{00AD}ware \u{FEFF}bom", &["software", "bom"]),
+            (
+                "zero\u{200C}width\u{200D}joiners\u{2060}here",
+                &["zerowidthjoinershere"],
+            ),
+            ("\u{202B}שלום\u{202C} world", &["שלום", "world"]),
+            ("東京タワー", &["東", "京", "タ", "ワ", "ー"]),
         ];
         for (text, want) in cases {
             assert_eq!(tokens(text), *want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_run_of_letters_longer_than_a_word_is_cut_to_one_bounded_token() {
+        let long = "ab".repeat(80_000);
+        assert_eq!(
+            tokens(&format!("x {long} y")),
+            ["x", &long[..MAX_TOKEN_CHARS], "y"]
+        );
+        let wide = "한".repeat(1000);
+        let t = tokens(&wide);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].chars().count(), MAX_TOKEN_CHARS);
+    }
+
+    #[test]
+    fn a_final_consonant_being_typed_moves_to_the_next_syllable() {
+        use unicode_normalization::UnicodeNormalization;
+        let jamo = |s: &str| s.nfkd().collect::<String>();
+        assert_eq!(hangul_carry(&jamo("평활")), Some(jamo("평화ㄹ")));
+        assert_eq!(hangul_carry(&jamo("닭")), Some(jamo("달ㄱ")));
+        assert_eq!(hangul_carry(&jamo("화")), None);
+        assert_eq!(hangul_carry("word"), None);
+        assert!(ends_mid_word("deter\u{200B}"));
+        assert!(ends_mid_word("cafe\u{0301}"));
     }
 
     #[test]

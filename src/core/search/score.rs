@@ -5,9 +5,10 @@
 //! is what lets the caller tell a real answer from a weak guess.
 
 use rustc_hash::FxHashMap;
+use unicode_normalization::UnicodeNormalization;
 
-use super::index::{Posting, Scratch, SearchIndex, field, hash_without, stemmer};
-use super::normalize::{ends_mid_word, is_stopword, tokens};
+use super::index::{Posting, Scratch, SearchIndex, deletion_hashes, field, stemmer};
+use super::normalize::{ends_mid_word, hangul_carry, is_stopword, tokens};
 use super::{Hit, Mode, Outcome, Query};
 use crate::core::catalog::{Catalog, Entry};
 use crate::core::model::EntryKind;
@@ -107,9 +108,7 @@ impl SearchIndex {
             let max_distance = if n >= 8 { 2 } else { 1 };
             let penalty = if exact.is_some() { 0.6 } else { 1.0 };
             let mut seen: Vec<u32> = Vec::new();
-            let hashes = std::iter::once(hash_without(word, None))
-                .chain((0..n).map(|skip| hash_without(word, Some(skip))));
-            for hash in hashes {
+            for hash in deletion_hashes(word) {
                 for term in self.deletion_neighbours(hash) {
                     if seen.contains(&term) || Some(term) == exact {
                         continue;
@@ -148,6 +147,11 @@ impl SearchIndex {
                 Mode::Search => 0.75,
             };
             let mut completions: Vec<u32> = self.prefix_range(word).to_vec();
+            if let Some(carried) = hangul_carry(word) {
+                completions.extend_from_slice(self.prefix_range(&carried));
+                completions.sort_unstable();
+                completions.dedup();
+            }
             if completions.len() > MAX_PREFIX_TERMS {
                 completions.sort_unstable_by_key(|t| {
                     std::cmp::Reverse(self.terms[*t as usize].postings.len())
@@ -404,7 +408,10 @@ impl SearchIndex {
                         None => t.text.clone(),
                     })
                     .collect::<Vec<_>>()
-                    .join(" "),
+                    .join(" ")
+                    // Tokens are decomposed (Hangul as jamo): composed again to be read.
+                    .nfc()
+                    .collect(),
             )
         } else {
             None
@@ -431,14 +438,19 @@ impl SearchIndex {
 /// The signed gap from an occurrence of the first word to the nearest occurrence of the next
 /// one, preferring the next word after the first (in reading order).
 fn closest_gap(first: &[u32], next: &[u32]) -> Option<i64> {
+    // Both lists are in text order, so the nearest occurrence on each side of `a` is found by
+    // binary search; a farther one on the same side can never be closer.
+    let rank = |g: i64| if g > 0 { g } else { 3 * -g };
     let mut best: Option<i64> = None;
     for &a in first {
-        for &b in next {
+        let before = next.partition_point(|&b| b < a);
+        let after = next.partition_point(|&b| b <= a);
+        let nearest = [
+            before.checked_sub(1).map(|i| next[i]),
+            next.get(after).copied(),
+        ];
+        for b in nearest.into_iter().flatten() {
             let gap = b as i64 - a as i64;
-            if gap == 0 {
-                continue;
-            }
-            let rank = |g: i64| if g > 0 { g } else { 3 * -g };
             if best.is_none_or(|x| rank(gap) < rank(x)) {
                 best = Some(gap);
             }
@@ -511,6 +523,43 @@ mod tests {
 
     fn chars(s: &str) -> Vec<char> {
         s.chars().collect()
+    }
+
+    #[test]
+    fn closest_gap_finds_what_comparing_every_pair_finds() {
+        fn brute(first: &[u32], next: &[u32]) -> Option<i64> {
+            let rank = |g: i64| if g > 0 { g } else { 3 * -g };
+            let mut best: Option<i64> = None;
+            for &a in first {
+                for &b in next {
+                    let gap = b as i64 - a as i64;
+                    if gap != 0 && best.is_none_or(|x| rank(gap) < rank(x)) {
+                        best = Some(gap);
+                    }
+                }
+            }
+            best
+        }
+        let mut seed = 12345u64;
+        let mut draw = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for _ in 0..2000 {
+            let mut lists: Vec<Vec<u32>> = (0..2)
+                .map(|_| (0..draw(8)).map(|_| draw(40) as u32).collect())
+                .collect();
+            for list in &mut lists {
+                list.sort_unstable();
+            }
+            assert_eq!(
+                closest_gap(&lists[0], &lists[1]),
+                brute(&lists[0], &lists[1]),
+                "{lists:?}"
+            );
+        }
     }
 
     #[test]
