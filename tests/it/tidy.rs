@@ -210,13 +210,13 @@ fn reads_the_clock(path: &[String]) -> bool {
         )
 }
 
-/// Every place where `files` (those `owner` does not cover) name something matching `forbidden`.
-fn violations(
+/// Fails listing every place where a file `applies_to` covers names something `forbidden`.
+fn assert_nowhere(
     sources: &[SourceFile],
     applies_to: impl Fn(&SourceFile) -> bool,
     forbidden: impl Fn(&[String]) -> bool,
     what: &str,
-) -> Vec<String> {
+) {
     let mut out = BTreeSet::new();
     for file in sources.iter().filter(|f| applies_to(f)) {
         for named in &file.named {
@@ -230,7 +230,8 @@ fn violations(
             }
         }
     }
-    out.into_iter().collect()
+    let found: Vec<String> = out.into_iter().collect();
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 /// The edge modules of the crate, which the core may not name.
@@ -276,7 +277,7 @@ fn core_modules_do_not_name_edges_io_the_environment_or_the_clock() {
         sources.iter().filter(|f| f.is_in("src/core")).count() >= 8,
         "the core is where ARCHITECTURE.md says it is"
     );
-    let found = violations(
+    assert_nowhere(
         &sources,
         |f| f.is_in("src/core"),
         |path| {
@@ -288,51 +289,46 @@ fn core_modules_do_not_name_edges_io_the_environment_or_the_clock() {
         },
         "the core must stay pure",
     );
-    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 #[test]
 fn only_discord_names_serenity_or_poise() {
-    let found = violations(
+    assert_nowhere(
         &parse_sources(),
         |f| !f.is_in("src/discord"),
         |path| starts_with(path, "serenity") || starts_with(path, "poise"),
         "only src/discord talks to Discord",
     );
-    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 #[test]
 fn only_store_touches_files() {
-    let found = violations(
+    assert_nowhere(
         &parse_sources(),
         |f| f.rel != "src/store.rs",
         |path| starts_with(path, "std::fs") || starts_with(path, "tokio::fs"),
         "only src/store touches files",
     );
-    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 #[test]
 fn only_clock_reads_the_time() {
-    let found = violations(
+    assert_nowhere(
         &parse_sources(),
         |f| f.rel != "src/clock.rs",
         reads_the_clock,
         "only src/clock reads the time",
     );
-    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 #[test]
 fn only_config_reads_the_environment() {
-    let found = violations(
+    assert_nowhere(
         &parse_sources(),
         |f| f.rel != "src/config.rs",
         |path| starts_with(path, "std::env::var") || starts_with(path, "std::env::vars"),
         "only src/config reads the environment",
     );
-    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 /// The checker itself: grouped imports, aliases, `super::` and inline paths are all seen.
