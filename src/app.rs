@@ -97,6 +97,8 @@ pub enum ApplyError {
     Io(String),
     #[error("there is no change {0} to undo")]
     NoSuchChange(u64),
+    #[error("you have no change to undo")]
+    NothingToUndo,
     #[error("change {0} was already undone")]
     AlreadyUndone(u64),
     #[error("the audit log cannot be read, so no change is accepted until it is fixed: {0}")]
@@ -441,7 +443,7 @@ impl App {
                 .find(|e| {
                     e.actor == actor.user && e.undo_of.is_none() && !undone.contains(&e.revision)
                 })
-                .ok_or(ApplyError::NoSuchChange(0))?,
+                .ok_or(ApplyError::NothingToUndo)?,
         };
         let group: Vec<&AuditEntry> = audit.iter().filter(|e| e.step() == target.step()).collect();
         if group.iter().any(|e| undone.contains(&e.revision)) {

@@ -107,12 +107,14 @@ pub enum Failure {
     /// A configuration problem outside config.toml: the token's variable, or the token itself.
     Setup(String),
     Runtime(String),
+    /// Writing the answer failed (a closed pipe is not a failure: the reader had enough).
+    Output(io::Error),
 }
 
 impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Runtime(_) => 1,
+            Failure::Runtime(_) | Failure::Output(_) => 1,
             Failure::Usage(_) => 2,
             Failure::Data(_) => 65,
             Failure::Config(_) | Failure::Setup(_) => 78,
@@ -124,6 +126,7 @@ impl Failure {
         match self {
             Failure::Usage(m) | Failure::Setup(m) => format!("error: {m}"),
             Failure::Runtime(m) => format!("error: {m}"),
+            Failure::Output(e) => format!("error: cannot write the answer: {e}"),
             Failure::Data(d) | Failure::Config(d) => d
                 .iter()
                 .map(ToString::to_string)
@@ -135,7 +138,7 @@ impl Failure {
 
 impl From<io::Error> for Failure {
     fn from(error: io::Error) -> Self {
-        Failure::Runtime(error.to_string())
+        Failure::Output(error)
     }
 }
 
@@ -469,7 +472,7 @@ pub fn main_with_args() -> u8 {
     let result = run(&cli, &mut out).and_then(|()| out.flush().map_err(Failure::from));
     match result {
         Ok(()) => 0,
-        Err(Failure::Runtime(message)) if message.contains("Broken pipe") => 0,
+        Err(Failure::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(failure) => {
             let _ = out.flush();
             // An error may quote an API's response; the token never reaches stderr.

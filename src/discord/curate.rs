@@ -717,7 +717,7 @@ async fn curate_undo(
             })
             .collect::<Vec<_>>()
             .join(" "),
-        Err(ApplyError::NoSuchChange(0)) => "You have no change to undo.".to_string(),
+        Err(ApplyError::NothingToUndo) => "You have no change to undo.".to_string(),
         Err(e) => format!("Nothing was undone: {e}"),
     };
     private(ctx, &text).await

@@ -381,3 +381,34 @@ fn check_warns_when_the_data_lacks_records_the_audit_log_says_were_added() {
     );
     assert!(warning.contains("backups"), "{warning}");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("queries.txt");
+    std::fs::write(&batch, "alliance linchpin\n".repeat(3000)).unwrap();
+    let data = repo().join("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quotebot"))
+        .current_dir(dir.path())
+        .args([
+            "--data",
+            data.to_str().unwrap(),
+            "search",
+            "--json",
+            "--batch",
+        ])
+        .arg(&batch)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -1`: read one line, then close the pipe while far more is still coming.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    assert!(first.contains("\"query\":\"alliance linchpin\""), "{first}");
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+}

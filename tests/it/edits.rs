@@ -977,3 +977,22 @@ fn removing_a_fact_with_its_references_never_leaves_an_invalid_database_on_disk(
         Some(fact)
     );
 }
+
+#[test]
+fn undo_says_there_is_nothing_to_undo_or_which_change_does_not_exist() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data, state).unwrap();
+    assert!(matches!(
+        app.undo(None, ACTOR, now()),
+        Err(ApplyError::NothingToUndo)
+    ));
+    assert!(matches!(
+        app.undo(Some(99), ACTOR, now()),
+        Err(ApplyError::NoSuchChange(99))
+    ));
+    // Change 0 is not a sentinel for "none": it is simply a change that does not exist.
+    assert!(matches!(
+        app.undo(Some(0), ACTOR, now()),
+        Err(ApplyError::NoSuchChange(0))
+    ));
+}
