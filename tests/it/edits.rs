@@ -977,3 +977,66 @@ fn removing_a_fact_with_its_references_never_leaves_an_invalid_database_on_disk(
         Some(fact)
     );
 }
+
+#[test]
+fn removing_a_record_whose_referrers_list_it_in_commented_multiline_arrays_then_undoing_is_byte_identical()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("speakers.toml"),
+        "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("sources.toml"),
+        "[[source]]\nid = \"src\"\ntitle = \"T\"\n",
+    )
+    .unwrap();
+    let quotes = "[[quote]]\r\nid = \"q1\"\r\ntext = \"One.\"\r\nspeaker = \"s\"\r\nsource = \"src\"\r\n# the fact it backs\r\nrelated = [\"f1\"]\r\n\r\n[[quote]]\r\nid = \"q2\"\r\ntext = \"Two.\"\r\nspeaker = \"s\"\r\nsource = \"src\"  # end\r\n";
+    let facts = "# facts\n[[fact]] # header\nid = \"f1\"\ntext = \"F.\"\nsource = \"src\"\nfigure = { value = 1000, qualifier = \"more than\" } # fig\nrelated = [\n  \"q1\", # the first\n  \"q2\",\t# the second\n]  # both\n\n[[fact]]\nid = \"f2\"\ntext = \"G.\"\nsource = \"src\"\nrelated = [ \"q2\" , \"f1\" ]\n\n# tail";
+    std::fs::write(data.join("quotes.toml"), quotes).unwrap();
+    std::fs::write(data.join("facts.toml"), facts).unwrap();
+    for id in ["q1", "q2", "f1"] {
+        let app = App::open(data.clone(), state.clone()).unwrap();
+        let catalog = app.snapshot().catalog.clone();
+        let record = Record::find(&catalog, id).unwrap();
+        let changes = quotebot::core::edit::remove_with_references(&catalog, &record);
+        assert!(changes.len() > 1, "{id} has referrers");
+        app.apply(changes, ACTOR, now(), None).unwrap();
+        // A restart in between: the audit log alone carries what undo needs.
+        drop(app);
+        let app = App::open(data.clone(), state.clone()).unwrap();
+        app.undo(None, ACTOR, now()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(data.join("facts.toml")).unwrap(),
+            facts,
+            "{id}: facts.toml after remove + undo"
+        );
+        assert_eq!(
+            std::fs::read_to_string(data.join("quotes.toml")).unwrap(),
+            quotes,
+            "{id}: quotes.toml after remove + undo"
+        );
+    }
+}
+
+#[test]
+fn a_figure_with_anything_after_its_closing_brace_is_refused_not_silently_cut() {
+    use quotebot::core::moderation::parse_figure;
+    for typed in [
+        "value = 1 }\nunit = { a = 1",
+        "value = 1, unit = \"USD\" }\n[evil]\nk = {",
+        "{ value = 1 } qualifier = { x = 1",
+    ] {
+        let error = parse_figure(typed).expect_err(typed);
+        assert_eq!(error.field, "Figure", "{typed}");
+    }
+    // The table itself still reads, braces or not.
+    let f = parse_figure("{ value = 2, unit = \"USD\" }")
+        .unwrap()
+        .unwrap();
+    assert_eq!((f.value, f.unit.as_deref()), (2.0, Some("USD")));
+}
