@@ -146,12 +146,16 @@ pub fn lock_state_dir(dir: &Path) -> Result<std::fs::File, String> {
     }
 }
 
-/// Holds the data directory for one read-check-write: an OS lock on the directory itself, so
-/// a writer in another process waits too. Released when the returned file is dropped.
-pub fn lock_data_dir(dir: &Path) -> io::Result<std::fs::File> {
+/// Takes the data directory for one read-check-write if it is free: an OS lock on the directory
+/// itself, so a writer in another process is covered too, released when the returned file is
+/// dropped; `Ok(None)` when another process holds it.
+pub fn try_lock_data_dir(dir: &Path) -> io::Result<Option<std::fs::File>> {
     let file = std::fs::File::open(dir)?;
-    file.lock()?;
-    Ok(file)
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
 }
 
 /// Reads a whole text file the operator named (a batch of queries).

@@ -1040,3 +1040,69 @@ fn a_figure_with_anything_after_its_closing_brace_is_refused_not_silently_cut() 
         .unwrap();
     assert_eq!((f.value, f.unit.as_deref()), (2.0, Some("USD")));
 }
+
+#[test]
+fn a_data_directory_locked_by_another_process_refuses_a_change_after_a_bounded_wait_instead_of_hanging()
+ {
+    let (_dir, data, state) = workspace();
+    let before = std::fs::read(data.join("quotes.toml")).unwrap();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    app.set_lock_wait(std::time::Duration::from_millis(100));
+    // Another process's lock: a separate open of the directory, as a second process has.
+    let other = std::fs::File::open(&data).unwrap();
+    other.lock().unwrap();
+    let result = add_quote(&app, "while-locked");
+    assert!(matches!(result, Err(ApplyError::Busy(_))), "{result:?}");
+    assert!(
+        result
+            .unwrap_err()
+            .to_string()
+            .contains("locked by another process")
+    );
+    assert_eq!(std::fs::read(data.join("quotes.toml")).unwrap(), before);
+    // The writer is not stuck: readers and the next change go through once it is released.
+    assert_eq!(app.audit().unwrap().len(), 0);
+    other.unlock().unwrap();
+    add_quote(&app, "after-release").unwrap();
+}
+
+#[test]
+fn a_write_failing_on_the_second_file_of_a_step_puts_the_first_back_so_nothing_is_saved_unaudited()
+{
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    let catalog = app.snapshot().catalog.clone();
+    let fact = Record::find(&catalog, "us-second-largest-investor-in-rok").unwrap();
+    let changes = quotebot::core::edit::remove_with_references(&catalog, &fact);
+    let files = ["quotes.toml", "facts.toml"].map(|f| std::fs::read(data.join(f)).unwrap());
+    let renames = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = renames.clone();
+    app.set_write_hook(move |step| {
+        // The first file is renamed into place; the second fails before its rename.
+        if step == WriteStep::TempSynced && count.load(std::sync::atomic::Ordering::SeqCst) == 1 {
+            return Err(io::Error::other("disk full"));
+        }
+        if step == WriteStep::Renamed {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
+    });
+    let result = app.apply(changes, ACTOR, now(), None);
+    assert!(matches!(result, Err(ApplyError::Io(_))), "{result:?}");
+    assert_eq!(renames.load(std::sync::atomic::Ordering::SeqCst), 1);
+    for (name, before) in ["quotes.toml", "facts.toml"].iter().zip(&files) {
+        assert_eq!(
+            &std::fs::read(data.join(name)).unwrap(),
+            before,
+            "{name} is as it was"
+        );
+    }
+    assert!(
+        app.audit().unwrap().is_empty(),
+        "nothing saved, nothing audited"
+    );
+    assert_eq!(
+        Record::find(&app.snapshot().catalog, "us-second-largest-investor-in-rok"),
+        Some(fact)
+    );
+}
