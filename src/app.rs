@@ -406,12 +406,33 @@ impl App {
                 text: change.text.clone(),
             })
             .collect();
-        for entry in &entries {
-            let line = serde_json::to_string(entry).map_err(|e| ApplyError::Io(e.to_string()))?;
-            if let Err(e) = store::append_audit(&writer.state_dir, &line) {
-                // The change is saved; only its audit line is missing. Say so loudly.
-                tracing::error!(revision = entry.revision, error = %e, "audit line not written");
+        // The step's lines in one append: a step is logged whole, or (cut by a crash) as a
+        // line the next read refuses, never as a part that undo would take for the whole.
+        let lines = entries
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<String>, _>>()
+            .map_err(|e| e.to_string())
+            .and_then(|lines| {
+                writer
+                    .hook
+                    .as_ref()
+                    .map_or(Ok(()), |h| h(WriteStep::AuditAppend))
+                    .and_then(|()| store::append_audit(&writer.state_dir, &lines))
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(e) = lines {
+            // Without its audit line a change could be neither seen in /curate history nor
+            // undone (and undo would pick an older change): put the files back, save nothing.
+            tracing::error!(revision = first_revision, error = %e, "the audit log could not be written; the change is put back");
+            for &j in &written {
+                let path = writer.data_dir.join(FILE_NAMES[j]);
+                if let Err(e) = store::write_atomic(&path, writer.texts[j].as_bytes()) {
+                    tracing::error!(path = %path.display(), error = %e, "could not put a file back after a failed change");
+                }
             }
+            let _ = self.sync_with_disk(writer);
+            return Err(ApplyError::Io(format!("the audit log: {e}")));
         }
         writer.revision = first_revision + changes.len().max(1) as u64 - 1;
         writer.texts = texts;

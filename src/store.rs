@@ -232,6 +232,8 @@ pub enum WriteStep {
     TempSynced,
     /// The temporary file has replaced the old one.
     Renamed,
+    /// Every file of a change is in place; its audit lines are about to be appended.
+    AuditAppend,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -401,9 +403,10 @@ const AUDIT: &str = "audit.jsonl";
 /// Backups of data files kept before each change, newest last.
 const BACKUPS_KEPT: usize = 50;
 
-/// Appends one line to the audit log and syncs it to disk. A log whose last line was cut
-/// short (no newline) gets one first, so the new entry is never glued onto it.
-pub fn append_audit(dir: &Path, line: &str) -> io::Result<()> {
+/// Appends lines (one step's entries) to the audit log in one write and syncs it to disk. A log
+/// whose last line was cut short (no newline) gets one first, so a new entry is never glued
+/// onto it.
+pub fn append_audit(dir: &Path, lines: &[String]) -> io::Result<()> {
     use std::io::{Read, Seek, SeekFrom, Write};
     std::fs::create_dir_all(dir)?;
     let mut file = std::fs::OpenOptions::new()
@@ -421,8 +424,10 @@ pub fn append_audit(dir: &Path, line: &str) -> io::Result<()> {
             text.push('\n');
         }
     }
-    text.push_str(&line.replace('\n', " "));
-    text.push('\n');
+    for line in lines {
+        text.push_str(&line.replace('\n', " "));
+        text.push('\n');
+    }
     file.write_all(text.as_bytes())?;
     file.sync_data()
 }

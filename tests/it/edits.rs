@@ -1106,3 +1106,36 @@ fn a_write_failing_on_the_second_file_of_a_step_puts_the_first_back_so_nothing_i
         Some(fact)
     );
 }
+
+#[test]
+fn a_change_whose_audit_line_cannot_be_written_is_put_back_and_refused_so_undo_never_skips_it() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    add_quote(&app, "logged-first").unwrap();
+    let catalog = app.snapshot().catalog.clone();
+    let fact = Record::find(&catalog, "us-second-largest-investor-in-rok").unwrap();
+    let changes = quotebot::core::edit::remove_with_references(&catalog, &fact);
+    let files = ["quotes.toml", "facts.toml"].map(|f| std::fs::read(data.join(f)).unwrap());
+    app.set_write_hook(|step| {
+        if step == WriteStep::AuditAppend {
+            Err(io::Error::other("no space left on device"))
+        } else {
+            Ok(())
+        }
+    });
+    let result = app.apply(changes, ACTOR, now(), None);
+    assert!(matches!(result, Err(ApplyError::Io(_))), "{result:?}");
+    for (name, before) in ["quotes.toml", "facts.toml"].iter().zip(&files) {
+        assert_eq!(
+            &std::fs::read(data.join(name)).unwrap(),
+            before,
+            "{name} is as it was"
+        );
+    }
+    assert!(Record::find(&app.snapshot().catalog, "us-second-largest-investor-in-rok").is_some());
+    assert_eq!(app.audit().unwrap().len(), 1);
+    // Undo still means the last change that was really made.
+    app.set_write_hook(|_| Ok(()));
+    let undone = app.undo(None, ACTOR, now()).unwrap();
+    assert_eq!(undone[0].id, "logged-first");
+}
