@@ -93,7 +93,7 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 fn lock_data_dir_within(
     dir: &std::path::Path,
     wait: std::time::Duration,
-) -> Result<std::fs::File, ApplyError> {
+) -> Result<store::DataDirLock, ApplyError> {
     let watch = crate::clock::Stopwatch::start();
     loop {
         match store::try_lock_data_dir(dir) {

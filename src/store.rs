@@ -146,13 +146,19 @@ pub fn lock_state_dir(dir: &Path) -> Result<std::fs::File, String> {
     }
 }
 
+/// The data directory's OS lock, held until dropped.
+#[derive(Debug)]
+pub struct DataDirLock {
+    _file: std::fs::File,
+}
+
 /// Takes the data directory for one read-check-write if it is free: an OS lock on the directory
 /// itself, so a writer in another process is covered too, released when the returned file is
 /// dropped; `Ok(None)` when another process holds it.
-pub fn try_lock_data_dir(dir: &Path) -> io::Result<Option<std::fs::File>> {
+pub fn try_lock_data_dir(dir: &Path) -> io::Result<Option<DataDirLock>> {
     let file = std::fs::File::open(dir)?;
     match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
+        Ok(()) => Ok(Some(DataDirLock { _file: file })),
         Err(std::fs::TryLockError::WouldBlock) => Ok(None),
         Err(std::fs::TryLockError::Error(e)) => Err(e),
     }
