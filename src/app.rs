@@ -107,6 +107,40 @@ pub enum ApplyError {
         "{0} was changed on disk while this change was being saved; nothing was saved, and the file as it is now has been loaded: try again"
     )]
     Conflict(String),
+    #[error(
+        "{0} is locked by another process (another writer, or a stuck one); nothing was saved: try again in a moment"
+    )]
+    Busy(String),
+}
+
+/// How long a change waits for another process to release the data directory by default.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The data directory's OS lock, waiting at most `wait` for another process to release it: a
+/// process that never does cannot block the writer, and every reader queued behind it, forever.
+fn lock_data_dir_within(
+    dir: &std::path::Path,
+    wait: std::time::Duration,
+) -> Result<store::DataDirLock, ApplyError> {
+    let watch = crate::clock::Stopwatch::start();
+    loop {
+        match store::try_lock_data_dir(dir) {
+            Ok(Some(lock)) => return Ok(lock),
+            Ok(None) if watch.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Ok(None) => {
+                tracing::error!(dir = %dir.display(), "the data directory stayed locked by another process; a change was refused");
+                return Err(ApplyError::Busy(dir.display().to_string()));
+            }
+            Err(e) => {
+                return Err(ApplyError::Io(format!(
+                    "cannot lock {}: {e}",
+                    dir.display()
+                )));
+            }
+        }
+    }
 }
 
 type WriteHook = Box<dyn Fn(WriteStep) -> io::Result<()> + Send + Sync>;
@@ -120,6 +154,8 @@ struct Writer {
     fingerprint: store::Fingerprint,
     revision: u64,
     hook: Option<WriteHook>,
+    /// How long a change waits for the data directory's lock.
+    lock_wait: std::time::Duration,
 }
 
 /// Holds the current snapshot; replacing it is atomic for readers.
@@ -171,6 +207,7 @@ impl App {
             fingerprint,
             revision,
             hook: None,
+            lock_wait: LOCK_WAIT,
         });
         Ok(app)
     }
@@ -182,6 +219,14 @@ impl App {
     ) {
         if let Some(writer) = self.lock_writer().as_mut() {
             writer.hook = Some(Box::new(hook));
+        }
+    }
+
+    /// How long a change waits for another process to release the data directory (10 s
+    /// unless set) before it is refused.
+    pub fn set_lock_wait(&self, wait: std::time::Duration) {
+        if let Some(writer) = self.lock_writer().as_mut() {
+            writer.lock_wait = wait;
         }
     }
 
@@ -259,9 +304,7 @@ impl App {
         let writer = guard.as_mut().ok_or(ApplyError::ReadOnly)?;
         // The data directory is locked (an OS lock, so another process writing through this
         // code waits too) from the read to the last rename.
-        let _lock = store::lock_data_dir(&writer.data_dir).map_err(|e| {
-            ApplyError::Io(format!("cannot lock {}: {e}", writer.data_dir.display()))
-        })?;
+        let _lock = lock_data_dir_within(&writer.data_dir, writer.lock_wait)?;
         // A hand edit made since the last load is loaded first, never overwritten.
         self.sync_with_disk(writer)
             .map_err(ApplyError::DiskInvalid)?;
@@ -355,14 +398,17 @@ impl App {
                 }
             }
         }
-        if let Some(i) = conflict {
-            // Put back what this change already wrote, then load the hand edit.
+        if conflict.is_some() || failure.is_some() {
+            // Put back what this change already wrote: a step is saved whole or not at all,
+            // never a part of it without its audit line.
             for &j in &written {
                 let path = writer.data_dir.join(FILE_NAMES[j]);
                 if let Err(e) = store::write_atomic(&path, writer.texts[j].as_bytes()) {
-                    tracing::error!(path = %path.display(), error = %e, "could not put a file back after a conflict");
+                    tracing::error!(path = %path.display(), error = %e, "could not put a file back after a failed change");
                 }
             }
+        }
+        if let Some(i) = conflict {
             let _ = self.sync_with_disk(writer);
             return Err(ApplyError::Conflict(
                 writer.data_dir.join(FILE_NAMES[i]).display().to_string(),
@@ -391,12 +437,33 @@ impl App {
                 text: change.text.clone(),
             })
             .collect();
-        for entry in &entries {
-            let line = serde_json::to_string(entry).map_err(|e| ApplyError::Io(e.to_string()))?;
-            if let Err(e) = store::append_audit(&writer.state_dir, &line) {
-                // The change is saved; only its audit line is missing. Say so loudly.
-                tracing::error!(revision = entry.revision, error = %e, "audit line not written");
+        // The step's lines in one append: a step is logged whole, or (cut by a crash) as a
+        // line the next read refuses, never as a part that undo would take for the whole.
+        let lines = entries
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<String>, _>>()
+            .map_err(|e| e.to_string())
+            .and_then(|lines| {
+                writer
+                    .hook
+                    .as_ref()
+                    .map_or(Ok(()), |h| h(WriteStep::AuditAppend))
+                    .and_then(|()| store::append_audit(&writer.state_dir, &lines))
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(e) = lines {
+            // Without its audit line a change could be neither seen in /curate history nor
+            // undone (and undo would pick an older change): put the files back, save nothing.
+            tracing::error!(revision = first_revision, error = %e, "the audit log could not be written; the change is put back");
+            for &j in &written {
+                let path = writer.data_dir.join(FILE_NAMES[j]);
+                if let Err(e) = store::write_atomic(&path, writer.texts[j].as_bytes()) {
+                    tracing::error!(path = %path.display(), error = %e, "could not put a file back after a failed change");
+                }
             }
+            let _ = self.sync_with_disk(writer);
+            return Err(ApplyError::Io(format!("the audit log: {e}")));
         }
         writer.revision = first_revision + changes.len().max(1) as u64 - 1;
         writer.texts = texts;

@@ -146,12 +146,22 @@ pub fn lock_state_dir(dir: &Path) -> Result<std::fs::File, String> {
     }
 }
 
-/// Holds the data directory for one read-check-write: an OS lock on the directory itself, so
-/// a writer in another process waits too. Released when the returned file is dropped.
-pub fn lock_data_dir(dir: &Path) -> io::Result<std::fs::File> {
+/// The data directory's OS lock, held until dropped.
+#[derive(Debug)]
+pub struct DataDirLock {
+    _file: std::fs::File,
+}
+
+/// Takes the data directory for one read-check-write if it is free: an OS lock on the directory
+/// itself, so a writer in another process is covered too, released when the returned file is
+/// dropped; `Ok(None)` when another process holds it.
+pub fn try_lock_data_dir(dir: &Path) -> io::Result<Option<DataDirLock>> {
     let file = std::fs::File::open(dir)?;
-    file.lock()?;
-    Ok(file)
+    match file.try_lock() {
+        Ok(()) => Ok(Some(DataDirLock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
 }
 
 /// Reads a whole text file the operator named (a batch of queries).
@@ -228,6 +238,8 @@ pub enum WriteStep {
     TempSynced,
     /// The temporary file has replaced the old one.
     Renamed,
+    /// Every file of a change is in place; its audit lines are about to be appended.
+    AuditAppend,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -397,9 +409,10 @@ const AUDIT: &str = "audit.jsonl";
 /// Backups of data files kept before each change, newest last.
 const BACKUPS_KEPT: usize = 50;
 
-/// Appends one line to the audit log and syncs it to disk. A log whose last line was cut
-/// short (no newline) gets one first, so the new entry is never glued onto it.
-pub fn append_audit(dir: &Path, line: &str) -> io::Result<()> {
+/// Appends lines (one step's entries) to the audit log in one write and syncs it to disk. A log
+/// whose last line was cut short (no newline) gets one first, so a new entry is never glued
+/// onto it.
+pub fn append_audit(dir: &Path, lines: &[String]) -> io::Result<()> {
     use std::io::{Read, Seek, SeekFrom, Write};
     std::fs::create_dir_all(dir)?;
     let mut file = std::fs::OpenOptions::new()
@@ -417,8 +430,10 @@ pub fn append_audit(dir: &Path, line: &str) -> io::Result<()> {
             text.push('\n');
         }
     }
-    text.push_str(&line.replace('\n', " "));
-    text.push('\n');
+    for line in lines {
+        text.push_str(&line.replace('\n', " "));
+        text.push('\n');
+    }
     file.write_all(text.as_bytes())?;
     file.sync_data()
 }

@@ -153,11 +153,15 @@ pub struct Change {
 }
 
 /// A record's bytes as written in its file (its comments, formatting and the blank line that
-/// set it apart included) and the byte offset they started at.
+/// set it apart included) and the byte offset they started at. For an edit, `replaces` holds
+/// the bytes the edit wrote at `at` and `bytes` the ones it replaced, so that its inverse puts
+/// the record's old text back exactly (a multi-line list with comments in it included).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordText {
     pub at: usize,
     pub bytes: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 impl Change {
@@ -231,7 +235,8 @@ pub struct AuditEntry {
     /// together. Absent in entries written before steps existed (each is its own step).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<u64>,
-    /// A removed record's own bytes and place, for an exact undo.
+    /// A removed record's own bytes and place, or the bytes an edit replaced, for an exact
+    /// undo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<RecordText>,
 }
@@ -342,6 +347,7 @@ pub fn apply_to_texts(
                 change.text = Some(RecordText {
                     at,
                     bytes: out[file][at..end].to_string(),
+                    replaces: None,
                 });
                 out[file].replace_range(at..end, "");
             }
@@ -361,6 +367,17 @@ pub fn apply_to_texts(
                 };
             }
             (Some(before), Some(after)) => {
+                let old_text = out[file].clone();
+                let spliced = change
+                    .text
+                    .as_ref()
+                    .and_then(|t| splice(&old_text, table, before.id(), t));
+                if let Some(text) = spliced {
+                    change.text = Some(difference(&old_text, &text));
+                    out[file] = text;
+                    applied.push(change);
+                    continue;
+                }
                 let mut doc: DocumentMut = out[file].parse().map_err(malformed)?;
                 let array = array_mut(&mut doc, table)
                     .ok_or_else(|| EditError::NotFound(before.id().to_string()))?;
@@ -384,6 +401,7 @@ pub fn apply_to_texts(
                     }
                 }
                 out[file] = doc.to_string();
+                change.text = Some(difference(&old_text, &out[file]));
             }
             (None, None) => {}
         }
@@ -412,15 +430,15 @@ pub fn apply(
     let (new_texts, applied) = apply_to_texts(texts, changes)?;
     // Restored bytes that no longer fit (the file or the log was edited since): the record is
     // written from its fields instead.
-    let restored = applied
+    let restored = changes
         .iter()
-        .any(|c| c.before.is_none() && c.text.is_some());
+        .any(|c| c.after.is_some() && c.text.is_some());
     let from_fields = || {
         let plain: Vec<Change> = changes
             .iter()
             .cloned()
             .map(|mut c| {
-                if c.before.is_none() {
+                if c.after.is_some() {
                     c.text = None;
                 }
                 c
@@ -623,6 +641,56 @@ fn restore(text: &str, table: &str, id: &str, saved: &RecordText) -> Option<Stri
         })
         .unwrap_or(0);
     (array.len() == before + 1 && position(array, id).is_some()).then_some(out)
+}
+
+/// What an edit changed in a file's text, as its inverse needs it: the bytes it replaced
+/// (`bytes`) and the ones it wrote (`replaces`) at `at`, the text both share around them aside.
+fn difference(before: &str, after: &str) -> RecordText {
+    let (b, a) = (before.as_bytes(), after.as_bytes());
+    let mut prefix = b.iter().zip(a).take_while(|(x, y)| x == y).count();
+    while !before.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let room = b.len().min(a.len()) - prefix;
+    let mut suffix = b
+        .iter()
+        .rev()
+        .zip(a.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !before.is_char_boundary(b.len() - suffix) {
+        suffix -= 1;
+    }
+    RecordText {
+        at: prefix,
+        bytes: before[prefix..b.len() - suffix].to_string(),
+        replaces: Some(after[prefix..a.len() - suffix].to_string()),
+    }
+}
+
+/// The text with an edit's old bytes put back in place of the ones it wrote, when those are
+/// still where it wrote them, starting inside the record; `None` otherwise.
+fn splice(text: &str, table: &str, id: &str, saved: &RecordText) -> Option<String> {
+    let written = saved.replaces.as_deref()?;
+    let at = saved.at;
+    let end = at.checked_add(written.len())?;
+    if end > text.len()
+        || !text.is_char_boundary(at)
+        || !text.is_char_boundary(end)
+        || &text[at..end] != written
+    {
+        return None;
+    }
+    let (start, stop) = record_range(text, table, id).ok()??;
+    if at < start || at > stop {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + saved.bytes.len());
+    out.push_str(&text[..at]);
+    out.push_str(&saved.bytes);
+    out.push_str(&text[end..]);
+    Some(out)
 }
 
 fn add(doc: &mut DocumentMut, table: &str, record: &Record) {

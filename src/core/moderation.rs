@@ -556,6 +556,13 @@ fn parse_figure_table(text: &str) -> Result<Figure, FormError> {
                     ),
                 )
             })?;
+    // Text after a closing brace would be read as more of the document, and dropped.
+    if let Some((key, _)) = doc.iter().find(|(k, _)| *k != "figure") {
+        return Err(bad(
+            "Figure",
+            format!("has text after its closing brace (`{key}`): {FIGURE_HELP}"),
+        ));
+    }
     let table = doc
         .get("figure")
         .and_then(|i| i.as_inline_table())

@@ -237,7 +237,7 @@ fn pick(channel: u64, ledger: &Ledger, facts: &[&str]) -> Option<(String, bool)>
         return Some((fact.to_string(), false));
     }
     // A new cycle never opens with the fact that closed the last one.
-    let next = rotation(channel, ledger.cycle + 1, facts);
+    let next = rotation(channel, ledger.cycle.wrapping_add(1), facts);
     let fresh = next
         .iter()
         .find(|f| ledger.last_fact.as_deref() != Some(**f))
@@ -309,7 +309,7 @@ pub fn with_posted(ledger: &Ledger, post: &Post, facts: &[&str]) -> Ledger {
         .into_iter()
         .any(|f| f == post.fact && !next.posted.iter().any(|p| p == f));
     if !in_cycle {
-        next.cycle += 1;
+        next.cycle = next.cycle.wrapping_add(1);
         next.posted.clear();
     }
     next.posted.push(post.fact.clone());

@@ -199,14 +199,18 @@ async fn open_modal<M: poise::Modal>(
         if submitted.user.id == owner {
             break submitted;
         }
-        submitted
+        // A refusal Discord does not take (an expired or forged interaction) ends nothing.
+        if let Err(e) = submitted
             .create_response(
                 ctx.serenity_context(),
                 CreateInteractionResponse::Message(embed::ephemeral(
                     render::wording::FORM_NOT_YOURS,
                 )),
             )
-            .await?;
+            .await
+        {
+            tracing::warn!(error = %e, user = %submitted.user.id, "could not refuse a form submitted by someone else; still waiting for its moderator");
+        }
     };
     let form = M::parse(submitted.data.clone()).map_err(|e| format!("unreadable form: {e}"))?;
     Ok(Some((form, submitted)))

@@ -543,6 +543,45 @@ async fn a_submit_from_someone_else_is_refused_without_using_up_the_moderators_f
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submit_from_someone_else_that_cannot_be_answered_still_leaves_the_moderators_form_open()
+{
+    let (_dir, data, state) = workspace();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let command = fake::subcommand("curate", "quote", &[], USER_ID);
+    let body = fake.interact(command).await;
+    let custom_id = body["data"]["custom_id"].as_str().unwrap().to_string();
+    let fields = [
+        (
+            "text",
+            "Our alliance is ironclad, and it will stay that way.",
+        ),
+        ("speaker", "antony-blinken"),
+        ("source", "voa-2025-us-rok-strong"),
+    ];
+    // A forged or replayed submit whose interaction Discord no longer knows: the refusal
+    // itself fails (404), and the moderator's form must survive that too.
+    let mut forged = fake::modal_submit(&custom_id, &fields, OTHER_USER_ID);
+    forged["token"] = serde_json::json!("expired-token");
+    fake.dispatch("INTERACTION_CREATE", forged).await;
+    fake.wait_for("the refusal Discord answers with 404", |r| {
+        r.path.contains("/expired-token/callback")
+    })
+    .await;
+    let submit = fake::modal_submit(&custom_id, &fields, USER_ID);
+    let body = fake.interact(submit.clone()).await;
+    assert_eq!(body["type"], 5, "{body}");
+    let text = followup(&fake, &submit).await;
+    assert!(text.contains("Added"), "{text}");
+    assert!(
+        std::fs::read_to_string(data.join("quotes.toml"))
+            .unwrap()
+            .contains("Our alliance is ironclad")
+    );
+    stop(running).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn editing_only_a_facts_text_keeps_its_figure_exactly() {
     let (_dir, data, state) = workspace();
     let facts_path = data.join("facts.toml");

@@ -996,3 +996,165 @@ fn undo_says_there_is_nothing_to_undo_or_which_change_does_not_exist() {
         Err(ApplyError::NoSuchChange(0))
     ));
 }
+
+#[test]
+fn removing_a_record_whose_referrers_list_it_in_commented_multiline_arrays_then_undoing_is_byte_identical()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("speakers.toml"),
+        "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("sources.toml"),
+        "[[source]]\nid = \"src\"\ntitle = \"T\"\n",
+    )
+    .unwrap();
+    let quotes = "[[quote]]\r\nid = \"q1\"\r\ntext = \"One.\"\r\nspeaker = \"s\"\r\nsource = \"src\"\r\n# the fact it backs\r\nrelated = [\"f1\"]\r\n\r\n[[quote]]\r\nid = \"q2\"\r\ntext = \"Two.\"\r\nspeaker = \"s\"\r\nsource = \"src\"  # end\r\n";
+    let facts = "# facts\n[[fact]] # header\nid = \"f1\"\ntext = \"F.\"\nsource = \"src\"\nfigure = { value = 1000, qualifier = \"more than\" } # fig\nrelated = [\n  \"q1\", # the first\n  \"q2\",\t# the second\n]  # both\n\n[[fact]]\nid = \"f2\"\ntext = \"G.\"\nsource = \"src\"\nrelated = [ \"q2\" , \"f1\" ]\n\n# tail";
+    std::fs::write(data.join("quotes.toml"), quotes).unwrap();
+    std::fs::write(data.join("facts.toml"), facts).unwrap();
+    for id in ["q1", "q2", "f1"] {
+        let app = App::open(data.clone(), state.clone()).unwrap();
+        let catalog = app.snapshot().catalog.clone();
+        let record = Record::find(&catalog, id).unwrap();
+        let changes = quotebot::core::edit::remove_with_references(&catalog, &record);
+        assert!(changes.len() > 1, "{id} has referrers");
+        app.apply(changes, ACTOR, now(), None).unwrap();
+        // A restart in between: the audit log alone carries what undo needs.
+        drop(app);
+        let app = App::open(data.clone(), state.clone()).unwrap();
+        app.undo(None, ACTOR, now()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(data.join("facts.toml")).unwrap(),
+            facts,
+            "{id}: facts.toml after remove + undo"
+        );
+        assert_eq!(
+            std::fs::read_to_string(data.join("quotes.toml")).unwrap(),
+            quotes,
+            "{id}: quotes.toml after remove + undo"
+        );
+    }
+}
+
+#[test]
+fn a_figure_with_anything_after_its_closing_brace_is_refused_not_silently_cut() {
+    use quotebot::core::moderation::parse_figure;
+    for typed in [
+        "value = 1 }\nunit = { a = 1",
+        "value = 1, unit = \"USD\" }\n[evil]\nk = {",
+        "{ value = 1 } qualifier = { x = 1",
+    ] {
+        let error = parse_figure(typed).expect_err(typed);
+        assert_eq!(error.field, "Figure", "{typed}");
+    }
+    // The table itself still reads, braces or not.
+    let f = parse_figure("{ value = 2, unit = \"USD\" }")
+        .unwrap()
+        .unwrap();
+    assert_eq!((f.value, f.unit.as_deref()), (2.0, Some("USD")));
+}
+
+#[test]
+fn a_data_directory_locked_by_another_process_refuses_a_change_after_a_bounded_wait_instead_of_hanging()
+ {
+    let (_dir, data, state) = workspace();
+    let before = std::fs::read(data.join("quotes.toml")).unwrap();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    app.set_lock_wait(std::time::Duration::from_millis(100));
+    // Another process's lock: a separate open of the directory, as a second process has.
+    let other = std::fs::File::open(&data).unwrap();
+    other.lock().unwrap();
+    let result = add_quote(&app, "while-locked");
+    assert!(matches!(result, Err(ApplyError::Busy(_))), "{result:?}");
+    assert!(
+        result
+            .unwrap_err()
+            .to_string()
+            .contains("locked by another process")
+    );
+    assert_eq!(std::fs::read(data.join("quotes.toml")).unwrap(), before);
+    // The writer is not stuck: readers and the next change go through once it is released.
+    assert_eq!(app.audit().unwrap().len(), 0);
+    other.unlock().unwrap();
+    add_quote(&app, "after-release").unwrap();
+}
+
+#[test]
+fn a_write_failing_on_the_second_file_of_a_step_puts_the_first_back_so_nothing_is_saved_unaudited()
+{
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    let catalog = app.snapshot().catalog.clone();
+    let fact = Record::find(&catalog, "us-second-largest-investor-in-rok").unwrap();
+    let changes = quotebot::core::edit::remove_with_references(&catalog, &fact);
+    let files = ["quotes.toml", "facts.toml"].map(|f| std::fs::read(data.join(f)).unwrap());
+    let renames = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = renames.clone();
+    app.set_write_hook(move |step| {
+        // The first file is renamed into place; the second fails before its rename.
+        if step == WriteStep::TempSynced && count.load(std::sync::atomic::Ordering::SeqCst) == 1 {
+            return Err(io::Error::other("disk full"));
+        }
+        if step == WriteStep::Renamed {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
+    });
+    let result = app.apply(changes, ACTOR, now(), None);
+    assert!(matches!(result, Err(ApplyError::Io(_))), "{result:?}");
+    assert_eq!(renames.load(std::sync::atomic::Ordering::SeqCst), 1);
+    for (name, before) in ["quotes.toml", "facts.toml"].iter().zip(&files) {
+        assert_eq!(
+            &std::fs::read(data.join(name)).unwrap(),
+            before,
+            "{name} is as it was"
+        );
+    }
+    assert!(
+        app.audit().unwrap().is_empty(),
+        "nothing saved, nothing audited"
+    );
+    assert_eq!(
+        Record::find(&app.snapshot().catalog, "us-second-largest-investor-in-rok"),
+        Some(fact)
+    );
+}
+
+#[test]
+fn a_change_whose_audit_line_cannot_be_written_is_put_back_and_refused_so_undo_never_skips_it() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    add_quote(&app, "logged-first").unwrap();
+    let catalog = app.snapshot().catalog.clone();
+    let fact = Record::find(&catalog, "us-second-largest-investor-in-rok").unwrap();
+    let changes = quotebot::core::edit::remove_with_references(&catalog, &fact);
+    let files = ["quotes.toml", "facts.toml"].map(|f| std::fs::read(data.join(f)).unwrap());
+    app.set_write_hook(|step| {
+        if step == WriteStep::AuditAppend {
+            Err(io::Error::other("no space left on device"))
+        } else {
+            Ok(())
+        }
+    });
+    let result = app.apply(changes, ACTOR, now(), None);
+    assert!(matches!(result, Err(ApplyError::Io(_))), "{result:?}");
+    for (name, before) in ["quotes.toml", "facts.toml"].iter().zip(&files) {
+        assert_eq!(
+            &std::fs::read(data.join(name)).unwrap(),
+            before,
+            "{name} is as it was"
+        );
+    }
+    assert!(Record::find(&app.snapshot().catalog, "us-second-largest-investor-in-rok").is_some());
+    assert_eq!(app.audit().unwrap().len(), 1);
+    // Undo still means the last change that was really made.
+    app.set_write_hook(|_| Ok(()));
+    let undone = app.undo(None, ACTOR, now()).unwrap();
+    assert_eq!(undone[0].id, "logged-first");
+}

@@ -344,6 +344,11 @@ fn route(method: &str, path: &str, ws_port: u16) -> (u16, Option<Value>) {
             message["channel_id"] = json!(channel);
             (200, Some(message))
         }
+        // An interaction whose token has expired (or was never real): Discord's 404.
+        ("POST", p) if p.starts_with("/api/v10/interactions/") && p.contains("/expired-") => (
+            404,
+            Some(json!({"message": "Unknown interaction", "code": 10062})),
+        ),
         ("POST", p) if p.starts_with("/api/v10/interactions/") => (204, None),
         ("PATCH" | "POST", p) if p.starts_with("/api/v10/webhooks/") => (200, Some(message_json())),
         _ => (404, Some(json!({"message": "Unknown", "code": 0}))),

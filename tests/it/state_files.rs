@@ -151,3 +151,34 @@ async fn a_damaged_registration_record_is_reported_and_replaced_by_registering_a
         .unwrap()
         .unwrap();
 }
+
+#[test]
+fn a_ledger_at_the_highest_cycle_number_loads_and_still_posts_the_next_fact_without_a_panic() {
+    use quotebot::core::schedule::{ChannelSchedule, Decision, decide, with_posted};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(store::LEDGER),
+        r#"{"55": {"last_posted": "2025-01-06", "last_fact": "b", "cycle": 4294967295, "posted": ["a", "b"]}}"#,
+    )
+    .unwrap();
+    let ledgers = store::load_ledgers(dir.path()).expect("a ledger the program could write");
+    let ledger = &ledgers[&55];
+    let schedule = ChannelSchedule {
+        channel: 55,
+        hour: 9,
+        minute: 0,
+        time_zone: jiff::tz::TimeZone::UTC,
+    };
+    let facts = ["a", "b"];
+    let now = "2025-01-07T10:00:00Z".parse().unwrap();
+    let Decision::Post(post) = decide(&schedule, ledger, &facts, now) else {
+        panic!("a fact is due")
+    };
+    assert_eq!(
+        post.fact, "a",
+        "a new cycle, not opening with the last fact"
+    );
+    let next = with_posted(ledger, &post, &facts);
+    assert_eq!(next.posted, vec!["a".to_string()]);
+    assert_ne!(next.cycle, ledger.cycle, "a new cycle");
+}
