@@ -368,13 +368,24 @@ fn fotd(
 ) -> Result<(), Failure> {
     use crate::clock::{Clock, SystemClock};
     use crate::core::schedule::{local_date, planned};
-    let date =
-        match date {
-            Some(text) => Some(text.parse::<jiff::civil::Date>().map_err(|_| {
-                Failure::Usage(format!("--date must be YYYY-MM-DD, found {text:?}"))
-            })?),
-            None => None,
-        };
+    let date = match date {
+        // The data files' strict date rule, at day precision: "20260101" is not a date here.
+        Some(text) => {
+            let usage = || Failure::Usage(format!("--date must be YYYY-MM-DD, found {text:?}"));
+            match crate::core::model::PartialDate::parse(text) {
+                Ok(crate::core::model::PartialDate {
+                    year,
+                    month: Some(month),
+                    day: Some(day),
+                }) => Some(
+                    jiff::civil::Date::new(year as i16, month as i8, day as i8)
+                        .map_err(|_| usage())?,
+                ),
+                _ => return Err(usage()),
+            }
+        }
+        None => None,
+    };
     // (channel, time zone, local time of day when configured)
     type Target = (u64, String, Option<(u8, u8)>);
     let mut channels: Vec<Target> = config

@@ -412,3 +412,48 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(stderr(&output), "");
 }
+
+#[test]
+fn fotd_takes_only_a_full_yyyy_mm_dd_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = repo().join("data");
+    for bad in [
+        "20260101",
+        "2026-1-01",
+        "2026-01",
+        "2026-02-30",
+        "0000-01-01",
+        "+2026-01-01",
+    ] {
+        let output = quotebot(
+            dir.path(),
+            &[
+                "--data",
+                data.to_str().unwrap(),
+                "fotd",
+                "--date",
+                bad,
+                "--channel",
+                "1",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(2), "{bad}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("--date must be YYYY-MM-DD"),
+            "{bad}"
+        );
+    }
+    let output = quotebot(
+        dir.path(),
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "fotd",
+            "--date",
+            "2030-06-15",
+            "--channel",
+            "1",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
