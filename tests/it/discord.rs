@@ -567,3 +567,22 @@ async fn a_citation_too_long_for_one_message_is_cut_inside_its_code_block_which_
     assert_eq!(text.matches("```").count(), 2, "{text}");
     stop(bot).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interaction_with_an_escaped_lone_surrogate_does_not_stop_the_bot_answering() {
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, TOKEN);
+    fake.wait_ready().await;
+    // JSON may escape half a surrogate pair, which no Rust string can hold.
+    let bad = fake::slash_command("quote", &[("query", "LONE optimistic")]);
+    fake.dispatch_text("INTERACTION_CREATE", bad, |t| t.replace("LONE", "\\ud800"))
+        .await;
+    let body = fake
+        .interact(fake::slash_command(
+            "quote",
+            &[("query", "optimistic future")],
+        ))
+        .await;
+    assert_eq!(body["type"], 4, "{body}");
+    stop(bot).await;
+}
