@@ -189,7 +189,7 @@ impl FakeDiscord {
         let sender = self.state.connection.lock().await.clone();
         sender
             .expect("the bot is connected")
-            .send(Message::Text(text.into()))
+            .send(Message::Text(text))
             .unwrap();
     }
 
