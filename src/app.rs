@@ -77,17 +77,21 @@ impl Snapshot {
         }
     }
 
-    pub fn search(&self, query: &Query<'_>) -> Outcome {
+    /// Runs the search hook, if any: every search and suggestion does, and so does any other
+    /// lookup that is bounded in time.
+    pub fn searching(&self) {
         if let Some(hook) = &self.hook {
             hook();
         }
+    }
+
+    pub fn search(&self, query: &Query<'_>) -> Outcome {
+        self.searching();
         search::search(&self.index, &self.catalog, query)
     }
 
     pub fn suggest(&self, query: &Query<'_>) -> Vec<Choice> {
-        if let Some(hook) = &self.hook {
-            hook();
-        }
+        self.searching();
         search::suggest(&self.index, &self.catalog, query, render::choice_label)
     }
 

@@ -300,6 +300,29 @@ async fn answer(
     reply_with_session(ctx, &snapshot, session).await
 }
 
+/// Runs `find` on the current snapshot off the async runtime, within the search budget (like
+/// [`answer`]'s search): the snapshot and what was found, or `None` when it took too long and
+/// the user has been told so privately.
+async fn within_budget<T: Send + 'static>(
+    ctx: Context<'_>,
+    find: impl FnOnce(&Snapshot) -> T + Send + 'static,
+) -> Result<Option<(Arc<Snapshot>, T)>, Error> {
+    let snapshot = ctx.data().app.snapshot();
+    let worker = snapshot.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        worker.searching();
+        find(&worker)
+    });
+    match tokio::time::timeout(ctx.data().budgets.search, task).await {
+        Ok(found) => Ok(Some((snapshot, found?))),
+        Err(_) => {
+            tracing::warn!("a lookup exceeded its time budget");
+            private(ctx, render::wording::TOO_SLOW).await?;
+            Ok(None)
+        }
+    }
+}
+
 /// The search behind [`answer`], on a blocking thread.
 fn lookup(
     snapshot: &Snapshot,
@@ -661,10 +684,15 @@ pub async fn speaker(
     #[autocomplete = "autocomplete_speaker"]
     name: String,
 ) -> Result<(), Error> {
-    let snapshot = ctx.data().app.snapshot();
-    let Some(speaker) = resolve_speaker(&snapshot, name.trim())
-        .and_then(|id| snapshot.catalog.speaker(&id).cloned())
+    let typed = name.trim().to_string();
+    let Some((snapshot, found)) = within_budget(ctx, move |s| {
+        resolve_speaker(s, &typed).and_then(|id| s.catalog.speaker(&id).cloned())
+    })
+    .await?
     else {
+        return Ok(());
+    };
+    let Some(speaker) = found else {
         return private(ctx, &format!("No speaker matches “{}”.", name.trim())).await;
     };
     let session = Session {
@@ -682,13 +710,19 @@ pub async fn source(
     #[autocomplete = "autocomplete_source"]
     query: String,
 ) -> Result<(), Error> {
-    let snapshot = ctx.data().app.snapshot();
-    let id = match snapshot.catalog.source(query.trim()) {
-        Some(s) => Some(s.id.clone()),
-        None => source_choices(&snapshot, &query)
-            .into_iter()
-            .next()
-            .map(|(_, id)| id),
+    let typed = query.clone();
+    let Some((snapshot, id)) = within_budget(ctx, move |snapshot| {
+        match snapshot.catalog.source(typed.trim()) {
+            Some(s) => Some(s.id.clone()),
+            None => source_choices(snapshot, &typed)
+                .into_iter()
+                .next()
+                .map(|(_, id)| id),
+        }
+    })
+    .await?
+    else {
+        return Ok(());
     };
     let Some(source) = id.and_then(|id| snapshot.catalog.source(&id).cloned()) else {
         return private(ctx, &format!("No source matches “{}”.", query.trim())).await;
@@ -708,8 +742,13 @@ pub async fn topic(
     #[autocomplete = "autocomplete_topic"]
     name: String,
 ) -> Result<(), Error> {
-    let snapshot = ctx.data().app.snapshot();
-    let topic = match topic_choices(&snapshot, &name).into_iter().next() {
+    let typed = name.clone();
+    let Some((snapshot, found)) =
+        within_budget(ctx, move |s| topic_choices(s, &typed).into_iter().next()).await?
+    else {
+        return Ok(());
+    };
+    let topic = match found {
         Some((_, t)) => t,
         None => return private(ctx, &format!("No topic matches “{}”.", name.trim())).await,
     };

@@ -490,7 +490,7 @@ async fn a_failed_command_registration_does_not_stop_the_bot_answering() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_search_past_its_time_budget_gets_a_private_too_long_and_autocomplete_a_fallback_list() {
+async fn a_lookup_past_its_time_budget_gets_a_private_too_long_and_autocomplete_a_fallback_list() {
     let fake = FakeDiscord::start().await;
     let state = tempfile::tempdir().unwrap();
     // Every search waits until the end of the test: it exceeds any budget.
@@ -502,11 +502,17 @@ async fn a_search_past_its_time_budget_gets_a_private_too_long_and_autocomplete_
     };
     let bot = start_bot_budgeted(&fake, TOKEN, app, state.path(), budgets);
     fake.wait_ready().await;
-    for command in ["quote", "fact"] {
+    for (command, option) in [
+        ("quote", "query"),
+        ("fact", "query"),
+        ("speaker", "name"),
+        ("source", "query"),
+        ("topic", "name"),
+    ] {
         let body = fake
             .interact(fake::slash_command(
                 command,
-                &[("query", "optimistic future")],
+                &[(option, "optimistic future")],
             ))
             .await;
         assert_eq!(body["type"], 4, "{body}");
