@@ -47,24 +47,51 @@ pub fn warn_of_missing_records(
     Some(message)
 }
 
+/// Called at the start of every search and suggestion: tests make searches slow with it, to
+/// force the time bounds around them; there is none otherwise.
+pub type SearchHook = Arc<dyn Fn() + Send + Sync>;
+
 /// A catalog and the index built from it; immutable once built.
-#[derive(Debug)]
 pub struct Snapshot {
     pub catalog: Catalog,
     pub index: SearchIndex,
+    hook: Option<SearchHook>,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("catalog", &self.catalog)
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Snapshot {
     pub fn new(catalog: Catalog) -> Snapshot {
         let index = SearchIndex::build(&catalog);
-        Snapshot { catalog, index }
+        Snapshot {
+            catalog,
+            index,
+            hook: None,
+        }
+    }
+
+    /// Runs the search hook, if any: every search and suggestion does, and so does any other
+    /// lookup that is bounded in time.
+    pub fn searching(&self) {
+        if let Some(hook) = &self.hook {
+            hook();
+        }
     }
 
     pub fn search(&self, query: &Query<'_>) -> Outcome {
+        self.searching();
         search::search(&self.index, &self.catalog, query)
     }
 
     pub fn suggest(&self, query: &Query<'_>) -> Vec<Choice> {
+        self.searching();
         search::suggest(&self.index, &self.catalog, query, render::choice_label)
     }
 
@@ -162,6 +189,7 @@ struct Writer {
 pub struct App {
     current: RwLock<Arc<Snapshot>>,
     writer: Mutex<Option<Writer>>,
+    search_hook: RwLock<Option<SearchHook>>,
 }
 
 impl std::fmt::Debug for App {
@@ -176,6 +204,7 @@ impl App {
         App {
             current: RwLock::new(Arc::new(Snapshot::new(catalog))),
             writer: Mutex::new(None),
+            search_hook: RwLock::new(None),
         }
     }
 
@@ -230,6 +259,16 @@ impl App {
         }
     }
 
+    /// Runs `hook` at the start of every search from now on, in this snapshot and every later
+    /// one (tests only need this, to make a search slow).
+    pub fn set_search_hook(&self, hook: impl Fn() + Send + Sync + 'static) {
+        *self
+            .search_hook
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(hook));
+        self.publish(self.snapshot().catalog.clone());
+    }
+
     fn lock_writer(&self) -> std::sync::MutexGuard<'_, Option<Writer>> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -244,7 +283,15 @@ impl App {
 
     /// Publishes a new catalog; the index is built before readers can see it.
     pub fn publish(&self, catalog: Catalog) {
-        let next = Arc::new(Snapshot::new(catalog));
+        let hook = self
+            .search_hook
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let next = Arc::new(Snapshot {
+            hook,
+            ..Snapshot::new(catalog)
+        });
         *self
             .current
             .write()

@@ -33,6 +33,29 @@ pub struct DiscordConfig {
     pub api_base: String,
     pub register: Register,
     pub guilds: Vec<u64>,
+    /// How long searches may take before the user is told so. Not a `config.toml` key: the
+    /// defaults fit Discord's three seconds, and tests shorten them to force the bound.
+    pub time_budgets: TimeBudgets,
+}
+
+/// Time bounds on work done for an interaction, off the async runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeBudgets {
+    /// A `/quote` or `/fact` search, and the near-duplicate check of a form: past it, a
+    /// private "took too long" (or, for a form, a question before saving).
+    pub search: std::time::Duration,
+    /// An autocomplete list: past it, a plain list of first entries.
+    pub autocomplete: std::time::Duration,
+}
+
+impl Default for TimeBudgets {
+    /// Discord wants the first response within three seconds.
+    fn default() -> Self {
+        TimeBudgets {
+            search: std::time::Duration::from_millis(2000),
+            autocomplete: std::time::Duration::from_millis(1500),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -61,6 +84,7 @@ impl Default for Config {
                 api_base: DEFAULT_API_BASE.to_string(),
                 register: Register::Guilds,
                 guilds: Vec::new(),
+                time_budgets: TimeBudgets::default(),
             },
             moderation: ModerationConfig::default(),
             fact_of_the_day: Vec::new(),

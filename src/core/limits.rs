@@ -34,6 +34,17 @@ pub fn fit(text: &str, max: usize) -> String {
     cut
 }
 
+/// `text` as a fenced code block of at most `max` characters in all: the text is cut inside
+/// the fences (marked with "…"), so the block is always closed, and a fence inside the text
+/// is defused ("```" → "'''") so that it cannot close the block early.
+pub fn code_block(text: &str, max: usize) -> String {
+    const OPEN: &str = "```\n";
+    const CLOSE: &str = "\n```";
+    let inner = text.replace("```", "'''");
+    let room = max.saturating_sub(OPEN.len() + CLOSE.len());
+    format!("{OPEN}{}{CLOSE}", fit(&inner, room))
+}
+
 /// A plain embed: what Discord shows, before any limit is applied.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmbedView {
@@ -112,5 +123,21 @@ mod tests {
         assert_eq!(fit("한국어입니다", 4), "한국어…");
         assert_eq!(fit("👍👍👍", 2), "👍…");
         assert_eq!(fit("abc", 0), "");
+    }
+
+    #[test]
+    fn a_code_block_cut_to_its_limit_stays_closed_and_cannot_be_closed_early() {
+        let long = "한".repeat(CONTENT * 2);
+        let block = code_block(&long, CONTENT);
+        assert_eq!(block.chars().count(), CONTENT);
+        assert!(
+            block.starts_with("```\n") && block.ends_with("…\n```"),
+            "{block}"
+        );
+        assert_eq!(
+            code_block("a ``` b ```` c", CONTENT),
+            "```\na ''' b '''` c\n```"
+        );
+        assert_eq!(code_block("short", CONTENT), "```\nshort\n```");
     }
 }

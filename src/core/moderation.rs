@@ -5,7 +5,7 @@
 use super::catalog::Catalog;
 use super::edit::{Change, Record};
 use super::model::{Fact, Figure, PartialDate, Quote, QuoteKind, Source, Speaker, is_valid_id};
-use super::search::normalize::tokens;
+use super::search::normalize::{is_blank, tokens};
 
 /// The longest text a quote or fact may have: what an embed can show with its label.
 pub const MAX_TEXT: usize = 4000;
@@ -91,6 +91,12 @@ fn required(field: &'static str, value: &str, max: usize) -> Result<String, Form
     let value = value.trim();
     if value.is_empty() {
         return Err(bad(field, "is required"));
+    }
+    if is_blank(value) {
+        return Err(bad(
+            field,
+            "is required, and what was typed shows nothing (only spaces or invisible characters)",
+        ));
     }
     if value.chars().count() > max {
         return Err(bad(field, format!("is longer than {max} characters")));
@@ -310,7 +316,7 @@ fn source(
             return Ok(existing.id.clone());
         }
     }
-    let title = if title.is_empty() {
+    let title = if is_blank(&title) {
         url.clone().unwrap_or_default()
     } else {
         title
@@ -523,7 +529,8 @@ pub fn parse_figure(value: &str) -> Result<Option<Figure>, FormError> {
     if value.contains('=') {
         return parse_figure_table(value).map(Some);
     }
-    let mut parts = value.split_whitespace();
+    // A word that shows nothing (a zero-width character between spaces) is no word.
+    let mut parts = value.split_whitespace().filter(|w| !is_blank(w));
     let number = parts.next().unwrap_or("").replace(',', "");
     let number: f64 = number
         .parse()
@@ -585,7 +592,7 @@ fn parse_figure_table(text: &str) -> Result<Figure, FormError> {
     let text_of = |key: &str| -> Result<Option<String>, FormError> {
         match table.get(key) {
             None => Ok(None),
-            Some(toml_edit::Value::String(s)) if !s.value().trim().is_empty() => {
+            Some(toml_edit::Value::String(s)) if !is_blank(s.value()) => {
                 Ok(Some(s.value().clone()))
             }
             Some(toml_edit::Value::String(_)) => {
@@ -769,6 +776,142 @@ mod tests {
             let error = parse_figure(bad_figure).unwrap_err();
             assert_eq!(error.field, "Figure", "{bad_figure}");
         }
+    }
+
+    fn tiny_catalog() -> Catalog {
+        use crate::core::data::{DataFile, DataFiles, parse_catalog};
+        parse_catalog(&DataFiles {
+            speakers: DataFile {
+                path: "speakers.toml",
+                text: "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n",
+            },
+            sources: DataFile {
+                path: "sources.toml",
+                text: "[[source]]\nid = \"src\"\ntitle = \"A Title\"\n",
+            },
+            quotes: DataFile {
+                path: "quotes.toml",
+                text: "",
+            },
+            facts: DataFile {
+                path: "facts.toml",
+                text: "",
+            },
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn every_required_field_of_only_invisible_characters_is_refused_by_name() {
+        let catalog = tiny_catalog();
+        let blanks = [
+            "\u{200B}",
+            "\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}",
+            " \u{200E}\u{200F}\u{202A}\u{202E}\u{2066}\u{2069} ",
+            "\u{3164}\u{115F}\u{1160}\u{FFA0}",
+            "\u{00A0}\u{3000}\u{2003}\u{0301}",
+            "\u{0301}\u{0308}",
+            "\u{2800}",
+            "\u{E0041}\u{FE0F}\u{00AD}",
+        ];
+        for blank in blanks {
+            let quote = QuoteForm {
+                text: "Words.".into(),
+                speaker: "s".into(),
+                source: "src".into(),
+                ..QuoteForm::default()
+            };
+            let fact = FactForm {
+                text: "Words.".into(),
+                source: "src".into(),
+                ..FactForm::default()
+            };
+            assert!(quote_changes(&catalog, &quote, None).is_ok());
+            assert!(fact_changes(&catalog, &fact, None).is_ok());
+            let cases: [(&str, Result<Vec<Change>, FormError>); 5] = [
+                (
+                    "Text",
+                    quote_changes(
+                        &catalog,
+                        &QuoteForm {
+                            text: blank.into(),
+                            ..quote.clone()
+                        },
+                        None,
+                    ),
+                ),
+                (
+                    "Speaker",
+                    quote_changes(
+                        &catalog,
+                        &QuoteForm {
+                            speaker: blank.into(),
+                            ..quote.clone()
+                        },
+                        None,
+                    ),
+                ),
+                (
+                    "Source",
+                    quote_changes(
+                        &catalog,
+                        &QuoteForm {
+                            source: blank.into(),
+                            ..quote.clone()
+                        },
+                        None,
+                    ),
+                ),
+                (
+                    "Text",
+                    fact_changes(
+                        &catalog,
+                        &FactForm {
+                            text: blank.into(),
+                            ..fact.clone()
+                        },
+                        None,
+                    ),
+                ),
+                (
+                    "Source",
+                    fact_changes(
+                        &catalog,
+                        &FactForm {
+                            source: blank.into(),
+                            ..fact.clone()
+                        },
+                        None,
+                    ),
+                ),
+            ];
+            for (field, result) in cases {
+                let error = result.expect_err(&format!("{field} = {blank:?} is refused"));
+                assert_eq!(error.field, field, "{blank:?}");
+                assert!(error.message.starts_with("is required"), "{error}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_source_title_or_figure_word_of_only_invisible_characters_is_no_title_or_word() {
+        let catalog = tiny_catalog();
+        let quote = QuoteForm {
+            text: "Words.".into(),
+            speaker: "s".into(),
+            source: "\u{200B}\u{2060} https://example.org/a".into(),
+            ..QuoteForm::default()
+        };
+        let changes = quote_changes(&catalog, &quote, None).unwrap();
+        let Some(Record::Source(source)) = &changes[0].after else {
+            panic!("a new source first: {changes:?}");
+        };
+        assert_eq!(source.title, "https://example.org/a");
+        let figure = parse_figure("1000 \u{200B} more than").unwrap().unwrap();
+        assert_eq!(figure.unit.as_deref(), Some("more"));
+        assert_eq!(figure.qualifier.as_deref(), Some("than"));
+        let error = parse_figure("value = 3, unit = \"\u{200B}\"").unwrap_err();
+        assert_eq!(error.field, "Figure");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::ops::Range;
 use toml_edit::{InlineTable, Item, Table, Value};
 
 use super::diag::{Diagnostic, SourceText};
+use super::search::normalize::is_blank;
 
 /// A value with the byte span it was read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,6 +207,13 @@ impl<'s> Checker<'s> {
                 self.error(field.node.span(), format!("`{key}` must not be empty"));
                 None
             }
+            Some(s) if is_blank(s) => {
+                self.error(
+                    field.node.span(),
+                    format!("`{key}` must not be blank: it holds only invisible characters"),
+                );
+                None
+            }
             Some(s) => Some(Spanned {
                 value: s.to_string(),
                 span: field.node.span(),
@@ -232,6 +240,10 @@ impl<'s> Checker<'s> {
                 Some(s) if s.trim().is_empty() => self.error(
                     value.span(),
                     format!("`{key}` must not hold an empty string"),
+                ),
+                Some(s) if is_blank(s) => self.error(
+                    value.span(),
+                    format!("`{key}` must not hold a string of only invisible characters"),
                 ),
                 Some(s) => out.push(Spanned {
                     value: s.to_string(),

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use super::embed::{self, Buttons, no_mentions};
 use crate::app::{App, Snapshot};
 use crate::clock::Clock;
+use crate::config::TimeBudgets;
 use crate::core::catalog::Entry;
 use crate::core::limits;
 use crate::core::model::EntryKind;
@@ -25,12 +26,6 @@ use crate::store;
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 pub type Context<'a> = poise::Context<'a, Data, Error>;
 
-/// Autocomplete answers within this time or falls back to a plain list: Discord gives the whole
-/// round trip three seconds.
-const AUTOCOMPLETE_BUDGET: Duration = Duration::from_millis(1500);
-/// A lookup answers within this time, or says it took too long: Discord wants the first
-/// response within three seconds.
-const SEARCH_BUDGET: Duration = Duration::from_millis(2000);
 /// How many results one answer can page through.
 const PAGE_LIMIT: usize = 10;
 /// Paging sessions kept in memory; the oldest are forgotten first.
@@ -49,6 +44,8 @@ pub struct Data {
     pub moderators: crate::core::moderation::Moderators,
     /// Changes waiting for a moderator's confirmation.
     pub pending: super::curate::Pending,
+    /// How long a search or an autocomplete list may take (config's [`TimeBudgets`]).
+    pub budgets: TimeBudgets,
 }
 
 /// The result lists behind "previous/next" buttons, by session number. A session keeps what
@@ -272,7 +269,7 @@ enum Found {
 }
 
 /// Answers a lookup: the best match with paging, or a private "did you mean". The search runs
-/// off the async runtime and within [`SEARCH_BUDGET`], so one slow query never holds up other
+/// off the async runtime and within the search budget, so one slow query never holds up other
 /// interactions and the user always gets an answer in Discord's three seconds.
 async fn answer(
     ctx: Context<'_>,
@@ -285,7 +282,7 @@ async fn answer(
     let worker = snapshot.clone();
     let query = query.to_string();
     let task = tokio::task::spawn_blocking(move || lookup(&worker, &query, kind, speaker, topic));
-    let found = match tokio::time::timeout(SEARCH_BUDGET, task).await {
+    let found = match tokio::time::timeout(ctx.data().budgets.search, task).await {
         Ok(found) => found?,
         Err(_) => {
             tracing::warn!("a search exceeded its time budget");
@@ -301,6 +298,29 @@ async fn answer(
         view: View::Results(ids),
     };
     reply_with_session(ctx, &snapshot, session).await
+}
+
+/// Runs `find` on the current snapshot off the async runtime, within the search budget (like
+/// [`answer`]'s search): the snapshot and what was found, or `None` when it took too long and
+/// the user has been told so privately.
+async fn within_budget<T: Send + 'static>(
+    ctx: Context<'_>,
+    find: impl FnOnce(&Snapshot) -> T + Send + 'static,
+) -> Result<Option<(Arc<Snapshot>, T)>, Error> {
+    let snapshot = ctx.data().app.snapshot();
+    let worker = snapshot.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        worker.searching();
+        find(&worker)
+    });
+    match tokio::time::timeout(ctx.data().budgets.search, task).await {
+        Ok(found) => Ok(Some((snapshot, found?))),
+        Err(_) => {
+            tracing::warn!("a lookup exceeded its time budget");
+            private(ctx, render::wording::TOO_SLOW).await?;
+            Ok(None)
+        }
+    }
 }
 
 /// The search behind [`answer`], on a blocking thread.
@@ -467,6 +487,7 @@ async fn autocomplete_source(
 ) -> serenity::CreateAutocompleteResponse {
     let typed = partial.to_string();
     bounded(
+        ctx.data().budgets.autocomplete,
         ctx.data().app.snapshot(),
         move |s| source_choices(s, &typed),
         |s| source_choices(s, ""),
@@ -491,14 +512,15 @@ pub(super) fn to_response(choices: Vec<(String, String)>) -> serenity::CreateAut
 
 /// Runs a choice-making function off the async runtime, bounded in time; on timeout the
 /// fallback list is offered instead of letting Discord's three seconds run out.
-async fn bounded(
+pub(super) async fn bounded(
+    budget: Duration,
     snapshot: Arc<Snapshot>,
     make: impl FnOnce(&Snapshot) -> Vec<(String, String)> + Send + 'static,
     fallback: impl FnOnce(&Snapshot) -> Vec<(String, String)>,
 ) -> serenity::CreateAutocompleteResponse {
     let worker = snapshot.clone();
     let task = tokio::task::spawn_blocking(move || make(&worker));
-    match tokio::time::timeout(AUTOCOMPLETE_BUDGET, task).await {
+    match tokio::time::timeout(budget, task).await {
         Ok(Ok(choices)) => to_response(choices),
         _ => {
             tracing::warn!("autocomplete exceeded its time budget; answering with a fallback");
@@ -523,7 +545,7 @@ pub(super) fn entry_choices(
         .collect()
 }
 
-fn first_entries(snapshot: &Snapshot, kind: Option<EntryKind>) -> Vec<(String, String)> {
+pub(super) fn first_entries(snapshot: &Snapshot, kind: Option<EntryKind>) -> Vec<(String, String)> {
     snapshot
         .catalog
         .entries()
@@ -544,6 +566,7 @@ async fn autocomplete_quote(
 ) -> serenity::CreateAutocompleteResponse {
     let typed = partial.to_string();
     bounded(
+        ctx.data().budgets.autocomplete,
         ctx.data().app.snapshot(),
         move |s| entry_choices(s, &typed, Some(EntryKind::Quote)),
         |s| first_entries(s, Some(EntryKind::Quote)),
@@ -557,6 +580,7 @@ async fn autocomplete_fact(
 ) -> serenity::CreateAutocompleteResponse {
     let typed = partial.to_string();
     bounded(
+        ctx.data().budgets.autocomplete,
         ctx.data().app.snapshot(),
         move |s| entry_choices(s, &typed, Some(EntryKind::Fact)),
         |s| first_entries(s, Some(EntryKind::Fact)),
@@ -570,6 +594,7 @@ async fn autocomplete_speaker(
 ) -> serenity::CreateAutocompleteResponse {
     let typed = partial.to_string();
     bounded(
+        ctx.data().budgets.autocomplete,
         ctx.data().app.snapshot(),
         move |s| speaker_choices(s, &typed),
         |s| speaker_choices(s, ""),
@@ -583,6 +608,7 @@ async fn autocomplete_topic(
 ) -> serenity::CreateAutocompleteResponse {
     let typed = partial.to_string();
     bounded(
+        ctx.data().budgets.autocomplete,
         ctx.data().app.snapshot(),
         move |s| topic_choices(s, &typed),
         |s| topic_choices(s, ""),
@@ -658,10 +684,15 @@ pub async fn speaker(
     #[autocomplete = "autocomplete_speaker"]
     name: String,
 ) -> Result<(), Error> {
-    let snapshot = ctx.data().app.snapshot();
-    let Some(speaker) = resolve_speaker(&snapshot, name.trim())
-        .and_then(|id| snapshot.catalog.speaker(&id).cloned())
+    let typed = name.trim().to_string();
+    let Some((snapshot, found)) = within_budget(ctx, move |s| {
+        resolve_speaker(s, &typed).and_then(|id| s.catalog.speaker(&id).cloned())
+    })
+    .await?
     else {
+        return Ok(());
+    };
+    let Some(speaker) = found else {
         return private(ctx, &format!("No speaker matches “{}”.", name.trim())).await;
     };
     let session = Session {
@@ -679,13 +710,19 @@ pub async fn source(
     #[autocomplete = "autocomplete_source"]
     query: String,
 ) -> Result<(), Error> {
-    let snapshot = ctx.data().app.snapshot();
-    let id = match snapshot.catalog.source(query.trim()) {
-        Some(s) => Some(s.id.clone()),
-        None => source_choices(&snapshot, &query)
-            .into_iter()
-            .next()
-            .map(|(_, id)| id),
+    let typed = query.clone();
+    let Some((snapshot, id)) = within_budget(ctx, move |snapshot| {
+        match snapshot.catalog.source(typed.trim()) {
+            Some(s) => Some(s.id.clone()),
+            None => source_choices(snapshot, &typed)
+                .into_iter()
+                .next()
+                .map(|(_, id)| id),
+        }
+    })
+    .await?
+    else {
+        return Ok(());
     };
     let Some(source) = id.and_then(|id| snapshot.catalog.source(&id).cloned()) else {
         return private(ctx, &format!("No source matches “{}”.", query.trim())).await;
@@ -705,8 +742,13 @@ pub async fn topic(
     #[autocomplete = "autocomplete_topic"]
     name: String,
 ) -> Result<(), Error> {
-    let snapshot = ctx.data().app.snapshot();
-    let topic = match topic_choices(&snapshot, &name).into_iter().next() {
+    let typed = name.clone();
+    let Some((snapshot, found)) =
+        within_budget(ctx, move |s| topic_choices(s, &typed).into_iter().next()).await?
+    else {
+        return Ok(());
+    };
+    let topic = match found {
         Some((_, t)) => t,
         None => return private(ctx, &format!("No topic matches “{}”.", name.trim())).await,
     };

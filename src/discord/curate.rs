@@ -320,25 +320,51 @@ fn confirm_buttons(pending: u64) -> Vec<CreateActionRow> {
     ])]
 }
 
-/// A quote this close to the new one already exists: its id and words.
-fn near_duplicate(data: &Data, changes: &[Change], kind: EntryKind) -> Option<String> {
-    let text = changes.iter().find_map(|c| match &c.after {
+/// What the near-duplicate check of a new entry found.
+enum Similar {
+    Nothing,
+    /// An entry this close already exists: its label and id.
+    Found(String),
+    /// The check did not finish within the search budget.
+    Unchecked,
+}
+
+/// Whether an entry this close to the new one already exists. The search runs off the async
+/// runtime and within the search budget, like `/quote`'s.
+async fn near_duplicate(data: &Data, changes: &[Change], kind: EntryKind) -> Similar {
+    let Some(text) = changes.iter().find_map(|c| match &c.after {
         Some(Record::Quote(q)) if c.before.is_none() => Some(q.text.clone()),
         Some(Record::Fact(f)) if c.before.is_none() => Some(f.text.clone()),
         _ => None,
-    })?;
+    }) else {
+        return Similar::Nothing;
+    };
     let snapshot = data.app.snapshot();
-    let outcome = snapshot.search(&Query {
-        kind: Some(kind),
-        ..Query::new(&text, 1)
+    let task = tokio::task::spawn_blocking(move || {
+        let outcome = snapshot.search(&Query {
+            kind: Some(kind),
+            ..Query::new(&text, 1)
+        });
+        let best = outcome.hits.first().filter(|h| h.score >= NEAR_DUPLICATE)?;
+        let entry = best.entry(&snapshot.catalog);
+        Some(format!(
+            "{} (`{}`)",
+            render::choice_label(&snapshot.catalog, entry),
+            entry.id()
+        ))
     });
-    let best = outcome.hits.first().filter(|h| h.score >= NEAR_DUPLICATE)?;
-    let entry = best.entry(&snapshot.catalog);
-    Some(format!(
-        "{} (`{}`)",
-        render::choice_label(&snapshot.catalog, entry),
-        entry.id()
-    ))
+    match tokio::time::timeout(data.budgets.search, task).await {
+        Ok(Ok(Some(existing))) => Similar::Found(existing),
+        Ok(Ok(None)) => Similar::Nothing,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "the near-duplicate check failed");
+            Similar::Unchecked
+        }
+        Err(_) => {
+            tracing::warn!("the near-duplicate check exceeded its time budget");
+            Similar::Unchecked
+        }
+    }
 }
 
 /// After a form: validate, check for near duplicates, save, report.
@@ -370,14 +396,22 @@ async fn finish_form(
         user: owner,
         guild: submit.guild_id.map(|g| g.get()),
     };
-    if let Some(existing) = near_duplicate(data, &changes, kind) {
+    let question = match near_duplicate(data, &changes, kind).await {
+        Similar::Nothing => None,
+        Similar::Found(existing) => Some(format!(
+            "This looks like an entry that already exists: {existing}. Save anyway?"
+        )),
+        Similar::Unchecked => Some(
+            "The check for an entry like this one took too long, so it may already exist. Save anyway?"
+                .to_string(),
+        ),
+    };
+    if let Some(text) = question {
         let pending = data.pending.put(PendingChange {
             owner,
             changes,
             undo_of: None,
         });
-        let text =
-            format!("This looks like an entry that already exists: {existing}. Save anyway?");
         report(ctx, &submit, &text, confirm_buttons(pending)).await;
         return Ok(());
     }
@@ -466,8 +500,14 @@ async fn autocomplete_entry(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
-    let snapshot = ctx.data().app.snapshot();
-    super::commands::to_response(super::commands::entry_choices(&snapshot, partial, None))
+    let typed = partial.to_string();
+    super::commands::bounded(
+        ctx.data().budgets.autocomplete,
+        ctx.data().app.snapshot(),
+        move |s| super::commands::entry_choices(s, &typed, None),
+        |s| super::commands::first_entries(s, None),
+    )
+    .await
 }
 
 /// Edit a quote or fact (opens the form, filled in).

@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use crate::app::App;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, DEFAULT_API_BASE, Register, Token};
-use crate::core::limits::EmbedView;
+use crate::core::limits::{self, EmbedView};
 use crate::core::render;
 use crate::core::schedule::ChannelSchedule;
 use crate::scheduler::{GuildSchedules, Poster, Scheduler, SendError, ShardRange};
@@ -157,6 +157,7 @@ pub async fn run_with(
     let register = config.discord.register.clone();
     let state_dir = config.state_dir.clone();
     let guilds = config.discord.guilds.clone();
+    let budgets = config.discord.time_budgets;
     let options = poise::FrameworkOptions {
         commands: commands::all(),
         allowed_mentions: Some(no_mentions()),
@@ -236,6 +237,7 @@ pub async fn run_with(
                     clock: data_clock,
                     moderators,
                     pending: Default::default(),
+                    budgets,
                 })
             })
         })
@@ -597,9 +599,9 @@ async fn on_component(
         }
     } else if let Some(entry) = custom_id.strip_prefix("qb:cite:") {
         match data.app.snapshot().card(entry) {
-            Some(card) => CreateInteractionResponse::Message(ephemeral(&format!(
-                "```\n{}\n```",
-                render::citation(&card).replace("```", "'''")
+            Some(card) => CreateInteractionResponse::Message(ephemeral(&limits::code_block(
+                &render::citation(&card),
+                limits::CONTENT,
             ))),
             None => CreateInteractionResponse::Message(ephemeral(
                 "That entry is no longer in the database.",

@@ -10,7 +10,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 use quotebot::app::App;
-use quotebot::config::{Config, Token};
+use quotebot::config::{Config, TimeBudgets, Token};
 
 use crate::fake_discord::{self as fake, FakeDiscord, GUILD_ID, OTHER_USER_ID, USER_ID};
 use crate::support::workspace;
@@ -21,14 +21,25 @@ struct Running {
 }
 
 async fn start(fake: &FakeDiscord, data: &Path, state: &Path) -> Running {
+    let app = Arc::new(App::open(data.to_path_buf(), state.to_path_buf()).unwrap());
+    start_with(fake, data, state, app, TimeBudgets::default()).await
+}
+
+async fn start_with(
+    fake: &FakeDiscord,
+    data: &Path,
+    state: &Path,
+    app: Arc<App>,
+    budgets: TimeBudgets,
+) -> Running {
     let mut config = Config::default();
+    config.discord.time_budgets = budgets;
     config.discord.api_base = fake.api_base();
     config.discord.guilds = vec![GUILD_ID];
     config.data_dir = data.to_path_buf();
     config.state_dir = state.to_path_buf();
     config.moderation.guild = GUILD_ID;
     config.moderation.users = vec![USER_ID];
-    let app = Arc::new(App::open(data.to_path_buf(), state.to_path_buf()).unwrap());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(quotebot::discord::run(
         config,
@@ -857,5 +868,60 @@ async fn editing_a_hand_edited_quote_too_long_for_the_form_answers_instead_of_fa
         content.contains("`long-quote` has a text of 6300 characters"),
         "{content}"
     );
+    stop(running).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_near_duplicate_check_past_its_time_budget_asks_before_saving_instead_of_saving_unchecked()
+ {
+    let (_dir, data, state) = workspace();
+    let fake = FakeDiscord::start().await;
+    // Every search waits until the end of the test: the check exceeds its budget.
+    let app = Arc::new(App::open(data.to_path_buf(), state.to_path_buf()).unwrap());
+    let closed = crate::support::hold_searches(&app);
+    let budgets = TimeBudgets {
+        search: Duration::from_millis(100),
+        ..TimeBudgets::default()
+    };
+    let running = start_with(&fake, &data, &state, app, budgets).await;
+    let before = std::fs::read(data.join("quotes.toml")).unwrap();
+    let command = fake::subcommand("curate", "quote", &[], USER_ID);
+    let body = fake.interact(command.clone()).await;
+    let custom_id = body["data"]["custom_id"].as_str().unwrap().to_string();
+    let submit = fake::modal_submit(
+        &custom_id,
+        &[
+            (
+                "text",
+                "Nothing like this sentence is in the seed data, word for word.",
+            ),
+            ("speaker", "antony-blinken"),
+            ("source", "Remarks | https://example.org/remarks"),
+        ],
+        USER_ID,
+    );
+    let token = submit["token"].as_str().unwrap().to_string();
+    fake.interact(submit).await;
+    let answer = fake
+        .wait_for("the form's answer", |r| {
+            r.method == "PATCH" && r.path.contains("/webhooks/") && r.path.contains(&token)
+        })
+        .await;
+    let text = answer.body["content"].as_str().unwrap();
+    assert!(text.contains("took too long"), "{text}");
+    assert!(text.contains("Save anyway?"), "{text}");
+    let confirm = answer.body["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(confirm.starts_with("qb:confirm:"), "{}", answer.body);
+    assert_eq!(std::fs::read(data.join("quotes.toml")).unwrap(), before);
+    // Confirmed, it is saved.
+    let click = fake::button(&confirm, USER_ID);
+    fake.interact(click.clone()).await;
+    let text = followup(&fake, &click).await;
+    assert!(text.contains("(change 1)"), "{text}");
+    assert_ne!(std::fs::read(data.join("quotes.toml")).unwrap(), before);
+    drop(closed);
     stop(running).await;
 }

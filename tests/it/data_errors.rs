@@ -305,3 +305,28 @@ fn large_files_are_read_in_slices_with_exact_positions_and_multiline_strings_int
     );
     assert_eq!(catalog.quote("q4499").unwrap().text, "words 4499");
 }
+
+#[test]
+fn a_name_title_or_text_of_only_invisible_characters_is_reported_as_blank() {
+    let speakers =
+        "[[speaker]]\nid = \"s\"\nname = \"\\u200B\\u2060\\u202E\"\naliases = [\"\\uFEFF\"]\n";
+    let errors = errors_for(File::Speakers, speakers);
+    assert_eq!(
+        errors,
+        [
+            "speakers.toml:3:8: `name` must not be blank: it holds only invisible characters",
+            "speakers.toml:4:12: `aliases` must not hold a string of only invisible characters",
+        ],
+    );
+    let quotes = QUOTES.replace("\"x\"", "\"\\u200D \\u3164\"");
+    let errors = errors_for(File::Quotes, &quotes);
+    assert_eq!(
+        errors,
+        ["quotes.toml:3:8: `text` must not be blank: it holds only invisible characters"],
+    );
+    // Zero-width characters in an id or a topic are named as what makes it invalid.
+    let quotes = QUOTES.replace("id = \"q\"", "id = \"q\\u200B\"");
+    let errors = errors_for(File::Quotes, &quotes);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("quotes.toml:2:6: "), "{errors:?}");
+}

@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use quotebot::app::App;
-use quotebot::config::{Config, Token};
+use quotebot::config::{Config, TimeBudgets, Token};
 use quotebot::discord::RunError;
 
 use crate::fake_discord::{self as fake, BAD_TOKEN, FakeDiscord, GUILD_ID, OTHER_USER_ID, USER_ID};
@@ -21,11 +21,12 @@ struct Bot {
     _state: Option<tempfile::TempDir>,
 }
 
-fn config(fake: &FakeDiscord, state: &std::path::Path) -> Config {
+fn config_with(fake: &FakeDiscord, state: &std::path::Path, budgets: TimeBudgets) -> Config {
     let mut config = Config::default();
     config.discord.api_base = fake.api_base();
     config.discord.guilds = vec![GUILD_ID];
     config.state_dir = state.to_path_buf();
+    config.discord.time_budgets = budgets;
     config
 }
 
@@ -42,13 +43,23 @@ fn start_bot_with(
     catalog: quotebot::core::catalog::Catalog,
     state: &std::path::Path,
 ) -> Bot {
+    let app = Arc::new(App::new(catalog));
+    start_bot_budgeted(fake, token, app, state, TimeBudgets::default())
+}
+
+fn start_bot_budgeted(
+    fake: &FakeDiscord,
+    token: &str,
+    app: Arc<App>,
+    state: &std::path::Path,
+    budgets: TimeBudgets,
+) -> Bot {
     if std::env::var_os("RUST_LOG").is_some() {
         quotebot::logging::init(None);
     }
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = Arc::new(App::new(catalog));
     let task = tokio::spawn(quotebot::discord::run(
-        config(fake, state),
+        config_with(fake, state, budgets),
         Token::new(token.to_string()),
         app,
         async move {
@@ -472,6 +483,110 @@ async fn a_failed_command_registration_does_not_stop_the_bot_answering() {
         .interact(fake::slash_command(
             "quote",
             &[("query", "linchpin of peace")],
+        ))
+        .await;
+    assert_eq!(body["type"], 4, "{body}");
+    stop(bot).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_past_its_time_budget_gets_a_private_too_long_and_autocomplete_a_fallback_list() {
+    let fake = FakeDiscord::start().await;
+    let state = tempfile::tempdir().unwrap();
+    // Every search waits until the end of the test: it exceeds any budget.
+    let app = Arc::new(App::new(seed_catalog()));
+    let closed = crate::support::hold_searches(&app);
+    let budgets = TimeBudgets {
+        search: Duration::from_millis(100),
+        autocomplete: Duration::from_millis(100),
+    };
+    let bot = start_bot_budgeted(&fake, TOKEN, app, state.path(), budgets);
+    fake.wait_ready().await;
+    for (command, option) in [
+        ("quote", "query"),
+        ("fact", "query"),
+        ("speaker", "name"),
+        ("source", "query"),
+        ("topic", "name"),
+    ] {
+        let body = fake
+            .interact(fake::slash_command(
+                command,
+                &[(option, "optimistic future")],
+            ))
+            .await;
+        assert_eq!(body["type"], 4, "{body}");
+        assert_eq!(body["data"]["flags"], 64, "private: {body}");
+        assert!(
+            body["data"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("took too long"),
+            "{body}"
+        );
+        assert_no_pings(&body);
+    }
+    // Autocomplete still answers, with the first entries instead of matches.
+    let body = fake
+        .interact(fake::autocomplete("quote", "query", "optimistic"))
+        .await;
+    assert_eq!(body["type"], 8, "{body}");
+    let values: Vec<&str> = body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    let first: Vec<String> = seed_catalog()
+        .entries()
+        .filter(|e| e.kind() == quotebot::core::model::EntryKind::Quote)
+        .take(values.len().max(1))
+        .map(|e| e.id().to_string())
+        .collect();
+    assert_eq!(values, first);
+    drop(closed);
+    stop(bot).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citation_too_long_for_one_message_is_cut_inside_its_code_block_which_stays_closed() {
+    let speakers = "[[speaker]]\nid = \"s\"\nname = \"한국어 화자\"\nrole = \"외교부 장관\"\n";
+    let sources = format!(
+        "[[source]]\nid = \"src\"\ntitle = \"{}\"\nurl = \"https://example.org/x\"\n",
+        "제목 ".repeat(100)
+    );
+    let quotes = format!(
+        "[[quote]]\nid = \"long\"\ntext = \"{}\"\nspeaker = \"s\"\nsource = \"src\"\n",
+        "동맹은 굳건하다 ```. ".repeat(200)
+    );
+    let catalog =
+        crate::support::parse(speakers, &sources, &quotes, crate::support::FACTS).unwrap();
+    let fake = FakeDiscord::start().await;
+    let state = tempfile::tempdir().unwrap();
+    let bot = start_bot_with(&fake, TOKEN, catalog, state.path());
+    fake.wait_ready().await;
+    let body = fake.interact(fake::button("qb:cite:long", USER_ID)).await;
+    let text = body["data"]["content"].as_str().unwrap();
+    assert_eq!(text.chars().count(), 2000, "{text}");
+    assert!(text.starts_with("```\n“동맹은 굳건하다 '''."), "{text}");
+    assert!(text.ends_with("…\n```"), "{text}");
+    assert_eq!(text.matches("```").count(), 2, "{text}");
+    stop(bot).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interaction_with_an_escaped_lone_surrogate_does_not_stop_the_bot_answering() {
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, TOKEN);
+    fake.wait_ready().await;
+    // JSON may escape half a surrogate pair, which no Rust string can hold.
+    let bad = fake::slash_command("quote", &[("query", "LONE optimistic")]);
+    fake.dispatch_text("INTERACTION_CREATE", bad, |t| t.replace("LONE", "\\ud800"))
+        .await;
+    let body = fake
+        .interact(fake::slash_command(
+            "quote",
+            &[("query", "optimistic future")],
         ))
         .await;
     assert_eq!(body["type"], 4, "{body}");

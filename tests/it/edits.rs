@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use proptest::prelude::*;
+use quotebot::core::search::normalize::is_blank;
 
 use quotebot::app::{Actor, App, ApplyError};
 use quotebot::core::edit::{Action, Change, EditError, Record, apply_to_texts};
@@ -290,13 +291,19 @@ fn hand_edits_are_loaded_never_overwritten_and_invalid_ones_block_writes() {
     assert_eq!(app.reload(), Ok(false), "same text as loaded before");
 }
 
+/// Text from `pattern` that shows something: a name or text of only invisible characters is
+/// refused, in the data as in the forms.
+fn shows_something(pattern: &'static str) -> impl Strategy<Value = String> {
+    pattern.prop_filter("not blank", |s: &String| !is_blank(s))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
     fn any_valid_records_serialize_and_parse_back_unchanged_with_comments_kept(
         quotes in proptest::collection::vec(
-            ("[a-z0-9][a-z0-9-]{0,20}", "\\PC{1,80}", proptest::option::of("\\PC{1,30}"), proptest::bool::ANY,
+            ("[a-z0-9][a-z0-9-]{0,20}", shows_something("\\PC{1,80}"), proptest::option::of(shows_something("\\PC{1,30}")), proptest::bool::ANY,
              proptest::collection::vec("[a-z][a-z-]{0,10}", 0..3)),
             1..6)
     ) {
@@ -885,7 +892,7 @@ fn a_hand_edit_saved_between_the_read_and_the_rename_is_never_overwritten() {
 }
 
 fn any_figure_text() -> impl Strategy<Value = Option<String>> {
-    proptest::option::of(any::<String>().prop_filter("not blank", |s| !s.trim().is_empty()))
+    proptest::option::of(any::<String>().prop_filter("not blank", |s| !is_blank(s)))
 }
 
 proptest! {

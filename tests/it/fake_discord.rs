@@ -181,6 +181,18 @@ impl FakeDiscord {
             .unwrap();
     }
 
+    /// Sends a dispatch event with the next sequence number, its JSON text passed through
+    /// `edit` first (to send what a `Value` cannot hold, like an escaped lone surrogate).
+    pub async fn dispatch_text(&self, event: &str, data: Value, edit: impl Fn(String) -> String) {
+        let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let text = edit(json!({"op": 0, "s": s, "t": event, "d": data}).to_string());
+        let sender = self.state.connection.lock().await.clone();
+        sender
+            .expect("the bot is connected")
+            .send(Message::Text(text))
+            .unwrap();
+    }
+
     /// Sends a dispatch event with the next sequence number.
     pub async fn dispatch(&self, event: &str, data: Value) {
         let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 1;

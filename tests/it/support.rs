@@ -61,3 +61,18 @@ pub fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
     }
     (dir, data, state)
 }
+
+/// Makes every search of `app` wait until the returned sender is dropped: longer than any time
+/// budget. At most 10 s each, so a search run where it should not be (on the async runtime)
+/// fails the test instead of hanging it.
+pub fn hold_searches(app: &quotebot::app::App) -> std::sync::mpsc::Sender<()> {
+    let (release, gate) = std::sync::mpsc::channel::<()>();
+    let gate = std::sync::Mutex::new(gate);
+    app.set_search_hook(move || {
+        let _ = gate
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .recv_timeout(std::time::Duration::from_secs(10));
+    });
+    release
+}

@@ -38,6 +38,19 @@ pub fn is_ignorable(c: char) -> bool {
     )
 }
 
+/// Whether `text` shows nothing: only whitespace, control characters, invisible characters
+/// ([`is_ignorable`]), combining marks with nothing to combine with, or the braille blank.
+/// A name, title or text like that is as good as empty.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || is_ignorable(c)
+            || is_combining_mark(c)
+            || c == '\u{2800}'
+    })
+}
+
 /// Scripts written without spaces between words, indexed one character at a time: Han
 /// ideographs, hiragana and katakana, Thai, Lao, Khmer and Myanmar letters.
 pub fn is_unspaced(c: char) -> bool {
