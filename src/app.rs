@@ -140,6 +140,31 @@ pub enum ApplyError {
     Busy(String),
 }
 
+impl ApplyError {
+    /// What a moderator on Discord is told: the same, without paths or file contents (the
+    /// operator gets those in the log).
+    pub fn brief(&self) -> String {
+        let brief = match self {
+            ApplyError::Io(_) => "The change could not be written; nothing was lost. Try again.",
+            ApplyError::DiskInvalid(_) => {
+                "The data files on disk have errors (the operator's log names them); no change is accepted until they are fixed."
+            }
+            ApplyError::Audit(_) => {
+                "The audit log cannot be read (the operator's log says why); no change is accepted until it is fixed."
+            }
+            ApplyError::Conflict(_) => {
+                "A data file was changed on disk while this change was being saved; nothing was saved, and the file as it is now has been loaded: try again."
+            }
+            ApplyError::Busy(_) => {
+                "The data files are locked by another process; nothing was saved: try again in a moment."
+            }
+            other => return other.to_string(),
+        };
+        tracing::error!(error = %self, "a change was refused");
+        brief.to_string()
+    }
+}
+
 /// How long a change waits for another process to release the data directory by default.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 

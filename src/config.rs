@@ -135,10 +135,9 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<Diagnostic>> {
             } else {
                 checker.error(
                     base.span,
-                    format!(
-                        "`api_base` must be an http:// or https:// URL, found {:?}",
-                        base.value
-                    ),
+                    // The value is not echoed: a token pasted into the wrong key must not
+                    // reach stderr, and the position says where to look.
+                    "`api_base` must be an http:// or https:// URL with no query or fragment (the value is not shown, in case it is a pasted secret)".to_string(),
                 );
             }
         }

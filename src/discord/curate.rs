@@ -277,11 +277,7 @@ async fn save(
                 .collect();
             Ok(list.join("; "))
         }
-        Err(ApplyError::Io(e)) => {
-            tracing::error!(error = %e, "a change could not be written");
-            Err("The change could not be written; nothing was lost. Try again.".into())
-        }
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.brief()),
     }
 }
 
@@ -701,7 +697,7 @@ async fn curate_history(
     let app = ctx.data().app.clone();
     let entries = match tokio::task::spawn_blocking(move || app.audit()).await? {
         Ok(entries) => entries,
-        Err(e) => return private(ctx, &e.to_string()).await,
+        Err(e) => return private(ctx, &e.brief()).await,
     };
     let lines: Vec<String> = entries
         .iter()
@@ -762,7 +758,7 @@ async fn curate_undo(
             .collect::<Vec<_>>()
             .join(" "),
         Err(ApplyError::NothingToUndo) => "You have no change to undo.".to_string(),
-        Err(e) => format!("Nothing was undone: {e}"),
+        Err(e) => format!("Nothing was undone: {}", e.brief()),
     };
     private(ctx, &text).await
 }

@@ -457,3 +457,31 @@ fn fotd_takes_only_a_full_yyyy_mm_dd_date() {
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
+
+#[test]
+fn a_secret_pasted_into_api_base_is_not_echoed_by_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let secret = "MTIzNDU2Nzg5.pasted-bot-token.value";
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\n[discord]\napi_base = \"{secret}\"\n",
+            repo().join("data")
+        ),
+    )
+    .unwrap();
+    let output = quotebot(dir.path(), &["--config", config.to_str().unwrap(), "check"]);
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("config.toml:3:"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("`api_base` must be"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!stderr(&output).contains(secret), "{}", stderr(&output));
+}

@@ -1165,3 +1165,27 @@ fn a_change_whose_audit_line_cannot_be_written_is_put_back_and_refused_so_undo_n
     let undone = app.undo(None, ACTOR, now()).unwrap();
     assert_eq!(undone[0].id, "logged-first");
 }
+
+#[test]
+fn what_a_moderator_is_told_of_a_refused_change_names_no_path() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state).unwrap();
+    app.set_write_hook(|_| Err(io::Error::other("disk on fire")));
+    let error = app
+        .apply(
+            vec![Change::add(Record::Quote(quote("never-written", "Words.")))],
+            ACTOR,
+            now(),
+            None,
+        )
+        .unwrap_err();
+    let path = data.display().to_string();
+    assert!(
+        error.to_string().contains(&path),
+        "the operator's message names the file: {error}"
+    );
+    let brief = error.brief();
+    assert!(!brief.contains(&path), "{brief}");
+    assert!(!brief.contains("disk on fire"), "{brief}");
+    assert!(brief.contains("nothing was lost"), "{brief}");
+}
