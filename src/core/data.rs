@@ -380,11 +380,11 @@ fn read_date(
 /// which follows the WHATWG URL standard browsers and Discord use) accepts as written: the
 /// scheme spelled out with `//`, a host, and no whitespace or control characters anywhere.
 pub fn is_http_url(url: &str) -> bool {
-    let lower = url
-        .get(..8)
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+    // The parser alone would take `http:example.org`: the `//` must be written out.
+    let spelled_out = url.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+    });
+    if !spelled_out {
         return false;
     }
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -600,5 +600,35 @@ fn read_fact(checker: &mut Checker<'_>, record: &Record<'_>) -> Read<Fact> {
         record,
         id,
         references,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_http_url;
+
+    #[test]
+    fn http_urls_are_read_by_a_real_parser_in_any_script() {
+        for good in [
+            "https://editorials.voa.gov/a/7927513.html",
+            "HTTP://Example.org",
+            "http://é.example/",
+            "https://예시.한국/기사?id=1",
+            "http://127.0.0.1:8080/x",
+        ] {
+            assert!(is_http_url(good), "{good}");
+        }
+        for bad in [
+            "https://[/x)",
+            "https:example.org",
+            "ftp://example.org",
+            "http://",
+            "https://example.org:99999/",
+            "https://exa mple.org",
+            "//example.org",
+            "",
+        ] {
+            assert!(!is_http_url(bad), "{bad}");
+        }
     }
 }
