@@ -44,6 +44,5 @@ fn main() {
         vec![Change::add(Record::Quote(quote))],
         actor,
         jiff::Timestamp::UNIX_EPOCH,
-        None,
     );
 }

@@ -358,9 +358,8 @@ impl App {
         changes: Vec<Change>,
         actor: Actor,
         now: Timestamp,
-        undo_of: Option<u64>,
     ) -> Result<Vec<AuditEntry>, ApplyError> {
-        let undone = vec![undo_of; changes.len()];
+        let undone = vec![None; changes.len()];
         self.apply_step(changes, actor, now, undone)
     }
 

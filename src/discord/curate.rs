@@ -105,7 +105,6 @@ impl From<FactModal> for FactForm {
 struct PendingChange {
     owner: u64,
     changes: Vec<Change>,
-    undo_of: Option<u64>,
 }
 
 #[derive(Default)]
@@ -248,20 +247,12 @@ async fn defer_submit(
 }
 
 /// Saves through the app's one writer, off the async runtime.
-async fn save(
-    data: &Data,
-    changes: Vec<Change>,
-    actor: Actor,
-    undo_of: Option<u64>,
-) -> Result<String, String> {
+async fn save(data: &Data, changes: Vec<Change>, actor: Actor) -> Result<String, String> {
     let app = data.app.clone();
     let now = data.clock.now();
-    let result = tokio::task::spawn_blocking(move || match undo_of {
-        Some(revision) if changes.is_empty() => app.undo(Some(revision), actor, now),
-        _ => app.apply(changes, actor, now, undo_of),
-    })
-    .await
-    .map_err(|e| e.to_string())?;
+    let result = tokio::task::spawn_blocking(move || app.apply(changes, actor, now))
+        .await
+        .map_err(|e| e.to_string())?;
     match result {
         Ok(entries) => {
             let list: Vec<String> = entries
@@ -403,15 +394,11 @@ async fn finish_form(
         ),
     };
     if let Some(text) = question {
-        let pending = data.pending.put(PendingChange {
-            owner,
-            changes,
-            undo_of: None,
-        });
+        let pending = data.pending.put(PendingChange { owner, changes });
         report(ctx, &submit, &text, confirm_buttons(pending)).await;
         return Ok(());
     }
-    let text = match save(data, changes, actor, None).await {
+    let text = match save(data, changes, actor).await {
         Ok(done) => format!("{done}."),
         Err(problem) => format!("Nothing was saved: {problem}"),
     };
@@ -660,7 +647,6 @@ async fn curate_remove(
     let pending = ctx.data().pending.put(PendingChange {
         owner: ctx.interaction.user.id.get(),
         changes: edit::remove_with_references(&snapshot.catalog, &record),
-        undo_of: None,
     });
     let mut reply = poise::CreateReply::default()
         .content(limits::fit(&question, limits::CONTENT))
@@ -828,7 +814,7 @@ pub async fn on_button(
         user: component.user.id.get(),
         guild: component.guild_id.map(|g| g.get()),
     };
-    let text = match save(data, pending.changes, actor, pending.undo_of).await {
+    let text = match save(data, pending.changes, actor).await {
         Ok(done) => format!("{done}."),
         Err(problem) => format!("Nothing was saved: {problem}"),
     };

@@ -360,7 +360,6 @@ fn check_warns_when_the_data_lacks_records_the_audit_log_says_were_added() {
         vec![Change::add(Record::Quote(quote))],
         actor,
         "2026-12-01T00:00:00Z".parse().unwrap(),
-        None,
     )
     .unwrap();
     drop(app);

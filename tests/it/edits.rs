@@ -66,7 +66,7 @@ fn a_fault_at_any_write_step_leaves_exactly_the_old_or_the_new_file_and_no_temp_
             }
         });
         let change = Change::add(Record::Quote(quote("new-one", "Fresh words.")));
-        let result = app.apply(vec![change], ACTOR, now(), None);
+        let result = app.apply(vec![change], ACTOR, now());
         assert!(
             matches!(result, Err(ApplyError::Io(_))),
             "{step:?}: {result:?}"
@@ -161,7 +161,6 @@ fn a_hundred_concurrent_adds_are_all_saved_and_audited() {
                         guild: None,
                     },
                     now(),
-                    None,
                 )
                 .unwrap()
             })
@@ -194,7 +193,6 @@ fn undo_applies_the_inverse_as_a_new_change_and_a_stale_edit_is_refused() {
             vec![Change::add(Record::Quote(quote("undo-me", "Short-lived.")))],
             ACTOR,
             now(),
-            None,
         )
         .unwrap();
     assert_eq!(added[0].revision, 1);
@@ -227,7 +225,6 @@ fn undo_applies_the_inverse_as_a_new_change_and_a_stale_edit_is_refused() {
         )],
         ACTOR,
         now(),
-        None,
     )
     .unwrap();
     let stale = app.apply(
@@ -237,7 +234,6 @@ fn undo_applies_the_inverse_as_a_new_change_and_a_stale_edit_is_refused() {
         )],
         ACTOR,
         now(),
-        None,
     );
     assert!(
         matches!(stale, Err(ApplyError::Edit(EditError::Stale(_)))),
@@ -260,7 +256,6 @@ fn hand_edits_are_loaded_never_overwritten_and_invalid_ones_block_writes() {
         )))],
         ACTOR,
         now(),
-        None,
     )
     .unwrap();
     let after = std::fs::read_to_string(&path).unwrap();
@@ -279,7 +274,6 @@ fn hand_edits_are_loaded_never_overwritten_and_invalid_ones_block_writes() {
         vec![Change::add(Record::Quote(quote("blocked", "No.")))],
         ACTOR,
         now(),
-        None,
     );
     assert!(
         matches!(refused, Err(ApplyError::DiskInvalid(_))),
@@ -475,7 +469,7 @@ fn a_fact_form_adds_a_typed_figure_and_can_be_saved() {
         topics: "Trade investment".into(),
     };
     let changes = fact_changes(&app.snapshot().catalog, &form, None).unwrap();
-    let entries = app.apply(changes, ACTOR, now(), None).unwrap();
+    let entries = app.apply(changes, ACTOR, now()).unwrap();
     assert_eq!(entries.len(), 2, "the new source, then the fact");
     let catalog = quotebot::store::load_catalog(&data).unwrap();
     let fact = catalog.fact(&entries[1].id).unwrap();
@@ -567,7 +561,7 @@ fn removing_any_record_keeps_the_comments_that_are_not_its_own_and_undo_restores
         let (_dir, data, state, original) = commented_workspace();
         let app = App::open(data.clone(), state.clone()).unwrap();
         let record = Record::find(&app.snapshot().catalog, id).unwrap();
-        app.apply(vec![Change::remove(record)], ACTOR, now(), None)
+        app.apply(vec![Change::remove(record)], ACTOR, now())
             .unwrap();
         let removed = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
         for comment in *kept {
@@ -597,13 +591,8 @@ fn an_edit_keeps_every_comment_that_is_not_on_the_edited_value() {
     q.text = "Two, corrected.".into();
     q.topics = vec![];
     q.source = "src".into();
-    app.apply(
-        vec![Change::edit(before, Record::Quote(q))],
-        ACTOR,
-        now(),
-        None,
-    )
-    .unwrap();
+    app.apply(vec![Change::edit(before, Record::Quote(q))], ACTOR, now())
+        .unwrap();
     let text = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
     for comment in [
         "# The file's header.",
@@ -624,13 +613,8 @@ fn an_edit_keeps_every_comment_that_is_not_on_the_edited_value() {
         panic!()
     };
     q.text = "One, corrected.".into();
-    app.apply(
-        vec![Change::edit(before, Record::Quote(q))],
-        ACTOR,
-        now(),
-        None,
-    )
-    .unwrap();
+    app.apply(vec![Change::edit(before, Record::Quote(q))], ACTOR, now())
+        .unwrap();
     let text = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
     assert!(
         text.contains("text = \"One, corrected.\"  # as published"),
@@ -653,13 +637,8 @@ fn a_removed_field_leaves_the_comment_above_it_for_the_field_after() {
     };
     q.date = None;
     q.topics = vec![];
-    app.apply(
-        vec![Change::edit(before, Record::Quote(q))],
-        ACTOR,
-        now(),
-        None,
-    )
-    .unwrap();
+    app.apply(vec![Change::edit(before, Record::Quote(q))], ACTOR, now())
+        .unwrap();
     let text = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
     assert!(
         text.contains("# the date is approximate\nspeaker = \"s\""),
@@ -716,7 +695,6 @@ fn add_quote(app: &App, id: &str) -> Result<Vec<quotebot::core::edit::AuditEntry
         vec![Change::add(Record::Quote(quote(id, "Words to count.")))],
         ACTOR,
         now(),
-        None,
     )
 }
 
@@ -864,7 +842,6 @@ fn a_hand_edit_saved_between_the_read_and_the_rename_is_never_overwritten() {
         ],
         ACTOR,
         now(),
-        None,
     );
     let Err(ApplyError::Conflict(path)) = &result else {
         panic!("{result:?}");
@@ -971,7 +948,7 @@ fn removing_a_fact_with_its_references_never_leaves_an_invalid_database_on_disk(
         }
         Ok(())
     });
-    app.apply(changes, ACTOR, now(), None).unwrap();
+    app.apply(changes, ACTOR, now()).unwrap();
     let states = std::mem::take(&mut *states.lock().unwrap());
     assert_eq!(states.len(), 2, "two files written");
     for state in states.iter() {
@@ -1031,7 +1008,7 @@ fn removing_a_record_whose_referrers_list_it_in_commented_multiline_arrays_then_
         let record = Record::find(&catalog, id).unwrap();
         let changes = quotebot::core::edit::remove_with_references(&catalog, &record);
         assert!(changes.len() > 1, "{id} has referrers");
-        app.apply(changes, ACTOR, now(), None).unwrap();
+        app.apply(changes, ACTOR, now()).unwrap();
         // A restart in between: the audit log alone carries what undo needs.
         drop(app);
         let app = App::open(data.clone(), state.clone()).unwrap();
@@ -1113,7 +1090,7 @@ fn a_write_failing_on_the_second_file_of_a_step_puts_the_first_back_so_nothing_i
         }
         Ok(())
     });
-    let result = app.apply(changes, ACTOR, now(), None);
+    let result = app.apply(changes, ACTOR, now());
     assert!(matches!(result, Err(ApplyError::Io(_))), "{result:?}");
     assert_eq!(renames.load(std::sync::atomic::Ordering::SeqCst), 1);
     for (name, before) in ["quotes.toml", "facts.toml"].iter().zip(&files) {
@@ -1149,7 +1126,7 @@ fn a_change_whose_audit_line_cannot_be_written_is_put_back_and_refused_so_undo_n
             Ok(())
         }
     });
-    let result = app.apply(changes, ACTOR, now(), None);
+    let result = app.apply(changes, ACTOR, now());
     assert!(matches!(result, Err(ApplyError::Io(_))), "{result:?}");
     for (name, before) in ["quotes.toml", "facts.toml"].iter().zip(&files) {
         assert_eq!(
@@ -1176,7 +1153,6 @@ fn what_a_moderator_is_told_of_a_refused_change_names_no_path() {
             vec![Change::add(Record::Quote(quote("never-written", "Words.")))],
             ACTOR,
             now(),
-            None,
         )
         .unwrap_err();
     let path = data.display().to_string();
