@@ -35,6 +35,12 @@ const MAX_PENDING: usize = 1000;
 /// A new quote this close to an existing one asks for confirmation first.
 const NEAR_DUPLICATE: f32 = 0.85;
 
+/// The forms' length limits, as the `max_length` attributes below write them (the derive takes
+/// only literals): an edit form is filled only when every value fits them.
+const FORM_TEXT_MAX: usize = 4000;
+const FORM_FIGURE_MAX: usize = 4000;
+const FORM_TOPICS_MAX: usize = 300;
+
 #[derive(Debug, poise::Modal)]
 #[name = "Add a quote"]
 struct QuoteModal {
@@ -518,8 +524,12 @@ async fn curate_edit(
                 topics: Some(filled.topics).filter(|v| !v.is_empty()),
             };
             let too_long = too_long_for_form(&[
-                ("text", &defaults.text, 4000),
-                ("topics", defaults.topics.as_deref().unwrap_or(""), 300),
+                ("text", &defaults.text, FORM_TEXT_MAX),
+                (
+                    "topics",
+                    defaults.topics.as_deref().unwrap_or(""),
+                    FORM_TOPICS_MAX,
+                ),
             ]);
             if let Some(problem) = too_long {
                 return private(ctx, &format!("`{}` {problem}", quote.id)).await;
@@ -552,9 +562,17 @@ async fn curate_edit(
                 topics: Some(filled.topics).filter(|v| !v.is_empty()),
             };
             let too_long = too_long_for_form(&[
-                ("text", &defaults.text, 4000),
-                ("figure", defaults.figure.as_deref().unwrap_or(""), 100),
-                ("topics", defaults.topics.as_deref().unwrap_or(""), 300),
+                ("text", &defaults.text, FORM_TEXT_MAX),
+                (
+                    "figure",
+                    defaults.figure.as_deref().unwrap_or(""),
+                    FORM_FIGURE_MAX,
+                ),
+                (
+                    "topics",
+                    defaults.topics.as_deref().unwrap_or(""),
+                    FORM_TOPICS_MAX,
+                ),
             ]);
             if let Some(problem) = too_long {
                 return private(ctx, &format!("`{}` {problem}", fact.id)).await;

@@ -925,3 +925,30 @@ async fn a_near_duplicate_check_past_its_time_budget_asks_before_saving_instead_
     drop(closed);
     stop(running).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fact_whose_figure_is_long_but_fits_the_form_opens_the_edit_form() {
+    let (_dir, data, state) = workspace();
+    let facts_path = data.join("facts.toml");
+    let unit = "decades of an alliance ".repeat(8);
+    let unit = unit.trim();
+    let facts = std::fs::read_to_string(&facts_path).unwrap().replace(
+        "figure = { value = 7, unit = \"decades\" }",
+        &format!("figure = {{ value = 7, unit = \"{unit}\" }}"),
+    );
+    std::fs::write(&facts_path, &facts).unwrap();
+    let fake = FakeDiscord::start().await;
+    let running = start(&fake, &data, &state).await;
+    let body = fake
+        .interact(fake::subcommand(
+            "curate",
+            "edit",
+            &[("id", "us-rok-alliance-seven-decades")],
+            USER_ID,
+        ))
+        .await;
+    // The figure field takes 4,000 characters: a 200-character figure is a form, not a refusal.
+    assert_eq!(body["type"], 9, "{body}");
+    assert!(body.to_string().contains(unit), "{body}");
+    stop(running).await;
+}
