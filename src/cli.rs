@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::core::diag::Diagnostic;
 use crate::core::model::EntryKind;
 use crate::core::render;
-use crate::core::search::{Choice, MAX_CHOICES, Outcome, Query};
+use crate::core::search::{Choice, MAX_CHOICES, Outcome, Query, names};
 use crate::store;
 
 #[derive(Debug, Parser)]
@@ -69,10 +69,11 @@ pub enum Command {
         /// Only quotes or only facts.
         #[arg(long, value_enum)]
         kind: Option<KindArg>,
-        /// Only quotes by this speaker id.
-        #[arg(long, value_name = "ID")]
+        /// Only quotes by this speaker: an id, or a name or alias (misspellings are matched,
+        /// as the bot's speaker option matches them).
+        #[arg(long, value_name = "NAME")]
         speaker: Option<String>,
-        /// Only entries with this topic.
+        /// Only entries with this topic, as its slug or as written ("Extended deterrence").
         #[arg(long, value_name = "TOPIC")]
         topic: Option<String>,
     },
@@ -229,6 +230,13 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 KindArg::Quote => EntryKind::Quote,
                 KindArg::Fact => EntryKind::Fact,
             });
+            let speaker = match speaker {
+                Some(name) => Some(names::resolve_speaker(&snapshot.catalog, name).ok_or_else(
+                    || Failure::Usage(format!("no speaker matches “{}”", name.trim())),
+                )?),
+                None => None,
+            };
+            let topic = topic.as_deref().map(names::topic_slug);
             for text in queries(query, batch.as_deref())? {
                 let query = Query {
                     kind,

@@ -5,8 +5,6 @@
 //! before any disk I/O; the change is saved by the app's one writer; the follow-up only
 //! reports it, so a failed follow-up never loses a saved change.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
@@ -15,8 +13,11 @@ use serenity::{
     CreateInteractionResponseMessage, EditInteractionResponse,
 };
 
-use super::commands::{Context, Data, Error};
 use super::embed::{self, no_mentions};
+use super::framework::{
+    AppContext, ComponentId, Context, Data, Error, PendingChange, Refused, complete_entries,
+    off_runtime,
+};
 use crate::app::{Actor, ApplyError};
 use crate::core::catalog::Entry;
 use crate::core::edit::{self, Change, Record};
@@ -26,12 +27,8 @@ use crate::core::moderation::{Denied, FactForm, QuoteForm, fact_changes, quote_c
 use crate::core::render;
 use crate::core::search::Query;
 
-type AppContext<'a> = poise::ApplicationContext<'a, Data, Error>;
-
 /// Shorter than the 15 minutes an interaction token lives, so the answer can still be sent.
 const MODAL_WAIT: Duration = Duration::from_secs(14 * 60);
-/// Pending confirmations kept in memory.
-const MAX_PENDING: usize = 1000;
 /// A new quote this close to an existing one asks for confirmation first.
 const NEAR_DUPLICATE: f32 = 0.85;
 
@@ -107,48 +104,6 @@ impl From<FactModal> for FactForm {
     }
 }
 
-/// A change waiting for its moderator to click confirm.
-struct PendingChange {
-    owner: u64,
-    changes: Vec<Change>,
-}
-
-#[derive(Default)]
-pub struct Pending {
-    inner: Mutex<(u64, HashMap<u64, PendingChange>, VecDeque<u64>)>,
-}
-
-impl Pending {
-    fn put(&self, change: PendingChange) -> u64 {
-        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let (next, map, order) = &mut *guard;
-        *next += 1;
-        let id = *next;
-        map.insert(id, change);
-        order.push_back(id);
-        while order.len() > MAX_PENDING {
-            if let Some(old) = order.pop_front() {
-                map.remove(&old);
-            }
-        }
-        id
-    }
-
-    fn take(&self, id: u64, owner: u64) -> Result<PendingChange, &'static str> {
-        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        match guard.1.get(&id) {
-            None => Err("This confirmation has expired; start again."),
-            Some(p) if p.owner != owner => {
-                Err("Only the moderator who started this can confirm it.")
-            }
-            Some(_) => guard
-                .1
-                .remove(&id)
-                .ok_or("This confirmation has expired; start again."),
-        }
-    }
-}
-
 /// The server-side check: listed users, or listed roles in the home server.
 fn authorize(
     data: &Data,
@@ -172,7 +127,7 @@ fn authorize_command(ctx: AppContext<'_>) -> Result<(), Denied> {
 }
 
 async fn private(ctx: AppContext<'_>, text: &str) -> Result<(), Error> {
-    super::commands::private(poise::Context::Application(ctx), text).await
+    super::framework::private(poise::Context::Application(ctx), text).await
 }
 
 /// Shows a modal as the command's first response and waits for its submission.
@@ -181,7 +136,7 @@ async fn open_modal<M: poise::Modal>(
     defaults: Option<M>,
 ) -> Result<Option<(M, serenity::ModalInteraction)>, Error> {
     use futures_util::StreamExt;
-    let custom_id = ctx.interaction.id.to_string();
+    let custom_id = ComponentId::Form(ctx.interaction.id.get()).to_string();
     // Listen before showing the modal, so a quick submit is not missed.
     let wanted = custom_id.clone();
     let mut submissions =
@@ -302,12 +257,13 @@ async fn report(
     }
 }
 
-fn confirm_buttons(pending: u64) -> Vec<CreateActionRow> {
+/// Confirm (labelled `label`, styled `style`) and cancel buttons for pending change `pending`.
+fn confirm_buttons(pending: u64, label: &str, style: ButtonStyle) -> Vec<CreateActionRow> {
     vec![CreateActionRow::Buttons(vec![
-        CreateButton::new(format!("qb:confirm:{pending}"))
-            .label("Save anyway")
-            .style(ButtonStyle::Primary),
-        CreateButton::new(format!("qb:cancel:{pending}"))
+        CreateButton::new(ComponentId::Confirm(pending).to_string())
+            .label(label)
+            .style(style),
+        CreateButton::new(ComponentId::Cancel(pending).to_string())
             .label("Cancel")
             .style(ButtonStyle::Secondary),
     ])]
@@ -333,7 +289,7 @@ async fn near_duplicate(data: &Data, changes: &[Change], kind: EntryKind) -> Sim
         return Similar::Nothing;
     };
     let snapshot = data.app.snapshot();
-    let task = tokio::task::spawn_blocking(move || {
+    let check = off_runtime("the near-duplicate check", data.budgets.search, move || {
         let outcome = snapshot.search(&Query {
             kind: Some(kind),
             ..Query::new(&text, 1)
@@ -346,17 +302,10 @@ async fn near_duplicate(data: &Data, changes: &[Change], kind: EntryKind) -> Sim
             entry.id()
         ))
     });
-    match tokio::time::timeout(data.budgets.search, task).await {
-        Ok(Ok(Some(existing))) => Similar::Found(existing),
-        Ok(Ok(None)) => Similar::Nothing,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "the near-duplicate check failed");
-            Similar::Unchecked
-        }
-        Err(_) => {
-            tracing::warn!("the near-duplicate check exceeded its time budget");
-            Similar::Unchecked
-        }
+    match check.await {
+        Ok(Some(existing)) => Similar::Found(existing),
+        Ok(None) => Similar::Nothing,
+        Err(_) => Similar::Unchecked,
     }
 }
 
@@ -400,8 +349,9 @@ async fn finish_form(
         ),
     };
     if let Some(text) = question {
-        let pending = data.pending.put(PendingChange { owner, changes });
-        report(ctx, &submit, &text, confirm_buttons(pending)).await;
+        let pending = data.pending.open(owner, PendingChange { changes });
+        let buttons = confirm_buttons(pending, "Save anyway", ButtonStyle::Primary);
+        report(ctx, &submit, &text, buttons).await;
         return Ok(());
     }
     let text = match save(data, changes, actor).await {
@@ -489,14 +439,7 @@ async fn autocomplete_entry(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
-    let typed = partial.to_string();
-    super::commands::bounded(
-        ctx.data().budgets.autocomplete,
-        ctx.data().app.snapshot(),
-        move |s| super::commands::entry_choices(s, &typed, None),
-        |s| super::commands::first_entries(s, None),
-    )
-    .await
+    complete_entries(ctx, partial, None).await
 }
 
 /// Edit a quote or fact (opens the form, filled in).
@@ -662,22 +605,17 @@ async fn curate_remove(
             "Remove with references",
         )
     };
-    let pending = ctx.data().pending.put(PendingChange {
-        owner: ctx.interaction.user.id.get(),
-        changes: edit::remove_with_references(&snapshot.catalog, &record),
-    });
+    let pending = ctx.data().pending.open(
+        ctx.interaction.user.id.get(),
+        PendingChange {
+            changes: edit::remove_with_references(&snapshot.catalog, &record),
+        },
+    );
     let mut reply = poise::CreateReply::default()
         .content(limits::fit(&question, limits::CONTENT))
         .ephemeral(true)
         .allowed_mentions(no_mentions())
-        .components(vec![CreateActionRow::Buttons(vec![
-            CreateButton::new(format!("qb:confirm:{pending}"))
-                .label(label)
-                .style(ButtonStyle::Danger),
-            CreateButton::new(format!("qb:cancel:{pending}"))
-                .label("Cancel")
-                .style(ButtonStyle::Secondary),
-        ])]);
+        .components(confirm_buttons(pending, label, ButtonStyle::Danger));
     if let Some(card) = card {
         reply = reply.embed(embed::embed(&render::card_embed(&card, None)));
     }
@@ -773,21 +711,15 @@ pub async fn save_as_quote(ctx: AppContext<'_>, message: serenity::Message) -> R
     add_quote(ctx, Some(message.content)).await
 }
 
-/// Confirm and cancel buttons; only the moderator who started may click, and only while
-/// still a moderator.
-pub async fn on_button(
+/// A confirm (`confirm`) or cancel click on pending change `pending`; only the moderator who
+/// started may click, and only while still a moderator.
+pub async fn on_confirm(
     ctx: &serenity::Context,
     data: &Data,
     component: &serenity::ComponentInteraction,
-    custom_id: &str,
-) -> Result<bool, Error> {
-    let (confirm, rest) = if let Some(rest) = custom_id.strip_prefix("qb:confirm:") {
-        (true, rest)
-    } else if let Some(rest) = custom_id.strip_prefix("qb:cancel:") {
-        (false, rest)
-    } else {
-        return Ok(false);
-    };
+    pending: u64,
+    confirm: bool,
+) -> Result<(), Error> {
     let respond = |text: String| CreateInteractionResponse::Message(embed::ephemeral(&text));
     if let Err(denied) = authorize(
         data,
@@ -798,19 +730,19 @@ pub async fn on_button(
         component
             .create_response(ctx, respond(denied.to_string()))
             .await?;
-        return Ok(true);
+        return Ok(());
     }
-    let pending = match rest
-        .parse::<u64>()
-        .map_err(|_| "This button is not valid.")
-        .and_then(|id| data.pending.take(id, component.user.id.get()))
-    {
+    let pending = match data.pending.take(pending, component.user.id.get()) {
         Ok(p) => p,
-        Err(message) => {
+        Err(refused) => {
+            let message = match refused {
+                Refused::Expired => "This confirmation has expired; start again.",
+                Refused::NotYours => "Only the moderator who started this can confirm it.",
+            };
             component
                 .create_response(ctx, respond(message.to_string()))
                 .await?;
-            return Ok(true);
+            return Ok(());
         }
     };
     if !confirm {
@@ -822,7 +754,7 @@ pub async fn on_button(
         component
             .create_response(ctx, CreateInteractionResponse::UpdateMessage(done))
             .await?;
-        return Ok(true);
+        return Ok(());
     }
     // Acknowledge before touching the disk.
     component
@@ -844,5 +776,5 @@ pub async fn on_button(
     if let Err(e) = component.edit_response(ctx, edit).await {
         tracing::warn!(error = %e, "the result could not be shown (the change itself is saved)");
     }
-    Ok(true)
+    Ok(())
 }

@@ -1,12 +1,18 @@
 //! The one module that talks to Discord: client and framework setup, the gateway check,
-//! command registration, button handling, errors shown to users, and shutdown.
+//! the command list and its registration, routing button clicks to the feature that made the
+//! button, errors shown to users, and shutdown.
+//!
+//! Each feature is a module of its own (`lookup`, `fotd`, `curate`) that depends only on
+//! `framework` (and `embed`); this module is the only one that knows them all.
 //!
 //! `run` takes its shutdown signal as a future so tests (and the CLI's signal handler) decide
 //! when the bot stops.
 
-pub mod commands;
 pub mod curate;
 pub mod embed;
+pub mod fotd;
+pub mod framework;
+pub mod lookup;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -21,13 +27,12 @@ use tokio::sync::watch;
 use crate::app::App;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, DEFAULT_API_BASE, Register, Token};
-use crate::core::limits::{self, EmbedView};
-use crate::core::render;
+use crate::core::limits::EmbedView;
 use crate::core::schedule::ChannelSchedule;
 use crate::scheduler::{GuildSchedules, Poster, Scheduler, SendError, ShardRange};
 use crate::store;
-use commands::{Data, Error, Sessions};
-use embed::{ephemeral, message, no_mentions};
+use embed::{ephemeral, no_mentions};
+use framework::{BadId, ComponentId, Data, Error, SessionStore};
 
 /// Why the bot stopped other than by being asked to.
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +164,7 @@ pub async fn run_with(
     let guilds = config.discord.guilds.clone();
     let budgets = config.discord.time_budgets;
     let options = poise::FrameworkOptions {
-        commands: commands::all(),
+        commands: commands(),
         allowed_mentions: Some(no_mentions()),
         // Owners are not used, and asking for them is one more request at startup.
         initialize_owners: false,
@@ -230,13 +235,13 @@ pub async fn run_with(
                 }
                 Ok(Data {
                     app,
-                    sessions: Sessions::default(),
+                    sessions: SessionStore::paging(),
                     started: crate::clock::Stopwatch::start(),
                     guild_schedules: data_guilds,
                     state_dir,
                     clock: data_clock,
                     moderators,
-                    pending: Default::default(),
+                    pending: SessionStore::pending(),
                     budgets,
                 })
             })
@@ -562,53 +567,44 @@ async fn on_event(
     Ok(())
 }
 
-/// Previous/next (only for the person who asked) and Cite.
+/// Every command, in the order Discord lists them.
+fn commands() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        lookup::quote(),
+        lookup::fact(),
+        lookup::speaker(),
+        lookup::source(),
+        lookup::topic(),
+        lookup::random(),
+        lookup::about(),
+        fotd::fotd(),
+        curate::curate(),
+        curate::save_as_quote(),
+    ]
+}
+
+/// A button click, handed to the feature that made the button by its id.
 async fn on_component(
     ctx: &serenity::Context,
     data: &Data,
     component: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
-    let custom_id = component.data.custom_id.as_str();
-    if curate::on_button(ctx, data, component, custom_id).await? {
-        return Ok(());
-    }
-    let response = if let Some(rest) = custom_id.strip_prefix("qb:page:") {
-        let parsed = rest
-            .split_once(':')
-            .and_then(|(s, i)| Some((s.parse::<u64>().ok()?, i.parse::<usize>().ok()?)));
-        match parsed.map(|(s, i)| (data.sessions.get(s), s, i)) {
-            None | Some((None, _, _)) => CreateInteractionResponse::Message(ephemeral(
-                "These results have expired; run the command again.",
-            )),
-            Some((Some(session), _, _)) if session.owner != component.user.id.get() => {
-                CreateInteractionResponse::Message(ephemeral(
-                    "Only the person who asked can page through these results; run the command yourself to browse.",
-                ))
-            }
-            Some((Some(session), id, index)) => {
-                let snapshot = data.app.snapshot();
-                match commands::page(&snapshot, id, &session, index) {
-                    Some((embed, components)) => CreateInteractionResponse::UpdateMessage(
-                        message().embed(embed).components(components),
-                    ),
-                    None => CreateInteractionResponse::Message(ephemeral(
-                        "That entry is no longer in the database.",
-                    )),
-                }
-            }
+    let response = match component.data.custom_id.parse::<ComponentId>() {
+        Ok(ComponentId::Page { session, index }) => {
+            lookup::on_page(data, component.user.id.get(), session, index)
         }
-    } else if let Some(entry) = custom_id.strip_prefix("qb:cite:") {
-        match data.app.snapshot().card(entry) {
-            Some(card) => CreateInteractionResponse::Message(ephemeral(&limits::code_block(
-                &render::citation(&card),
-                limits::CONTENT,
-            ))),
-            None => CreateInteractionResponse::Message(ephemeral(
-                "That entry is no longer in the database.",
-            )),
+        Ok(ComponentId::Cite(entry)) => lookup::on_cite(data, &entry),
+        Ok(ComponentId::Confirm(pending)) => {
+            return curate::on_confirm(ctx, data, component, pending, true).await;
         }
-    } else {
-        return Ok(());
+        Ok(ComponentId::Cancel(pending)) => {
+            return curate::on_confirm(ctx, data, component, pending, false).await;
+        }
+        // Forms are answered where they were opened; other ids are not the bot's.
+        Ok(ComponentId::Form(_)) | Err(BadId::Foreign) => return Ok(()),
+        Err(BadId::Damaged) => CreateInteractionResponse::Message(ephemeral(
+            "This button is not valid; run the command again.",
+        )),
     };
     component.create_response(ctx, response).await?;
     Ok(())

@@ -163,6 +163,62 @@ fn search_json_has_the_contract_shape() {
 }
 
 #[test]
+fn search_filters_take_a_speaker_by_name_or_misspelled_alias_and_a_topic_as_written() {
+    let ids = |args: &[&str]| -> Vec<String> {
+        let output = quotebot(repo(), args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+        value["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let by_id = ids(&[
+        "search",
+        "--json",
+        "--speaker",
+        "antony-blinken",
+        "alliance",
+    ]);
+    assert!(!by_id.is_empty());
+    for speaker in ["Antony Blinken", "secretary blinkin"] {
+        assert_eq!(
+            ids(&["search", "--json", "--speaker", speaker, "alliance"]),
+            by_id,
+            "{speaker}"
+        );
+    }
+    assert_eq!(
+        ids(&[
+            "search",
+            "--json",
+            "--topic",
+            "Extended deterrence",
+            "alliance"
+        ]),
+        ids(&[
+            "search",
+            "--json",
+            "--topic",
+            "extended-deterrence",
+            "alliance"
+        ]),
+    );
+    let output = quotebot(
+        repo(),
+        &["search", "--speaker", "zebra giraffe", "alliance"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no speaker matches “zebra giraffe”"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn search_batch_answers_every_line_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let batch = dir.path().join("queries.txt");

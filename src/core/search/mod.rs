@@ -1,9 +1,11 @@
 //! Search over quotes and facts: what `/quote`, autocomplete and `quotebot search`/`suggest`
-//! all ask. Callers see only [`SearchIndex::build`], [`search`] and [`suggest`]; how ranking
-//! works (normalisation, typo tolerance, prefix completion, BM25 and proximity) is private to
-//! this module so it can improve without touching them.
+//! all ask. Callers see only [`SearchIndex::build`], [`search`] and [`suggest`], and [`names`]
+//! for speaker, source and topic names; how ranking works (normalisation, typo tolerance,
+//! prefix completion, BM25 and proximity) is private to this module so it can improve without
+//! touching them.
 
 mod index;
+pub mod names;
 pub mod normalize;
 mod score;
 
