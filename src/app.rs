@@ -421,7 +421,7 @@ impl App {
                     && c.after
                         .as_ref()
                         .or(c.before.as_ref())
-                        .is_some_and(|r| r.place().0 == i)
+                        .is_some_and(|r| r.kind().index() == i)
             })
         };
         let mut order = changed.clone();

@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 
-use super::model::{EntryKind, Fact, Quote, Source, Speaker};
+use super::model::{EntryKind, Fact, Quote, Record, Source, Speaker};
+use super::schema::Kind;
 
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -13,15 +14,7 @@ pub struct Catalog {
     sources: Vec<Source>,
     quotes: Vec<Quote>,
     facts: Vec<Fact>,
-    index: HashMap<String, (Table, usize)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Table {
-    Speaker,
-    Source,
-    Quote,
-    Fact,
+    index: HashMap<String, (Kind, usize)>,
 }
 
 /// A quote or a fact, borrowed from the catalog.
@@ -72,16 +65,16 @@ impl Catalog {
     ) -> Catalog {
         let mut index = HashMap::new();
         for (i, s) in speakers.iter().enumerate() {
-            index.insert(s.id.clone(), (Table::Speaker, i));
+            index.insert(s.id.clone(), (Kind::Speaker, i));
         }
         for (i, s) in sources.iter().enumerate() {
-            index.insert(s.id.clone(), (Table::Source, i));
+            index.insert(s.id.clone(), (Kind::Source, i));
         }
         for (i, q) in quotes.iter().enumerate() {
-            index.insert(q.id.clone(), (Table::Quote, i));
+            index.insert(q.id.clone(), (Kind::Quote, i));
         }
         for (i, f) in facts.iter().enumerate() {
-            index.insert(f.id.clone(), (Table::Fact, i));
+            index.insert(f.id.clone(), (Kind::Fact, i));
         }
         Catalog {
             speakers,
@@ -105,24 +98,24 @@ impl Catalog {
         &self.facts
     }
 
-    fn find(&self, id: &str, table: Table) -> Option<usize> {
+    fn find(&self, id: &str, kind: Kind) -> Option<usize> {
         match self.index.get(id) {
-            Some((t, i)) if *t == table => Some(*i),
+            Some((k, i)) if *k == kind => Some(*i),
             _ => None,
         }
     }
 
     pub fn speaker(&self, id: &str) -> Option<&Speaker> {
-        self.find(id, Table::Speaker).map(|i| &self.speakers[i])
+        self.find(id, Kind::Speaker).map(|i| &self.speakers[i])
     }
     pub fn source(&self, id: &str) -> Option<&Source> {
-        self.find(id, Table::Source).map(|i| &self.sources[i])
+        self.find(id, Kind::Source).map(|i| &self.sources[i])
     }
     pub fn quote(&self, id: &str) -> Option<&Quote> {
-        self.find(id, Table::Quote).map(|i| &self.quotes[i])
+        self.find(id, Kind::Quote).map(|i| &self.quotes[i])
     }
     pub fn fact(&self, id: &str) -> Option<&Fact> {
-        self.find(id, Table::Fact).map(|i| &self.facts[i])
+        self.find(id, Kind::Fact).map(|i| &self.facts[i])
     }
 
     /// The ids of every fact, in file order.
@@ -130,11 +123,21 @@ impl Catalog {
         self.facts.iter().map(|f| f.id.as_str()).collect()
     }
 
+    /// The record with this id, of any kind, as a value of its own.
+    pub fn record(&self, id: &str) -> Option<Record> {
+        Some(match *self.index.get(id)? {
+            (Kind::Speaker, i) => Record::Speaker(self.speakers[i].clone()),
+            (Kind::Source, i) => Record::Source(self.sources[i].clone()),
+            (Kind::Quote, i) => Record::Quote(self.quotes[i].clone()),
+            (Kind::Fact, i) => Record::Fact(self.facts[i].clone()),
+        })
+    }
+
     /// A quote or fact by id.
     pub fn entry(&self, id: &str) -> Option<Entry<'_>> {
         match self.index.get(id)? {
-            (Table::Quote, i) => Some(Entry::Quote(&self.quotes[*i])),
-            (Table::Fact, i) => Some(Entry::Fact(&self.facts[*i])),
+            (Kind::Quote, i) => Some(Entry::Quote(&self.quotes[*i])),
+            (Kind::Fact, i) => Some(Entry::Fact(&self.facts[*i])),
             _ => None,
         }
     }

@@ -4,6 +4,10 @@
 //! every problem found, each as `PATH:LINE:COLUMN: message`: malformed TOML, unknown keys,
 //! missing or empty required fields, bad ids, dates and URLs, duplicate ids across files and
 //! references to ids that do not exist. It reads no files itself.
+//!
+//! Which keys a record may have and how each value is checked come from
+//! [`crate::core::schema`]: every key is read by its shape, and only building the typed record
+//! from the checked values is written out here, per kind.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -13,6 +17,7 @@ use toml_edit::Item;
 use super::catalog::Catalog;
 use super::diag::{Diagnostic, SourceText};
 use super::model::{Fact, Figure, PartialDate, Quote, QuoteKind, Source, Speaker, is_valid_id};
+use super::schema::{FIGURE_KEYS, Key, Kind, Shape, key_names};
 use super::toml_view::{Checker, Node, Record, Spanned, parse_document};
 
 /// One data file's path (as it should appear in messages) and text.
@@ -32,17 +37,7 @@ pub struct DataFiles<'a> {
 }
 
 /// The file names inside the data directory, in the order they are read.
-pub const FILE_NAMES: [&str; 4] = ["speakers.toml", "sources.toml", "quotes.toml", "facts.toml"];
-
-const SPEAKER_KEYS: &[&str] = &["id", "name", "role", "aliases"];
-const SOURCE_KEYS: &[&str] = &["id", "title", "outlet", "url", "published"];
-const QUOTE_KEYS: &[&str] = &[
-    "id", "text", "speaker", "source", "kind", "date", "context", "topics", "related",
-];
-const FACT_KEYS: &[&str] = &[
-    "id", "text", "source", "as_of", "topics", "figure", "related",
-];
-const FIGURE_KEYS: &[&str] = &["value", "unit", "qualifier"];
+pub use super::schema::FILE_NAMES;
 
 /// Where an id or a reference was written, to report problems found across files.
 #[derive(Debug, Clone)]
@@ -57,25 +52,6 @@ struct Reference {
     target: String,
     field: &'static str,
     allowed: &'static [Kind],
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Speaker,
-    Source,
-    Quote,
-    Fact,
-}
-
-impl Kind {
-    fn noun(self) -> &'static str {
-        match self {
-            Kind::Speaker => "speaker",
-            Kind::Source => "source",
-            Kind::Quote => "quote",
-            Kind::Fact => "fact",
-        }
-    }
 }
 
 /// Collects records and cross-file facts while the files are read one by one.
@@ -102,10 +78,10 @@ pub fn parse_catalog(files: &DataFiles<'_>) -> Result<Catalog, Vec<Diagnostic>> 
         references: Vec::new(),
         unreadable: Vec::new(),
     };
-    let speakers = reader.read_file(0, "speaker", read_speaker);
-    let sources = reader.read_file(1, "source", read_source);
-    let quotes = reader.read_file(2, "quote", read_quote);
-    let facts = reader.read_file(3, "fact", read_fact);
+    let speakers = reader.read_file(Kind::Speaker, speaker);
+    let sources = reader.read_file(Kind::Source, source);
+    let quotes = reader.read_file(Kind::Quote, quote);
+    let facts = reader.read_file(Kind::Fact, fact);
     reader.check_references();
     if reader.errors.is_empty() {
         Ok(Catalog::from_checked(speakers, sources, quotes, facts))
@@ -120,27 +96,20 @@ pub fn parse_catalog(files: &DataFiles<'_>) -> Result<Catalog, Vec<Diagnostic>> 
     }
 }
 
-/// What reading one record yields: the record (when its required fields are usable), its id
-/// site, and the references it makes.
-struct Read<T> {
-    record: Option<T>,
-    id: Option<Spanned<String>>,
-    references: Vec<(Spanned<String>, &'static str, &'static [Kind])>,
-}
+/// A reference one record makes: the id it names, the key naming it, the kinds it may name.
+type Named = (Spanned<String>, &'static str, &'static [Kind]);
 
 impl<'a> Reader<'a> {
-    fn read_file<T>(
-        &mut self,
-        file: usize,
-        table: &'static str,
-        read: impl Fn(&mut Checker<'_>, &Record<'_>) -> Read<T>,
-    ) -> Vec<T> {
-        let kind = match table {
-            "speaker" => Kind::Speaker,
-            "source" => Kind::Source,
-            "quote" => Kind::Quote,
-            _ => Kind::Fact,
+    /// Reads one kind's file; `build` makes a record from its checked values.
+    fn read_file<T>(&mut self, kind: Kind, build: fn(&mut Values) -> Option<T>) -> Vec<T> {
+        let file = kind.index();
+        let read = RecordReader {
+            kind,
+            what: format!("[[{}]]", kind.table()),
+            names: key_names(kind.keys()),
+            build,
         };
+        let table = kind.table();
         let source = &self.sources[file];
         let mut found = Found::default();
         // Large files are parsed a slice of tables at a time, which keeps the parser's
@@ -245,7 +214,7 @@ const TABLES_PER_CHUNK: usize = 2_000;
 struct Found<T> {
     records: Vec<T>,
     ids: Vec<Spanned<String>>,
-    references: Vec<(Spanned<String>, &'static str, &'static [Kind])>,
+    references: Vec<Named>,
     errors: Vec<Diagnostic>,
 }
 
@@ -270,7 +239,7 @@ fn read_document<T, S: AsRef<str>>(
     document: &toml_edit::Document<S>,
     offset: usize,
     table: &'static str,
-    read: &impl Fn(&mut Checker<'_>, &Record<'_>) -> Read<T>,
+    read: &RecordReader<T>,
     found: &mut Found<T>,
 ) {
     let mut checker = Checker::with_offset(source, offset);
@@ -295,16 +264,23 @@ fn read_document<T, S: AsRef<str>>(
         };
         for table_item in array.iter() {
             let record = Record::from_table(table_item);
-            let read = read(&mut checker, &record);
-            if let Some(mut id) = read.id {
+            let mut values = read_values(
+                &mut checker,
+                &record,
+                read.kind.keys(),
+                &read.names,
+                &read.what,
+            );
+            let built = (read.build)(&mut values);
+            if let Some(mut id) = values.id {
                 id.span = shift(id.span, offset);
                 found.ids.push(id);
             }
-            for (mut target, field, allowed) in read.references {
+            for (mut target, field, allowed) in values.references {
                 target.span = shift(target.span, offset);
                 found.references.push((target, field, allowed));
             }
-            found.records.extend(read.record);
+            found.records.extend(built);
         }
     }
     found.errors.append(&mut checker.errors);
@@ -343,39 +319,6 @@ fn nouns(kinds: &[Kind]) -> String {
         .join(" or ")
 }
 
-/// Reads and checks the `id` field.
-fn read_id(checker: &mut Checker<'_>, record: &Record<'_>, what: &str) -> Option<Spanned<String>> {
-    let id = checker.string(record, "id", true, what)?;
-    if is_valid_id(&id.value) {
-        Some(id)
-    } else {
-        checker.error(
-            id.span.clone(),
-            format!(
-                "invalid id {:?}: ids are lowercase slugs matching ^[a-z0-9][a-z0-9-]{{0,63}}$",
-                id.value
-            ),
-        );
-        None
-    }
-}
-
-fn read_date(
-    checker: &mut Checker<'_>,
-    record: &Record<'_>,
-    key: &str,
-    what: &str,
-) -> Option<PartialDate> {
-    let text = checker.string(record, key, false, what)?;
-    match PartialDate::parse(&text.value) {
-        Ok(date) => Some(date),
-        Err(message) => {
-            checker.error(text.span, format!("`{key}`: {message}"));
-            None
-        }
-    }
-}
-
 /// Whether a URL is an absolute http(s) URL that a standard URL parser (the `url` crate,
 /// which follows the WHATWG URL standard browsers and Discord use) accepts as written: the
 /// scheme spelled out with `//`, a host, and no whitespace or control characters anywhere.
@@ -399,147 +342,215 @@ pub fn is_http_url(url: &str) -> bool {
     }
 }
 
-fn read_topics(checker: &mut Checker<'_>, record: &Record<'_>) -> Vec<String> {
-    let topics = checker.string_list(record, "topics");
-    let mut out = Vec::new();
-    for topic in topics {
-        if is_valid_id(&topic.value) {
-            out.push(topic.value);
-        } else {
-            checker.error(
-                topic.span,
-                format!(
-                    "invalid topic {:?}: topics are lowercase slugs like \"us-rok-alliance\"",
-                    topic.value
-                ),
-            );
+/// How one kind's records are read: its keys (from the schema) and how a record is built
+/// from their checked values.
+struct RecordReader<T> {
+    kind: Kind,
+    /// How messages name a record of the kind: `[[quote]]`.
+    what: String,
+    names: Vec<&'static str>,
+    build: fn(&mut Values) -> Option<T>,
+}
+
+/// A key's value, read and checked according to its [`Shape`].
+enum Parsed {
+    Text(Spanned<String>),
+    List(Vec<Spanned<String>>),
+    Date(PartialDate),
+    Figure(Figure),
+    Number(f64),
+}
+
+/// The checked values of one record (or inline table), in the order of its keys; the id and
+/// the references it makes are kept for the checks across files.
+struct Values {
+    keys: &'static [Key],
+    values: Vec<Option<Parsed>>,
+    id: Option<Spanned<String>>,
+    references: Vec<Named>,
+}
+
+impl Values {
+    fn take(&mut self, key: &str) -> Option<Parsed> {
+        let at = self.keys.iter().position(|k| k.name == key)?;
+        self.values[at].take()
+    }
+
+    fn text(&mut self, key: &str) -> Option<String> {
+        match self.take(key)? {
+            Parsed::Text(text) => Some(text.value),
+            _ => None,
         }
+    }
+
+    fn list(&mut self, key: &str) -> Vec<String> {
+        match self.take(key) {
+            Some(Parsed::List(items)) => items.into_iter().map(|i| i.value).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn date(&mut self, key: &str) -> Option<PartialDate> {
+        match self.take(key)? {
+            Parsed::Date(date) => Some(date),
+            _ => None,
+        }
+    }
+
+    fn figure(&mut self, key: &str) -> Option<Figure> {
+        match self.take(key)? {
+            Parsed::Figure(figure) => Some(figure),
+            _ => None,
+        }
+    }
+
+    fn number(&mut self, key: &str) -> Option<f64> {
+        match self.take(key)? {
+            Parsed::Number(number) => Some(number),
+            _ => None,
+        }
+    }
+}
+
+/// Checks every key of `record` against `keys` (unknown keys, missing required ones, each
+/// value by its shape), reporting every problem; `what` names the record in messages.
+fn read_values(
+    checker: &mut Checker<'_>,
+    record: &Record<'_>,
+    keys: &'static [Key],
+    names: &[&str],
+    what: &str,
+) -> Values {
+    checker.reject_unknown_keys(record, names, what);
+    let mut out = Values {
+        keys,
+        values: Vec::with_capacity(keys.len()),
+        id: None,
+        references: Vec::new(),
+    };
+    for key in keys {
+        let value = read_value(checker, record, key, what, &mut out);
+        out.values.push(value);
     }
     out
 }
 
-fn read_speaker(checker: &mut Checker<'_>, record: &Record<'_>) -> Read<Speaker> {
-    checker.reject_unknown_keys(record, SPEAKER_KEYS, "[[speaker]]");
-    let id = read_id(checker, record, "[[speaker]]");
-    let name = checker.string(record, "name", true, "[[speaker]]");
-    let role = checker.string(record, "role", false, "[[speaker]]");
-    let aliases = checker.string_list(record, "aliases");
-    let record = match (&id, name) {
-        (Some(id), Some(name)) => Some(Speaker {
-            id: id.value.clone(),
-            name: name.value,
-            role: role.map(|r| r.value),
-            aliases: aliases.into_iter().map(|a| a.value).collect(),
-        }),
-        _ => None,
-    };
-    Read {
-        record,
-        id,
-        references: Vec::new(),
-    }
-}
-
-fn read_source(checker: &mut Checker<'_>, record: &Record<'_>) -> Read<Source> {
-    checker.reject_unknown_keys(record, SOURCE_KEYS, "[[source]]");
-    let id = read_id(checker, record, "[[source]]");
-    let title = checker.string(record, "title", true, "[[source]]");
-    let outlet = checker.string(record, "outlet", false, "[[source]]");
-    let url = checker.string(record, "url", false, "[[source]]");
-    if let Some(url) = &url
-        && !is_http_url(&url.value)
-    {
-        checker.error(
-            url.span.clone(),
-            format!(
-                "`url` must be an http:// or https:// address, found {:?}",
-                url.value
-            ),
-        );
-    }
-    let published = read_date(checker, record, "published", "[[source]]");
-    let record = match (&id, title) {
-        (Some(id), Some(title)) => Some(Source {
-            id: id.value.clone(),
-            title: title.value,
-            outlet: outlet.map(|o| o.value),
-            url: url.map(|u| u.value),
-            published,
-        }),
-        _ => None,
-    };
-    Read {
-        record,
-        id,
-        references: Vec::new(),
-    }
-}
-
-fn read_quote(checker: &mut Checker<'_>, record: &Record<'_>) -> Read<Quote> {
-    checker.reject_unknown_keys(record, QUOTE_KEYS, "[[quote]]");
-    let id = read_id(checker, record, "[[quote]]");
-    let text = checker.string(record, "text", true, "[[quote]]");
-    let speaker = checker.string(record, "speaker", true, "[[quote]]");
-    let source = checker.string(record, "source", true, "[[quote]]");
-    let kind = match checker.string(record, "kind", false, "[[quote]]") {
-        None => Some(QuoteKind::Verbatim),
-        Some(kind) => {
-            let parsed = QuoteKind::parse(&kind.value);
-            if parsed.is_none() {
+fn read_value(
+    checker: &mut Checker<'_>,
+    record: &Record<'_>,
+    key: &Key,
+    what: &str,
+    out: &mut Values,
+) -> Option<Parsed> {
+    let name = key.name;
+    let string = |checker: &mut Checker<'_>| checker.string(record, name, key.required, what);
+    match key.shape {
+        Shape::Id => {
+            let id = string(checker)?;
+            if !is_valid_id(&id.value) {
                 checker.error(
-                    kind.span,
+                    id.span.clone(),
                     format!(
-                        "`kind` must be \"verbatim\" or \"paraphrase\", found {:?}",
-                        kind.value
+                        "invalid id {:?}: ids are lowercase slugs matching ^[a-z0-9][a-z0-9-]{{0,63}}$",
+                        id.value
+                    ),
+                );
+                return None;
+            }
+            out.id = Some(id.clone());
+            Some(Parsed::Text(id))
+        }
+        Shape::Text => string(checker).map(Parsed::Text),
+        Shape::Url => {
+            let url = string(checker)?;
+            if !is_http_url(&url.value) {
+                checker.error(
+                    url.span.clone(),
+                    format!(
+                        "`{name}` must be an http:// or https:// address, found {:?}",
+                        url.value
                     ),
                 );
             }
-            parsed
+            Some(Parsed::Text(url))
         }
-    };
-    let date = read_date(checker, record, "date", "[[quote]]");
-    let context = checker.string(record, "context", false, "[[quote]]");
-    let topics = read_topics(checker, record);
-    let related = checker.string_list(record, "related");
-
-    let mut references: Vec<(Spanned<String>, &'static str, &'static [Kind])> = Vec::new();
-    if let Some(s) = &speaker {
-        references.push((s.clone(), "speaker", &[Kind::Speaker]));
-    }
-    if let Some(s) = &source {
-        references.push((s.clone(), "source", &[Kind::Source]));
-    }
-    for r in &related {
-        references.push((r.clone(), "related", &[Kind::Fact]));
-    }
-    let record = match (&id, text, speaker, source, kind) {
-        (Some(id), Some(text), Some(speaker), Some(source), Some(kind)) => Some(Quote {
-            id: id.value.clone(),
-            text: text.value,
-            speaker: speaker.value,
-            source: source.value,
-            kind,
-            date,
-            context: context.map(|c| c.value),
-            topics,
-            related: related.into_iter().map(|r| r.value).collect(),
-        }),
-        _ => None,
-    };
-    Read {
-        record,
-        id,
-        references,
+        Shape::Date => {
+            let text = string(checker)?;
+            match PartialDate::parse(&text.value) {
+                Ok(date) => Some(Parsed::Date(date)),
+                Err(message) => {
+                    checker.error(text.span, format!("`{name}`: {message}"));
+                    None
+                }
+            }
+        }
+        Shape::OneOf(words) => {
+            let word = string(checker)?;
+            if words.contains(&word.value.as_str()) {
+                return Some(Parsed::Text(word));
+            }
+            let choices: Vec<String> = words.iter().map(|w| format!("{w:?}")).collect();
+            checker.error(
+                word.span,
+                format!(
+                    "`{name}` must be {}, found {:?}",
+                    choices.join(" or "),
+                    word.value
+                ),
+            );
+            None
+        }
+        Shape::Reference(kinds) => {
+            let target = string(checker)?;
+            out.references.push((target.clone(), name, kinds));
+            Some(Parsed::Text(target))
+        }
+        Shape::References(kinds) => {
+            let targets = checker.string_list(record, name);
+            for target in &targets {
+                out.references.push((target.clone(), name, kinds));
+            }
+            Some(Parsed::List(targets))
+        }
+        Shape::TextList => Some(Parsed::List(checker.string_list(record, name))),
+        Shape::Topics => {
+            let mut topics = checker.string_list(record, name);
+            topics.retain(|topic| {
+                let valid = is_valid_id(&topic.value);
+                if !valid {
+                    checker.error(
+                        topic.span.clone(),
+                        format!(
+                            "invalid topic {:?}: topics are lowercase slugs like \"us-rok-alliance\"",
+                            topic.value
+                        ),
+                    );
+                }
+                valid
+            });
+            Some(Parsed::List(topics))
+        }
+        Shape::Figure => read_figure(checker, record, name).map(Parsed::Figure),
+        Shape::Number => {
+            let number = checker.number(record, name);
+            if key.required && number.is_none() && record.get(name).is_none() {
+                checker.error(
+                    record.span.clone(),
+                    format!("{what} is missing required field `{name}`"),
+                );
+            }
+            number.map(|n| Parsed::Number(n.value))
+        }
     }
 }
 
-fn read_figure(checker: &mut Checker<'_>, record: &Record<'_>) -> Option<Figure> {
-    let field = record.get("figure")?;
+fn read_figure(checker: &mut Checker<'_>, record: &Record<'_>, name: &str) -> Option<Figure> {
+    let field = record.get(name)?;
     let Some(mut figure) = Record::from_node(field.node) else {
         checker.error(
             field.node.span(),
             format!(
-                "`figure` must be a table like {{ value = 140e9, unit = \"USD\" }}, found {}",
+                "`{name}` must be a table like {{ value = 140e9, unit = \"USD\" }}, found {}",
                 field.node.type_name()
             ),
         );
@@ -548,59 +559,70 @@ fn read_figure(checker: &mut Checker<'_>, record: &Record<'_>) -> Option<Figure>
     if figure.span.is_none() {
         figure.span = field.node.span();
     }
-    checker.reject_unknown_keys(&figure, FIGURE_KEYS, "`figure`");
-    let value = checker.number(&figure, "value");
-    if value.is_none() && figure.get("value").is_none() {
-        checker.error(
-            figure.span.clone(),
-            "`figure` is missing required field `value`",
-        );
-    }
-    let unit = checker.string(&figure, "unit", false, "`figure`");
-    let qualifier = checker.string(&figure, "qualifier", false, "`figure`");
+    let what = format!("`{name}`");
+    let mut values = read_values(
+        checker,
+        &figure,
+        FIGURE_KEYS,
+        &key_names(FIGURE_KEYS),
+        &what,
+    );
     Some(Figure {
-        value: value?.value,
-        unit: unit.map(|u| u.value),
-        qualifier: qualifier.map(|q| q.value),
+        value: values.number("value")?,
+        unit: values.text("unit"),
+        qualifier: values.text("qualifier"),
     })
 }
 
-fn read_fact(checker: &mut Checker<'_>, record: &Record<'_>) -> Read<Fact> {
-    checker.reject_unknown_keys(record, FACT_KEYS, "[[fact]]");
-    let id = read_id(checker, record, "[[fact]]");
-    let text = checker.string(record, "text", true, "[[fact]]");
-    let source = checker.string(record, "source", true, "[[fact]]");
-    let as_of = read_date(checker, record, "as_of", "[[fact]]");
-    let topics = read_topics(checker, record);
-    let figure_written = record.get("figure").is_some();
-    let figure = read_figure(checker, record);
-    let related = checker.string_list(record, "related");
+/// A record is built only when every value it needs was read; a record with problems is
+/// reported, never built.
+fn speaker(values: &mut Values) -> Option<Speaker> {
+    Some(Speaker {
+        id: values.text("id")?,
+        name: values.text("name")?,
+        role: values.text("role"),
+        aliases: values.list("aliases"),
+    })
+}
 
-    let mut references: Vec<(Spanned<String>, &'static str, &'static [Kind])> = Vec::new();
-    if let Some(s) = &source {
-        references.push((s.clone(), "source", &[Kind::Source]));
-    }
-    for r in &related {
-        references.push((r.clone(), "related", &[Kind::Quote, Kind::Fact]));
-    }
-    let figure_ok = !figure_written || figure.is_some();
-    let record = match (&id, text, source) {
-        (Some(id), Some(text), Some(source)) if figure_ok => Some(Fact {
-            id: id.value.clone(),
-            text: text.value,
-            source: source.value,
-            as_of,
-            topics,
-            figure,
-            related: related.into_iter().map(|r| r.value).collect(),
-        }),
-        _ => None,
+fn source(values: &mut Values) -> Option<Source> {
+    Some(Source {
+        id: values.text("id")?,
+        title: values.text("title")?,
+        outlet: values.text("outlet"),
+        url: values.text("url"),
+        published: values.date("published"),
+    })
+}
+
+fn quote(values: &mut Values) -> Option<Quote> {
+    let kind = match values.text("kind") {
+        None => QuoteKind::default(),
+        Some(word) => QuoteKind::parse(&word)?,
     };
-    Read {
-        record,
-        id,
-        references,
-    }
+    Some(Quote {
+        id: values.text("id")?,
+        text: values.text("text")?,
+        speaker: values.text("speaker")?,
+        source: values.text("source")?,
+        kind,
+        date: values.date("date"),
+        context: values.text("context"),
+        topics: values.list("topics"),
+        related: values.list("related"),
+    })
+}
+
+fn fact(values: &mut Values) -> Option<Fact> {
+    Some(Fact {
+        id: values.text("id")?,
+        text: values.text("text")?,
+        source: values.text("source")?,
+        as_of: values.date("as_of"),
+        topics: values.list("topics"),
+        figure: values.figure("figure"),
+        related: values.list("related"),
+    })
 }
 
 #[cfg(test)]

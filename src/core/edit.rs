@@ -1,9 +1,11 @@
 //! Changes to the curated database, applied to the files' text so that everything a person
 //! wrote by hand (comments, order, formatting) survives.
 //!
-//! A [`Change`] adds, edits or removes one record; it carries the record as it was (`before`)
-//! and as it will be (`after`), which makes every change checkable (the current record must be
-//! exactly `before`, or the edit is stale) and reversible (the inverse swaps them). Applying
+//! A [`Change`] adds, edits or removes one record; it carries the record as it was (`before`,
+//! for an edit or a removal) and as it will be (`after`, for an add or an edit), which makes
+//! every change checkable (the current record must be exactly `before`, or the edit is stale)
+//! and reversible (the inverse swaps them). Which keys a record writes, in which order and
+//! how, comes from [`crate::core::schema`]. Applying
 //! changes yields new texts for the four files; the caller re-validates the whole catalog from
 //! those texts before writing anything.
 
@@ -13,101 +15,33 @@ use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 use super::catalog::Catalog;
 use super::data::{DataFile, DataFiles, FILE_NAMES, parse_catalog};
 use super::diag::Diagnostic;
-use super::model::{Fact, Figure, Quote, QuoteKind, Source, Speaker};
-
-/// Any record of the database.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum Record {
-    Speaker(Speaker),
-    Source(Source),
-    Quote(Quote),
-    Fact(Fact),
-}
+pub use super::model::Record;
+use super::model::{FieldValue, Figure};
 
 impl Record {
-    pub fn id(&self) -> &str {
-        match self {
-            Record::Speaker(r) => &r.id,
-            Record::Source(r) => &r.id,
-            Record::Quote(r) => &r.id,
-            Record::Fact(r) => &r.id,
-        }
-    }
-
-    /// The file (index into [`FILE_NAMES`]) and table name the record lives in.
-    pub fn place(&self) -> (usize, &'static str) {
-        match self {
-            Record::Speaker(_) => (0, "speaker"),
-            Record::Source(_) => (1, "source"),
-            Record::Quote(_) => (2, "quote"),
-            Record::Fact(_) => (3, "fact"),
-        }
-    }
-
     /// The record with this id in the catalog, of any kind.
     pub fn find(catalog: &Catalog, id: &str) -> Option<Record> {
-        catalog
-            .speaker(id)
-            .map(|r| Record::Speaker(r.clone()))
-            .or_else(|| catalog.source(id).map(|r| Record::Source(r.clone())))
-            .or_else(|| catalog.quote(id).map(|r| Record::Quote(r.clone())))
-            .or_else(|| catalog.fact(id).map(|r| Record::Fact(r.clone())))
+        catalog.record(id)
     }
 
-    /// The record's fields as TOML values, in the order the contract lists them; `None` for
-    /// an absent optional field.
+    /// The record's fields as TOML values, in the schema's order; `None` for a key the file
+    /// does not hold.
     fn fields(&self) -> Vec<(&'static str, Option<Value>)> {
-        fn text(s: &str) -> Option<Value> {
-            Some(Value::from(s))
-        }
-        fn opt(s: &Option<String>) -> Option<Value> {
-            s.as_deref().map(Value::from)
-        }
-        fn list(items: &[String]) -> Option<Value> {
-            (!items.is_empty()).then(|| Value::Array(items.iter().map(String::as_str).collect()))
-        }
-        fn date(d: &Option<super::model::PartialDate>) -> Option<Value> {
-            d.map(|d| Value::from(d.to_string()))
-        }
-        match self {
-            Record::Speaker(s) => vec![
-                ("id", text(&s.id)),
-                ("name", text(&s.name)),
-                ("role", opt(&s.role)),
-                ("aliases", list(&s.aliases)),
-            ],
-            Record::Source(s) => vec![
-                ("id", text(&s.id)),
-                ("title", text(&s.title)),
-                ("outlet", opt(&s.outlet)),
-                ("url", opt(&s.url)),
-                ("published", date(&s.published)),
-            ],
-            Record::Quote(q) => vec![
-                ("id", text(&q.id)),
-                ("text", text(&q.text)),
-                ("speaker", text(&q.speaker)),
-                ("source", text(&q.source)),
-                (
-                    "kind",
-                    (q.kind == QuoteKind::Paraphrase).then(|| Value::from("paraphrase")),
-                ),
-                ("date", date(&q.date)),
-                ("context", opt(&q.context)),
-                ("topics", list(&q.topics)),
-                ("related", list(&q.related)),
-            ],
-            Record::Fact(f) => vec![
-                ("id", text(&f.id)),
-                ("text", text(&f.text)),
-                ("source", text(&f.source)),
-                ("as_of", date(&f.as_of)),
-                ("topics", list(&f.topics)),
-                ("figure", f.figure.as_ref().map(figure_value)),
-                ("related", list(&f.related)),
-            ],
-        }
+        self.kind()
+            .keys()
+            .iter()
+            .map(|key| (key.name, self.value(key.name).map(toml_value)))
+            .collect()
+    }
+}
+
+/// A record's value as TOML.
+fn toml_value(value: FieldValue<'_>) -> Value {
+    match value {
+        FieldValue::Text(text) => Value::from(text),
+        FieldValue::List(items) => Value::Array(items.iter().map(String::as_str).collect()),
+        FieldValue::Date(date) => Value::from(date.to_string()),
+        FieldValue::Figure(figure) => figure_value(figure),
     }
 }
 
@@ -334,7 +268,8 @@ pub fn apply_to_texts(
             applied.push(change);
             continue;
         };
-        let (file, table) = record.place();
+        let kind = record.kind();
+        let (file, table) = (kind.index(), kind.table());
         let malformed = |e: toml_edit::TomlError| EditError::Malformed {
             file: FILE_NAMES[file],
             message: e.message().to_string(),
@@ -813,6 +748,7 @@ pub fn missing_records<'a>(catalog: &Catalog, log: &'a [AuditEntry]) -> Vec<&'a 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::model::{Quote, QuoteKind, Speaker};
 
     fn texts() -> [String; 4] {
         [

@@ -13,5 +13,6 @@ pub mod model;
 pub mod moderation;
 pub mod render;
 pub mod schedule;
+pub mod schema;
 pub mod search;
 pub mod toml_view;

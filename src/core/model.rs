@@ -8,6 +8,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::schema::{Kind, QUOTE_KINDS};
+
 /// A record id: `^[a-z0-9][a-z0-9-]{0,63}$`, unique across the whole database.
 pub fn is_valid_id(id: &str) -> bool {
     let bytes = id.as_bytes();
@@ -143,19 +145,16 @@ pub enum QuoteKind {
 }
 
 impl QuoteKind {
+    const ALL: [QuoteKind; 2] = [QuoteKind::Verbatim, QuoteKind::Paraphrase];
+
+    /// The kind written as one of the schema's [`QUOTE_KINDS`]; `None` for any other word.
     pub fn parse(text: &str) -> Option<QuoteKind> {
-        match text {
-            "verbatim" => Some(QuoteKind::Verbatim),
-            "paraphrase" => Some(QuoteKind::Paraphrase),
-            _ => None,
-        }
+        let at = QUOTE_KINDS.iter().position(|k| *k == text)?;
+        QuoteKind::ALL.get(at).copied()
     }
 
     pub fn as_str(&self) -> &'static str {
-        match self {
-            QuoteKind::Verbatim => "verbatim",
-            QuoteKind::Paraphrase => "paraphrase",
-        }
+        QUOTE_KINDS[*self as usize]
     }
 }
 
@@ -219,11 +218,114 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
-    pub fn as_str(&self) -> &'static str {
+    /// The record kind this is.
+    pub fn kind(self) -> Kind {
         match self {
-            EntryKind::Quote => "quote",
-            EntryKind::Fact => "fact",
+            EntryKind::Quote => Kind::Quote,
+            EntryKind::Fact => Kind::Fact,
         }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.kind().noun()
+    }
+}
+
+/// Any record of the database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Record {
+    Speaker(Speaker),
+    Source(Source),
+    Quote(Quote),
+    Fact(Fact),
+}
+
+/// A record's value for one key, borrowed from the record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldValue<'r> {
+    /// A string (an id, a text, a URL, a reference, one of a few words).
+    Text(&'r str),
+    /// A list of strings (aliases, topics, references); never empty.
+    List(&'r [String]),
+    Date(PartialDate),
+    Figure(&'r Figure),
+}
+
+impl Record {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Record::Speaker(_) => Kind::Speaker,
+            Record::Source(_) => Kind::Source,
+            Record::Quote(_) => Kind::Quote,
+            Record::Fact(_) => Kind::Fact,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Speaker(r) => &r.id,
+            Record::Source(r) => &r.id,
+            Record::Quote(r) => &r.id,
+            Record::Fact(r) => &r.id,
+        }
+    }
+
+    /// The value the record's file holds for `key`: `None` when the file would not write the
+    /// key (an absent optional value, an empty list, a quote kind left at its default), and
+    /// for a key the record's kind does not have.
+    pub fn value(&self, key: &str) -> Option<FieldValue<'_>> {
+        fn text(s: &str) -> Option<FieldValue<'_>> {
+            Some(FieldValue::Text(s))
+        }
+        fn opt(s: &Option<String>) -> Option<FieldValue<'_>> {
+            s.as_deref().map(FieldValue::Text)
+        }
+        fn list(items: &[String]) -> Option<FieldValue<'_>> {
+            (!items.is_empty()).then_some(FieldValue::List(items))
+        }
+        fn date(d: Option<PartialDate>) -> Option<FieldValue<'static>> {
+            d.map(FieldValue::Date)
+        }
+        match (self, key) {
+            (Record::Speaker(s), "id") => text(&s.id),
+            (Record::Speaker(s), "name") => text(&s.name),
+            (Record::Speaker(s), "role") => opt(&s.role),
+            (Record::Speaker(s), "aliases") => list(&s.aliases),
+            (Record::Source(s), "id") => text(&s.id),
+            (Record::Source(s), "title") => text(&s.title),
+            (Record::Source(s), "outlet") => opt(&s.outlet),
+            (Record::Source(s), "url") => opt(&s.url),
+            (Record::Source(s), "published") => date(s.published),
+            (Record::Quote(q), "id") => text(&q.id),
+            (Record::Quote(q), "text") => text(&q.text),
+            (Record::Quote(q), "speaker") => text(&q.speaker),
+            (Record::Quote(q), "source") => text(&q.source),
+            (Record::Quote(q), "kind") => {
+                (q.kind != QuoteKind::default()).then(|| FieldValue::Text(q.kind.as_str()))
+            }
+            (Record::Quote(q), "date") => date(q.date),
+            (Record::Quote(q), "context") => opt(&q.context),
+            (Record::Quote(q), "topics") => list(&q.topics),
+            (Record::Quote(q), "related") => list(&q.related),
+            (Record::Fact(f), "id") => text(&f.id),
+            (Record::Fact(f), "text") => text(&f.text),
+            (Record::Fact(f), "source") => text(&f.source),
+            (Record::Fact(f), "as_of") => date(f.as_of),
+            (Record::Fact(f), "topics") => list(&f.topics),
+            (Record::Fact(f), "figure") => f.figure.as_ref().map(FieldValue::Figure),
+            (Record::Fact(f), "related") => list(&f.related),
+            _ => None,
+        }
+    }
+
+    /// Every key of the record's kind with its value ([`Record::value`]), in the schema's
+    /// order: what the writer writes and an export lists.
+    pub fn values(&self) -> impl Iterator<Item = (&'static str, Option<FieldValue<'_>>)> {
+        self.kind()
+            .keys()
+            .iter()
+            .map(move |key| (key.name, self.value(key.name)))
     }
 }
 
@@ -239,6 +341,73 @@ mod tests {
         for bad in ["", "-a", "A", "a_b", "a b", "é", &"a".repeat(65)] {
             assert!(!is_valid_id(bad), "{bad} should be invalid");
         }
+    }
+
+    /// Every key the schema gives a kind is one the record has a value for, so a key added to
+    /// the schema without a value here (or the other way round) fails.
+    #[test]
+    fn a_full_record_has_a_value_for_every_key_of_its_kind_and_no_other() {
+        let date = PartialDate::parse("2025-01").ok();
+        let list = vec!["x".to_string()];
+        let text = Some("x".to_string());
+        let records = [
+            Record::Speaker(Speaker {
+                id: "s".into(),
+                name: "S".into(),
+                role: text.clone(),
+                aliases: list.clone(),
+            }),
+            Record::Source(Source {
+                id: "src".into(),
+                title: "T".into(),
+                outlet: text.clone(),
+                url: text.clone(),
+                published: date,
+            }),
+            Record::Quote(Quote {
+                id: "q".into(),
+                text: "Q".into(),
+                speaker: "s".into(),
+                source: "src".into(),
+                kind: QuoteKind::Paraphrase,
+                date,
+                context: text.clone(),
+                topics: list.clone(),
+                related: list.clone(),
+            }),
+            Record::Fact(Fact {
+                id: "f".into(),
+                text: "F".into(),
+                source: "src".into(),
+                as_of: date,
+                topics: list.clone(),
+                figure: Some(Figure {
+                    value: 1.0,
+                    unit: None,
+                    qualifier: None,
+                }),
+                related: list.clone(),
+            }),
+        ];
+        for record in &records {
+            let kind = record.kind();
+            for (key, value) in record.values() {
+                assert!(value.is_some(), "{}: `{key}` has no value", kind.table());
+            }
+            let every_key: Vec<&str> = crate::core::schema::KINDS
+                .iter()
+                .flat_map(|k| k.keys.iter().map(|key| key.name))
+                .collect();
+            for key in every_key {
+                if kind.key(key).is_none() {
+                    assert_eq!(record.value(key), None, "{}: `{key}`", kind.table());
+                }
+            }
+        }
+        for kind in [QuoteKind::Verbatim, QuoteKind::Paraphrase] {
+            assert_eq!(QuoteKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(QuoteKind::parse("Verbatim"), None);
     }
 
     #[test]

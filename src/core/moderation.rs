@@ -5,6 +5,7 @@
 use super::catalog::Catalog;
 use super::edit::{Change, Record};
 use super::model::{Fact, Figure, PartialDate, Quote, QuoteKind, Source, Speaker, is_valid_id};
+use super::schema::FIGURE_KEYS;
 use super::search::normalize::{is_blank, tokens};
 
 /// The longest text a quote or fact may have: what an embed can show with its label.
@@ -232,8 +233,8 @@ fn not_an_id_of(
     value: &str,
     noun: &str,
 ) -> Result<(), FormError> {
-    if let Some(record) = super::edit::Record::find(catalog, value) {
-        let (_, kind) = record.place();
+    if let Some(record) = catalog.record(value) {
+        let kind = record.kind().noun();
         return Err(bad(field, format!("`{value}` is a {kind}, not a {noun}")));
     }
     if is_valid_id(value) && value.contains('-') && !value.contains(' ') {
@@ -546,6 +547,15 @@ pub fn parse_figure(value: &str) -> Result<Option<Figure>, FormError> {
     }))
 }
 
+/// The figure's keys for a message: "value, unit and qualifier".
+fn figure_key_names() -> String {
+    let names: Vec<&str> = FIGURE_KEYS.iter().map(|k| k.name).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
+
 fn parse_figure_table(text: &str) -> Result<Figure, FormError> {
     let body = text
         .strip_prefix('{')
@@ -576,11 +586,11 @@ fn parse_figure_table(text: &str) -> Result<Figure, FormError> {
         .ok_or_else(|| bad("Figure", FIGURE_HELP))?;
     if let Some((key, _)) = table
         .iter()
-        .find(|(k, _)| !["value", "unit", "qualifier"].contains(k))
+        .find(|(k, _)| !FIGURE_KEYS.iter().any(|allowed| allowed.name == *k))
     {
         return Err(bad(
             "Figure",
-            format!("has no `{key}`: only value, unit and qualifier"),
+            format!("has no `{key}`: only {}", figure_key_names()),
         ));
     }
     let value = match table.get("value") {

@@ -1,0 +1,263 @@
+//! The one description of the database's record kinds: for each kind, the file it lives in,
+//! its `[[table]]` name, the noun messages use, and its keys in the order the contract lists
+//! them, each with whether it is required and the shape of its value.
+//!
+//! Everything that needs to know a kind's keys reads them here: the data parser (allowed keys,
+//! unknown-key errors, how each value is checked), the writer of changes (which keys a record
+//! writes, in which order, how), the catalog's lookups by kind, and the moderation forms. A new
+//! optional key is one row of [`KINDS`]; a new kind is one more entry. This module names no
+//! other module, so every other part of the core may depend on it.
+
+/// A kind of record of the curated database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Speaker,
+    Source,
+    Quote,
+    Fact,
+}
+
+/// The shape of a key's value: how the parser checks it and how the writer writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// The record's id, a slug unique across the database.
+    Id,
+    /// A string that shows something (not empty, not only invisible characters).
+    Text,
+    /// An absolute http(s) URL.
+    Url,
+    /// A date at year, month or day precision.
+    Date,
+    /// One of a few words; the first is the default and is not written.
+    OneOf(&'static [&'static str]),
+    /// The id of a record of one of these kinds.
+    Reference(&'static [Kind]),
+    /// A list of ids of records of these kinds.
+    References(&'static [Kind]),
+    /// A list of strings.
+    TextList,
+    /// A list of topic slugs.
+    Topics,
+    /// A typed figure: an inline table with the keys [`FIGURE_KEYS`].
+    Figure,
+    /// A finite number (integer or float).
+    Number,
+}
+
+/// One key of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub name: &'static str,
+    pub required: bool,
+    pub shape: Shape,
+}
+
+/// Everything about one kind of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindSchema {
+    pub kind: Kind,
+    /// The file in the data directory: `speakers.toml`.
+    pub file: &'static str,
+    /// The array-of-tables name: `speaker` for `[[speaker]]`.
+    pub table: &'static str,
+    /// How messages name one record of the kind.
+    pub noun: &'static str,
+    /// The keys, in the order they are written and exported.
+    pub keys: &'static [Key],
+}
+
+const fn required(name: &'static str, shape: Shape) -> Key {
+    Key {
+        name,
+        required: true,
+        shape,
+    }
+}
+
+const fn optional(name: &'static str, shape: Shape) -> Key {
+    Key {
+        name,
+        required: false,
+        shape,
+    }
+}
+
+/// The quote kinds as written in `kind = "..."`; the first is the default.
+pub const QUOTE_KINDS: &[&str] = &["verbatim", "paraphrase"];
+
+/// The keys of a fact's `figure = { ... }` inline table.
+pub const FIGURE_KEYS: &[Key] = &[
+    required("value", Shape::Number),
+    optional("unit", Shape::Text),
+    optional("qualifier", Shape::Text),
+];
+
+/// The four kinds, in the order their files are read (and written, so that a record is in
+/// place before anything that refers to it).
+pub const KINDS: [KindSchema; 4] = [
+    KindSchema {
+        kind: Kind::Speaker,
+        file: "speakers.toml",
+        table: "speaker",
+        noun: "speaker",
+        keys: &[
+            required("id", Shape::Id),
+            required("name", Shape::Text),
+            optional("role", Shape::Text),
+            optional("aliases", Shape::TextList),
+        ],
+    },
+    KindSchema {
+        kind: Kind::Source,
+        file: "sources.toml",
+        table: "source",
+        noun: "source",
+        keys: &[
+            required("id", Shape::Id),
+            required("title", Shape::Text),
+            optional("outlet", Shape::Text),
+            optional("url", Shape::Url),
+            optional("published", Shape::Date),
+        ],
+    },
+    KindSchema {
+        kind: Kind::Quote,
+        file: "quotes.toml",
+        table: "quote",
+        noun: "quote",
+        keys: &[
+            required("id", Shape::Id),
+            required("text", Shape::Text),
+            required("speaker", Shape::Reference(&[Kind::Speaker])),
+            required("source", Shape::Reference(&[Kind::Source])),
+            optional("kind", Shape::OneOf(QUOTE_KINDS)),
+            optional("date", Shape::Date),
+            optional("context", Shape::Text),
+            optional("topics", Shape::Topics),
+            optional("related", Shape::References(&[Kind::Fact])),
+        ],
+    },
+    KindSchema {
+        kind: Kind::Fact,
+        file: "facts.toml",
+        table: "fact",
+        noun: "fact",
+        keys: &[
+            required("id", Shape::Id),
+            required("text", Shape::Text),
+            required("source", Shape::Reference(&[Kind::Source])),
+            optional("as_of", Shape::Date),
+            optional("topics", Shape::Topics),
+            optional("figure", Shape::Figure),
+            optional("related", Shape::References(&[Kind::Quote, Kind::Fact])),
+        ],
+    },
+];
+
+/// The data files' names, in the order of [`KINDS`].
+pub const FILE_NAMES: [&str; 4] = [KINDS[0].file, KINDS[1].file, KINDS[2].file, KINDS[3].file];
+
+impl Kind {
+    /// Every kind, in the order of [`KINDS`].
+    pub const ALL: [Kind; 4] = [Kind::Speaker, Kind::Source, Kind::Quote, Kind::Fact];
+
+    /// The kind's position in [`KINDS`] and [`FILE_NAMES`].
+    pub const fn index(self) -> usize {
+        match self {
+            Kind::Speaker => 0,
+            Kind::Source => 1,
+            Kind::Quote => 2,
+            Kind::Fact => 3,
+        }
+    }
+
+    pub const fn schema(self) -> &'static KindSchema {
+        &KINDS[self.index()]
+    }
+
+    pub const fn file(self) -> &'static str {
+        self.schema().file
+    }
+
+    pub const fn table(self) -> &'static str {
+        self.schema().table
+    }
+
+    pub const fn noun(self) -> &'static str {
+        self.schema().noun
+    }
+
+    pub const fn keys(self) -> &'static [Key] {
+        self.schema().keys
+    }
+
+    /// The key called `name`, if the kind has one.
+    pub fn key(self, name: &str) -> Option<&'static Key> {
+        self.keys().iter().find(|k| k.name == name)
+    }
+
+    /// The kind whose `[[table]]` is called `table`; `None` for any other word.
+    pub fn from_table(table: &str) -> Option<Kind> {
+        KINDS.iter().find(|k| k.table == table).map(|k| k.kind)
+    }
+}
+
+/// The names of `keys`, in order (for messages that list the allowed keys).
+pub fn key_names(keys: &[Key]) -> Vec<&'static str> {
+    keys.iter().map(|k| k.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_described_once_in_file_order() {
+        for (i, kind) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.index(), i);
+            assert_eq!(kind.schema().kind, kind);
+        }
+        assert_eq!(
+            FILE_NAMES,
+            ["speakers.toml", "sources.toml", "quotes.toml", "facts.toml"]
+        );
+        for schema in &KINDS {
+            assert_eq!(
+                schema.keys[0],
+                required("id", Shape::Id),
+                "{}",
+                schema.table
+            );
+            let mut names = key_names(schema.keys);
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(
+                names.len(),
+                schema.keys.len(),
+                "{}: a key twice",
+                schema.table
+            );
+        }
+    }
+
+    #[test]
+    fn a_kind_is_read_from_its_table_name_and_from_nothing_else() {
+        assert_eq!(Kind::from_table("speaker"), Some(Kind::Speaker));
+        assert_eq!(Kind::from_table("source"), Some(Kind::Source));
+        assert_eq!(Kind::from_table("quote"), Some(Kind::Quote));
+        assert_eq!(Kind::from_table("fact"), Some(Kind::Fact));
+        for other in ["", "facts", "Fact", "topic", "quote "] {
+            assert_eq!(Kind::from_table(other), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn keys_are_found_by_name_only_in_their_own_kind() {
+        assert_eq!(
+            Kind::Quote.key("kind").map(|k| k.shape),
+            Some(Shape::OneOf(QUOTE_KINDS))
+        );
+        assert_eq!(Kind::Fact.key("kind"), None);
+        assert_eq!(Kind::Speaker.key("name").map(|k| k.required), Some(true));
+    }
+}
