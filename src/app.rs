@@ -40,7 +40,7 @@ pub fn warn_of_missing_records(
         missing.len(),
         state_dir.display(),
         newest.revision,
-        newest.id,
+        newest.id(),
         state_dir.display()
     );
     tracing::warn!("{message}");
@@ -416,13 +416,9 @@ impl App {
         // what they referred to, so every state on disk is a valid database: files that gain
         // records first, then files only edited, then files that lose records.
         let has = |i: usize, action: Action| {
-            changes.iter().any(|c| {
-                c.action == action
-                    && c.after
-                        .as_ref()
-                        .or(c.before.as_ref())
-                        .is_some_and(|r| r.kind().index() == i)
-            })
+            changes
+                .iter()
+                .any(|c| c.action() == action && c.record().kind().index() == i)
         };
         let mut order = changed.clone();
         order.sort_by_key(|&i| {
@@ -499,13 +495,9 @@ impl App {
                 time: time.clone(),
                 actor: actor.user,
                 guild: actor.guild,
-                action: change.action,
-                id: change.id().to_string(),
-                before: change.before.clone(),
-                after: change.after.clone(),
+                change: change.clone(),
                 undo_of: undo_of.get(n).copied().flatten(),
                 step: Some(first_revision),
-                text: change.text.clone(),
             })
             .collect();
         // The step's lines in one append: a step is logged whole, or (cut by a crash) as a
@@ -587,7 +579,7 @@ impl App {
         if group.iter().any(|e| undone.contains(&e.revision)) {
             return Err(ApplyError::AlreadyUndone(target.revision));
         }
-        let changes = group.iter().rev().map(|e| e.change().inverse()).collect();
+        let changes = group.iter().rev().map(|e| e.change.inverse()).collect();
         let undo_of = group.iter().rev().map(|e| Some(e.revision)).collect();
         self.apply_step(changes, actor, now, undo_of)
     }

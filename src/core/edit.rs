@@ -74,16 +74,27 @@ pub enum Action {
     Remove,
 }
 
-/// One record added, edited or removed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Change {
-    pub action: Action,
-    pub before: Option<Record>,
-    pub after: Option<Record>,
-    /// For a removal once applied (and the add that undoes it): the record's own bytes and
-    /// where they stood in its file, so that undo puts them back exactly as they were.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<RecordText>,
+/// One record added, edited or removed. Each action holds exactly the records it needs, so an
+/// add with a "before" or a removal with an "after" cannot be built.
+///
+/// `text` is filled in when the change is applied: for a removal, the record's own bytes and
+/// where they stood in its file (and the add that undoes it carries them back); for an edit,
+/// the bytes it replaced. Undo uses them to put a file back byte for byte.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Add {
+        after: Record,
+        text: Option<RecordText>,
+    },
+    Edit {
+        before: Record,
+        after: Record,
+        text: Option<RecordText>,
+    },
+    Remove {
+        before: Record,
+        text: Option<RecordText>,
+    },
 }
 
 /// A record's bytes as written in its file (its comments, formatting and the blank line that
@@ -100,56 +111,104 @@ pub struct RecordText {
 
 impl Change {
     pub fn add(record: Record) -> Change {
-        Change {
-            action: Action::Add,
-            before: None,
-            after: Some(record),
+        Change::Add {
+            after: record,
             text: None,
         }
     }
 
     pub fn edit(before: Record, after: Record) -> Change {
-        Change {
-            action: Action::Edit,
-            before: Some(before),
-            after: Some(after),
+        Change::Edit {
+            before,
+            after,
             text: None,
         }
     }
 
     pub fn remove(before: Record) -> Change {
-        Change {
-            action: Action::Remove,
-            before: Some(before),
-            after: None,
-            text: None,
+        Change::Remove { before, text: None }
+    }
+
+    pub fn action(&self) -> Action {
+        match self {
+            Change::Add { .. } => Action::Add,
+            Change::Edit { .. } => Action::Edit,
+            Change::Remove { .. } => Action::Remove,
+        }
+    }
+
+    /// The record as it was: `None` for an add.
+    pub fn before(&self) -> Option<&Record> {
+        match self {
+            Change::Add { .. } => None,
+            Change::Edit { before, .. } | Change::Remove { before, .. } => Some(before),
+        }
+    }
+
+    /// The record as it will be: `None` for a removal.
+    pub fn after(&self) -> Option<&Record> {
+        match self {
+            Change::Add { after, .. } | Change::Edit { after, .. } => Some(after),
+            Change::Remove { .. } => None,
+        }
+    }
+
+    /// The record the change is about: as it will be, or for a removal as it was.
+    pub fn record(&self) -> &Record {
+        match self {
+            Change::Add { after, .. } | Change::Edit { after, .. } => after,
+            Change::Remove { before, .. } => before,
+        }
+    }
+
+    pub fn text(&self) -> Option<&RecordText> {
+        match self {
+            Change::Add { text, .. } | Change::Edit { text, .. } | Change::Remove { text, .. } => {
+                text.as_ref()
+            }
+        }
+    }
+
+    fn text_mut(&mut self) -> &mut Option<RecordText> {
+        match self {
+            Change::Add { text, .. } | Change::Edit { text, .. } | Change::Remove { text, .. } => {
+                text
+            }
         }
     }
 
     pub fn id(&self) -> &str {
-        self.after
-            .as_ref()
-            .or(self.before.as_ref())
-            .map_or("", Record::id)
+        self.record().id()
     }
 
     /// The change that undoes this one.
     pub fn inverse(&self) -> Change {
-        Change {
-            action: match self.action {
-                Action::Add => Action::Remove,
-                Action::Remove => Action::Add,
-                Action::Edit => Action::Edit,
+        match self.clone() {
+            Change::Add { after, text } => Change::Remove {
+                before: after,
+                text,
             },
-            before: self.after.clone(),
-            after: self.before.clone(),
-            text: self.text.clone(),
+            Change::Edit {
+                before,
+                after,
+                text,
+            } => Change::Edit {
+                before: after,
+                after: before,
+                text,
+            },
+            Change::Remove { before, text } => Change::Add {
+                after: before,
+                text,
+            },
         }
     }
 }
 
-/// One line of the audit log: who changed what, when, from what to what.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One line of the audit log: who changed what, when, from what to what. It is written and
+/// read as [`AuditLine`], the log's JSON shape, which stays as it has always been.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "AuditLine<Record, RecordText>")]
 pub struct AuditEntry {
     /// The change id: 1 for the first change ever made, then one more for each.
     pub revision: u64,
@@ -157,32 +216,113 @@ pub struct AuditEntry {
     pub time: String,
     pub actor: u64,
     pub guild: Option<u64>,
-    pub action: Action,
-    pub id: String,
-    pub before: Option<Record>,
-    pub after: Option<Record>,
+    /// What was changed, with the bytes an exact undo needs.
+    pub change: Change,
     /// The change this one undid, if it is an undo.
-    #[serde(default)]
     pub undo_of: Option<u64>,
     /// The revision of the first entry written in the same step: changes made together (a
     /// form's new speaker and its quote, a removal and the references it removed) are undone
     /// together. Absent in entries written before steps existed (each is its own step).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<u64>,
+}
+
+/// An audit log line as JSON: the change spelled out as `action`, `id`, `before`, `after` and
+/// `text`. Reading one checks that its action holds exactly the records it needs.
+#[derive(Serialize, Deserialize)]
+#[serde(bound(deserialize = "R: Deserialize<'de>, T: Deserialize<'de>"))]
+struct AuditLine<R, T> {
+    revision: u64,
+    time: String,
+    actor: u64,
+    guild: Option<u64>,
+    action: Action,
+    id: String,
+    before: Option<R>,
+    after: Option<R>,
+    #[serde(default)]
+    undo_of: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    step: Option<u64>,
     /// A removed record's own bytes and place, or the bytes an edit replaced, for an exact
     /// undo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<RecordText>,
+    text: Option<T>,
+}
+
+impl Serialize for AuditEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        AuditLine {
+            revision: self.revision,
+            time: self.time.clone(),
+            actor: self.actor,
+            guild: self.guild,
+            action: self.change.action(),
+            id: self.change.id().to_string(),
+            before: self.change.before(),
+            after: self.change.after(),
+            undo_of: self.undo_of,
+            step: self.step,
+            text: self.change.text(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl TryFrom<AuditLine<Record, RecordText>> for AuditEntry {
+    type Error = String;
+
+    fn try_from(line: AuditLine<Record, RecordText>) -> Result<AuditEntry, String> {
+        let change = match (line.action, line.before, line.after) {
+            (Action::Add, None, Some(after)) => Change::Add {
+                after,
+                text: line.text,
+            },
+            (Action::Edit, Some(before), Some(after)) => Change::Edit {
+                before,
+                after,
+                text: line.text,
+            },
+            (Action::Remove, Some(before), None) => Change::Remove {
+                before,
+                text: line.text,
+            },
+            (action, before, after) => {
+                let has = |r: &Option<Record>| if r.is_some() { "a" } else { "no" };
+                return Err(format!(
+                    "{:?} with {} `before` and {} `after`",
+                    action,
+                    has(&before),
+                    has(&after)
+                ));
+            }
+        };
+        if change.id() != line.id {
+            return Err(format!(
+                "`id` is `{}` but the record is `{}`",
+                line.id,
+                change.id()
+            ));
+        }
+        Ok(AuditEntry {
+            revision: line.revision,
+            time: line.time,
+            actor: line.actor,
+            guild: line.guild,
+            change,
+            undo_of: line.undo_of,
+            step: line.step,
+        })
+    }
 }
 
 impl AuditEntry {
-    pub fn change(&self) -> Change {
-        Change {
-            action: self.action,
-            before: self.before.clone(),
-            after: self.after.clone(),
-            text: self.text.clone(),
-        }
+    pub fn action(&self) -> Action {
+        self.change.action()
+    }
+
+    /// The id of the record changed.
+    pub fn id(&self) -> &str {
+        self.change.id()
     }
 
     /// The step this entry belongs to (its own revision when it was written alone).
@@ -221,22 +361,20 @@ fn first_message(diagnostics: &[Diagnostic]) -> String {
 pub fn check(catalog: &Catalog, changes: &[Change]) -> Result<(), EditError> {
     let mut added: Vec<&str> = Vec::new();
     for change in changes {
-        match (&change.before, &change.after) {
-            (None, Some(after)) => {
+        match change {
+            Change::Add { after, .. } => {
                 if catalog.contains_id(after.id()) || added.contains(&after.id()) {
                     return Err(EditError::Taken(after.id().to_string()));
                 }
                 added.push(after.id());
             }
-            (Some(before), after) => {
-                if let Some(after) = after
-                    && after.id() != before.id()
-                {
-                    return Err(EditError::IdChanged(
-                        before.id().to_string(),
-                        after.id().to_string(),
-                    ));
-                }
+            Change::Edit { before, after, .. } if after.id() != before.id() => {
+                return Err(EditError::IdChanged(
+                    before.id().to_string(),
+                    after.id().to_string(),
+                ));
+            }
+            Change::Edit { before, .. } | Change::Remove { before, .. } => {
                 match Record::find(catalog, before.id()) {
                     None => return Err(EditError::NotFound(before.id().to_string())),
                     Some(current) if current != *before => {
@@ -245,7 +383,6 @@ pub fn check(catalog: &Catalog, changes: &[Change]) -> Result<(), EditError> {
                     Some(_) => {}
                 }
             }
-            (None, None) => {}
         }
     }
     Ok(())
@@ -263,86 +400,90 @@ pub fn apply_to_texts(
     let mut applied = Vec::with_capacity(changes.len());
     for change in changes {
         let mut change = change.clone();
-        let record = change.after.as_ref().or(change.before.as_ref());
-        let Some(record) = record else {
-            applied.push(change);
-            continue;
-        };
-        let kind = record.kind();
+        let kind = change.record().kind();
         let (file, table) = (kind.index(), kind.table());
         let malformed = |e: toml_edit::TomlError| EditError::Malformed {
             file: FILE_NAMES[file],
             message: e.message().to_string(),
         };
-        match (&change.before, &change.after) {
-            (Some(before), None) => {
+        let saved = change.text().cloned();
+        let text = match &change {
+            Change::Remove { before, .. } => {
                 let (at, end) = record_range(&out[file], table, before.id())
                     .map_err(malformed)?
                     .ok_or_else(|| EditError::NotFound(before.id().to_string()))?;
-                change.text = Some(RecordText {
+                let removed = RecordText {
                     at,
                     bytes: out[file][at..end].to_string(),
                     replaces: None,
-                });
+                };
                 out[file].replace_range(at..end, "");
+                Some(removed)
             }
-            (None, Some(after)) => {
-                let restored = change
-                    .text
+            Change::Add { after, .. } => {
+                let restored = saved
                     .as_ref()
                     .and_then(|t| restore(&out[file], table, after.id(), t));
-                out[file] = match restored {
-                    Some(text) => text,
+                match restored {
+                    Some(text) => {
+                        out[file] = text;
+                        saved
+                    }
                     None => {
-                        change.text = None;
                         let mut doc: DocumentMut = out[file].parse().map_err(malformed)?;
                         add(&mut doc, table, after);
-                        doc.to_string()
+                        out[file] = doc.to_string();
+                        None
                     }
-                };
+                }
             }
-            (Some(before), Some(after)) => {
+            Change::Edit { before, after, .. } => {
                 let old_text = out[file].clone();
-                let spliced = change
-                    .text
+                let spliced = saved
                     .as_ref()
                     .and_then(|t| splice(&old_text, table, before.id(), t));
                 if let Some(text) = spliced {
-                    change.text = Some(difference(&old_text, &text));
                     out[file] = text;
-                    applied.push(change);
-                    continue;
+                } else {
+                    out[file] = edited(&out[file], file, before, after)?;
                 }
-                let mut doc: DocumentMut = out[file].parse().map_err(malformed)?;
-                let array = array_mut(&mut doc, table)
-                    .ok_or_else(|| EditError::NotFound(before.id().to_string()))?;
-                let index = position(array, before.id())
-                    .ok_or_else(|| EditError::NotFound(before.id().to_string()))?;
-                let element = array
-                    .get_mut(index)
-                    .ok_or_else(|| EditError::NotFound(before.id().to_string()))?;
-                let orphans = update(element, before, after);
-                if !orphans.is_empty() {
-                    // Comments above a removed last field stay, above what follows the record.
-                    match array.get_mut(index + 1) {
-                        Some(next) => {
-                            let prefix = decor_text(next.decor().prefix());
-                            next.decor_mut().set_prefix(orphans + &prefix);
-                        }
-                        None => {
-                            let trailing = decor_text(Some(doc.trailing()));
-                            doc.set_trailing(orphans + &trailing);
-                        }
-                    }
-                }
-                out[file] = doc.to_string();
-                change.text = Some(difference(&old_text, &out[file]));
+                Some(difference(&old_text, &out[file]))
             }
-            (None, None) => {}
-        }
+        };
+        *change.text_mut() = text;
         applied.push(change);
     }
     Ok((out, applied))
+}
+
+/// The text of file `file` with one record rewritten from `before` to `after`, changing only
+/// what differs.
+fn edited(text: &str, file: usize, before: &Record, after: &Record) -> Result<String, EditError> {
+    let not_found = || EditError::NotFound(before.id().to_string());
+    let mut doc: DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| EditError::Malformed {
+                file: FILE_NAMES[file],
+                message: e.message().to_string(),
+            })?;
+    let array = array_mut(&mut doc, before.kind().table()).ok_or_else(not_found)?;
+    let index = position(array, before.id()).ok_or_else(not_found)?;
+    let element = array.get_mut(index).ok_or_else(not_found)?;
+    let orphans = update(element, before, after);
+    if !orphans.is_empty() {
+        // Comments above a removed last field stay, above what follows the record.
+        match array.get_mut(index + 1) {
+            Some(next) => {
+                let prefix = decor_text(next.decor().prefix());
+                next.decor_mut().set_prefix(orphans + &prefix);
+            }
+            None => {
+                let trailing = decor_text(Some(doc.trailing()));
+                doc.set_trailing(orphans + &trailing);
+            }
+        }
+    }
+    Ok(doc.to_string())
 }
 
 /// What applying changes yields: the new texts, the catalog re-validated from them, and the
@@ -365,16 +506,19 @@ pub fn apply(
     let (new_texts, applied) = apply_to_texts(texts, changes)?;
     // Restored bytes that no longer fit (the file or the log was edited since): the record is
     // written from its fields instead.
-    let restored = changes
-        .iter()
-        .any(|c| c.after.is_some() && c.text.is_some());
+    let restored = changes.iter().any(|c| {
+        matches!(
+            c,
+            Change::Add { text: Some(_), .. } | Change::Edit { text: Some(_), .. }
+        )
+    });
     let from_fields = || {
         let plain: Vec<Change> = changes
             .iter()
             .cloned()
             .map(|mut c| {
-                if c.after.is_some() {
-                    c.text = None;
+                if c.after().is_some() {
+                    *c.text_mut() = None;
                 }
                 c
             })
@@ -387,8 +531,7 @@ pub fn apply(
         Err(e) => return Err(EditError::Invalid(e)),
     };
     let mismatch = applied.iter().find(|c| {
-        c.after
-            .as_ref()
+        c.after()
             .is_some_and(|after| Record::find(&new_catalog, after.id()).as_ref() != Some(after))
     });
     if let Some(change) = mismatch {
@@ -732,14 +875,14 @@ pub fn empty_texts() -> [String; 4] {
 pub fn missing_records<'a>(catalog: &Catalog, log: &'a [AuditEntry]) -> Vec<&'a AuditEntry> {
     let mut latest: std::collections::HashMap<&str, &AuditEntry> = std::collections::HashMap::new();
     for entry in log {
-        let slot = latest.entry(entry.id.as_str()).or_insert(entry);
+        let slot = latest.entry(entry.id()).or_insert(entry);
         if entry.revision >= slot.revision {
             *slot = entry;
         }
     }
     let mut missing: Vec<&AuditEntry> = latest
         .into_values()
-        .filter(|e| e.action != Action::Remove && !catalog.contains_id(&e.id))
+        .filter(|e| e.action() != Action::Remove && !catalog.contains_id(e.id()))
         .collect();
     missing.sort_by_key(|e| std::cmp::Reverse(e.revision));
     missing
@@ -788,19 +931,144 @@ mod tests {
     }
 
     fn logged(revision: u64, action: Action, id: &str) -> AuditEntry {
+        let record = Record::Quote(quote(id, "Words."));
+        let change = match action {
+            Action::Add => Change::add(record),
+            Action::Edit => Change::edit(record.clone(), record),
+            Action::Remove => Change::remove(record),
+        };
         AuditEntry {
             revision,
             time: "2026-01-01T00:00:00Z".into(),
             actor: 1,
             guild: None,
-            action,
-            id: id.into(),
-            before: None,
-            after: None,
+            change,
             undo_of: None,
             step: None,
-            text: None,
         }
+    }
+
+    fn speaker(name: &str) -> Record {
+        Record::Speaker(Speaker {
+            id: "s".into(),
+            name: name.into(),
+            role: None,
+            aliases: vec![],
+        })
+    }
+
+    /// The audit log's lines are read back by every later version: each action's JSON is
+    /// pinned here exactly as the log has always written it.
+    #[test]
+    fn audit_lines_keep_their_json_shape_for_every_action() {
+        let entry =
+            |revision: u64, change: Change, undo_of: Option<u64>, step: Option<u64>| AuditEntry {
+                revision,
+                time: "2026-01-02T03:04:05Z".into(),
+                actor: 7,
+                guild: Some(10),
+                change,
+                undo_of,
+                step,
+            };
+        let removed = RecordText {
+            at: 12,
+            bytes: "\n[[speaker]]\nid = \"s\"\nname = \"Sam\"\n".into(),
+            replaces: None,
+        };
+        let edited = RecordText {
+            at: 30,
+            bytes: "Sam".into(),
+            replaces: Some("Samuel".into()),
+        };
+        let cases = [
+            (
+                entry(1, Change::add(speaker("Sam")), None, None),
+                r#"{"revision":1,"time":"2026-01-02T03:04:05Z","actor":7,"guild":10,"action":"add","id":"s","before":null,"after":{"type":"speaker","id":"s","name":"Sam","role":null,"aliases":[]},"undo_of":null}"#,
+            ),
+            (
+                entry(
+                    2,
+                    Change::Edit {
+                        before: speaker("Sam"),
+                        after: speaker("Samuel"),
+                        text: Some(edited),
+                    },
+                    None,
+                    Some(2),
+                ),
+                r#"{"revision":2,"time":"2026-01-02T03:04:05Z","actor":7,"guild":10,"action":"edit","id":"s","before":{"type":"speaker","id":"s","name":"Sam","role":null,"aliases":[]},"after":{"type":"speaker","id":"s","name":"Samuel","role":null,"aliases":[]},"undo_of":null,"step":2,"text":{"at":30,"bytes":"Sam","replaces":"Samuel"}}"#,
+            ),
+            (
+                entry(
+                    3,
+                    Change::Remove {
+                        before: speaker("Sam"),
+                        text: Some(removed.clone()),
+                    },
+                    None,
+                    None,
+                ),
+                r#"{"revision":3,"time":"2026-01-02T03:04:05Z","actor":7,"guild":10,"action":"remove","id":"s","before":{"type":"speaker","id":"s","name":"Sam","role":null,"aliases":[]},"after":null,"undo_of":null,"text":{"at":12,"bytes":"\n[[speaker]]\nid = \"s\"\nname = \"Sam\"\n"}}"#,
+            ),
+            (
+                entry(
+                    4,
+                    Change::Add {
+                        after: speaker("Sam"),
+                        text: Some(removed),
+                    },
+                    Some(3),
+                    None,
+                ),
+                r#"{"revision":4,"time":"2026-01-02T03:04:05Z","actor":7,"guild":10,"action":"add","id":"s","before":null,"after":{"type":"speaker","id":"s","name":"Sam","role":null,"aliases":[]},"undo_of":3,"text":{"at":12,"bytes":"\n[[speaker]]\nid = \"s\"\nname = \"Sam\"\n"}}"#,
+            ),
+        ];
+        for (entry, json) in cases {
+            assert_eq!(serde_json::to_string(&entry).unwrap(), json);
+            assert_eq!(serde_json::from_str::<AuditEntry>(json).unwrap(), entry);
+        }
+    }
+
+    #[test]
+    fn an_audit_line_written_before_steps_and_texts_existed_still_reads() {
+        let old = r#"{"revision":5,"time":"2025-12-01T00:00:00Z","actor":3,"guild":null,"action":"remove","id":"q2","before":{"type":"quote","id":"q2","text":"Second words.","speaker":"s","source":"src","kind":"verbatim","date":null,"context":null,"topics":[],"related":[]},"after":null}"#;
+        let entry: AuditEntry = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            entry,
+            AuditEntry {
+                revision: 5,
+                time: "2025-12-01T00:00:00Z".into(),
+                actor: 3,
+                guild: None,
+                change: Change::remove(Record::Quote(quote("q2", "Second words."))),
+                undo_of: None,
+                step: None,
+            }
+        );
+        assert_eq!(entry.step(), 5);
+        assert_eq!((entry.action(), entry.id()), (Action::Remove, "q2"));
+    }
+
+    #[test]
+    fn an_audit_line_whose_action_does_not_fit_its_records_is_refused() {
+        let sam = r#"{"type":"speaker","id":"s","name":"Sam","role":null,"aliases":[]}"#;
+        let line = |action: &str, id: &str, before: &str, after: &str| {
+            format!(
+                r#"{{"revision":1,"time":"t","actor":1,"guild":null,"action":"{action}","id":"{id}","before":{before},"after":{after},"undo_of":null}}"#
+            )
+        };
+        for bad in [
+            line("add", "s", sam, sam),
+            line("add", "s", "null", "null"),
+            line("edit", "s", "null", sam),
+            line("remove", "s", sam, sam),
+            line("remove", "s", "null", "null"),
+            line("add", "other", "null", sam),
+        ] {
+            assert!(serde_json::from_str::<AuditEntry>(&bad).is_err(), "{bad}");
+        }
+        assert!(serde_json::from_str::<AuditEntry>(&line("add", "s", "null", sam)).is_ok());
     }
 
     #[test]
@@ -816,7 +1084,7 @@ mod tests {
         ];
         let missing: Vec<(u64, &str)> = missing_records(&catalog, &log)
             .iter()
-            .map(|e| (e.revision, e.id.as_str()))
+            .map(|e| (e.revision, e.id()))
             .collect();
         // q1 is there; removed-later was removed last; q2 was removed but is back (a hand
         // edit may do that): only the records the log says exist and the data lacks.
@@ -902,7 +1170,7 @@ mod tests {
         );
         let now = catalog(&moved);
         let undo = removed.changes[0].inverse();
-        assert!(undo.text.is_some());
+        assert!(undo.text().is_some());
         let restored = apply(&now, &moved, &[undo]).unwrap();
         assert_eq!(Record::find(&restored.catalog, "q2"), Some(old));
         assert_eq!(
@@ -921,7 +1189,7 @@ mod tests {
         let plain = apply(&before, &texts, &[Change::remove(q1.clone())]).unwrap_err();
         assert!(matches!(plain, EditError::Invalid(_)), "{plain}");
         let changes = remove_with_references(&before, &q1);
-        let ids: Vec<(Action, &str)> = changes.iter().map(|c| (c.action, c.id())).collect();
+        let ids: Vec<(Action, &str)> = changes.iter().map(|c| (c.action(), c.id())).collect();
         assert_eq!(
             ids,
             [

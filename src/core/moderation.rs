@@ -913,7 +913,7 @@ mod tests {
             ..QuoteForm::default()
         };
         let changes = quote_changes(&catalog, &quote, None).unwrap();
-        let Some(Record::Source(source)) = &changes[0].after else {
+        let Some(Record::Source(source)) = changes[0].after() else {
             panic!("a new source first: {changes:?}");
         };
         assert_eq!(source.title, "https://example.org/a");

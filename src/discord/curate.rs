@@ -221,8 +221,8 @@ async fn save(data: &Data, changes: Vec<Change>, actor: Actor) -> Result<String,
                 .map(|e| {
                     format!(
                         "{} `{}` (change {})",
-                        action_word(e.action),
-                        e.id,
+                        action_word(e.action()),
+                        e.id(),
                         e.revision
                     )
                 })
@@ -281,9 +281,15 @@ enum Similar {
 /// Whether an entry this close to the new one already exists. The search runs off the async
 /// runtime and within the search budget, like `/quote`'s.
 async fn near_duplicate(data: &Data, changes: &[Change], kind: EntryKind) -> Similar {
-    let Some(text) = changes.iter().find_map(|c| match &c.after {
-        Some(Record::Quote(q)) if c.before.is_none() => Some(q.text.clone()),
-        Some(Record::Fact(f)) if c.before.is_none() => Some(f.text.clone()),
+    let Some(text) = changes.iter().find_map(|c| match c {
+        Change::Add {
+            after: Record::Quote(q),
+            ..
+        } => Some(q.text.clone()),
+        Change::Add {
+            after: Record::Fact(f),
+            ..
+        } => Some(f.text.clone()),
         _ => None,
     }) else {
         return Similar::Nothing;
@@ -643,7 +649,7 @@ async fn curate_history(
     };
     let lines: Vec<String> = entries
         .iter()
-        .filter(|e| e.id == id.trim())
+        .filter(|e| e.id() == id.trim())
         .map(|e| {
             let undo = e
                 .undo_of
@@ -652,7 +658,7 @@ async fn curate_history(
             format!(
                 "• change {}: {} by <@{}> on {}{undo}",
                 e.revision,
-                action_word(e.action).to_lowercase(),
+                action_word(e.action()).to_lowercase(),
                 e.actor,
                 e.time
             )
@@ -692,8 +698,8 @@ async fn curate_undo(
                 format!(
                     "Undid change {}: {} `{}` (change {}).",
                     e.undo_of.unwrap_or(0),
-                    action_word(e.action).to_lowercase(),
-                    e.id,
+                    action_word(e.action()).to_lowercase(),
+                    e.id(),
                     e.revision
                 )
             })

@@ -199,7 +199,7 @@ fn undo_applies_the_inverse_as_a_new_change_and_a_stale_edit_is_refused() {
     let undone = app.undo(None, ACTOR, now()).unwrap();
     assert_eq!(undone[0].revision, 2);
     assert_eq!(undone[0].undo_of, Some(1));
-    assert_eq!(undone[0].action, Action::Remove);
+    assert_eq!(undone[0].action(), Action::Remove);
     assert!(app.snapshot().catalog.quote("undo-me").is_none());
     assert!(matches!(
         app.undo(Some(1), ACTOR, now()),
@@ -342,7 +342,7 @@ fn moderator_forms_become_validated_changes() {
     let added = |changes: &[Change]| -> Vec<String> {
         changes
             .iter()
-            .map(|c| format!("{:?} {}", c.action, c.id()))
+            .map(|c| format!("{:?} {}", c.action(), c.id()))
             .collect()
     };
     // Existing speaker by id, by name and by alias; existing source by id and by its URL.
@@ -388,7 +388,7 @@ fn moderator_forms_become_validated_changes() {
             "Add yeol-new-words"
         ]
     );
-    let Some(Record::Quote(q)) = &changes[2].after else {
+    let Some(Record::Quote(q)) = changes[2].after() else {
         panic!()
     };
     assert_eq!(q.topics, ["martial-law", "democracy"]);
@@ -472,7 +472,7 @@ fn a_fact_form_adds_a_typed_figure_and_can_be_saved() {
     let entries = app.apply(changes, ACTOR, now()).unwrap();
     assert_eq!(entries.len(), 2, "the new source, then the fact");
     let catalog = quotebot::store::load_catalog(&data).unwrap();
-    let fact = catalog.fact(&entries[1].id).unwrap();
+    let fact = catalog.fact(entries[1].id()).unwrap();
     let figure = fact.figure.as_ref().unwrap();
     assert_eq!(
         (
@@ -736,7 +736,7 @@ fn an_audit_line_cut_without_its_newline_does_not_swallow_the_next_entry() {
     std::fs::write(&log, text.trim_end_matches('\n')).unwrap();
     add_quote(&app, "second-entry").unwrap();
     let entries = app.audit().unwrap();
-    let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    let ids: Vec<&str> = entries.iter().map(|e| e.id()).collect();
     assert_eq!(ids, ["first-entry", "second-entry"]);
     assert_eq!(entries[1].revision, 2);
 }
@@ -1140,7 +1140,7 @@ fn a_change_whose_audit_line_cannot_be_written_is_put_back_and_refused_so_undo_n
     // Undo still means the last change that was really made.
     app.set_write_hook(|_| Ok(()));
     let undone = app.undo(None, ACTOR, now()).unwrap();
-    assert_eq!(undone[0].id, "logged-first");
+    assert_eq!(undone[0].id(), "logged-first");
 }
 
 #[test]
