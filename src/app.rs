@@ -121,7 +121,7 @@ pub enum ApplyError {
     #[error("this process cannot change the database (it was started read-only)")]
     ReadOnly,
     #[error("writing failed: {0}")]
-    Io(String),
+    Io(#[from] store::StoreError),
     #[error("there is no change {0} to undo")]
     NoSuchChange(u64),
     #[error("you have no change to undo")]
@@ -129,7 +129,7 @@ pub enum ApplyError {
     #[error("change {0} was already undone")]
     AlreadyUndone(u64),
     #[error("the audit log cannot be read, so no change is accepted until it is fixed: {0}")]
-    Audit(String),
+    Audit(store::StateError),
     #[error(
         "{0} was changed on disk while this change was being saved; nothing was saved, and the file as it is now has been loaded: try again"
     )]
@@ -185,12 +185,7 @@ fn lock_data_dir_within(
                 tracing::error!(dir = %dir.display(), "the data directory stayed locked by another process; a change was refused");
                 return Err(ApplyError::Busy(dir.display().to_string()));
             }
-            Err(e) => {
-                return Err(ApplyError::Io(format!(
-                    "cannot lock {}: {e}",
-                    dir.display()
-                )));
-            }
+            Err(e) => return Err(ApplyError::Io(e)),
         }
     }
 }
@@ -409,8 +404,7 @@ impl App {
                 FILE_NAMES[i],
                 first_revision,
                 &writer.texts[i],
-            )
-            .map_err(|e| ApplyError::Io(format!("backup of {}: {e}", FILE_NAMES[i])))?;
+            )?;
         }
         // Records are written before what refers to them, and references removed before
         // what they referred to, so every state on disk is a valid database: files that gain
@@ -433,7 +427,7 @@ impl App {
         // A hand edit saved since the read is never overwritten: every file is checked before
         // the first rename, and each again just before its own.
         let edited_by_hand = |i: usize| {
-            store::read_text(&writer.data_dir.join(FILE_NAMES[i]))
+            store::read_text(&writer.data_dir.join(FILE_NAMES[i]), "read")
                 .ok()
                 .as_deref()
                 != Some(writer.texts[i].as_str())
@@ -445,13 +439,7 @@ impl App {
             for &i in &order {
                 let path = writer.data_dir.join(FILE_NAMES[i]);
                 let hook = |step: WriteStep| writer.hook.as_ref().map_or(Ok(()), |h| h(step));
-                let check = || {
-                    if edited_by_hand(i) {
-                        Err(std::io::Error::other("changed on disk"))
-                    } else {
-                        Ok(())
-                    }
-                };
+                let check = || !edited_by_hand(i);
                 match store::write_atomic_checked(&path, texts[i].as_bytes(), &hook, &check) {
                     Ok(()) => written.push(i),
                     Err(store::CheckedWriteError::Changed) => {
@@ -459,7 +447,7 @@ impl App {
                         break;
                     }
                     Err(store::CheckedWriteError::Io(e)) => {
-                        failure = Some(format!("{}: {e}", path.display()));
+                        failure = Some(e);
                         break;
                     }
                 }
@@ -502,20 +490,13 @@ impl App {
             .collect();
         // The step's lines in one append: a step is logged whole, or (cut by a crash) as a
         // line the next read refuses, never as a part that undo would take for the whole.
-        let lines = entries
-            .iter()
-            .map(serde_json::to_string)
-            .collect::<Result<Vec<String>, _>>()
-            .map_err(|e| e.to_string())
-            .and_then(|lines| {
-                writer
-                    .hook
-                    .as_ref()
-                    .map_or(Ok(()), |h| h(WriteStep::AuditAppend))
-                    .and_then(|()| store::append_audit(&writer.state_dir, &lines))
-                    .map_err(|e| e.to_string())
-            });
-        if let Err(e) = lines {
+        let appended = writer
+            .hook
+            .as_ref()
+            .map_or(Ok(()), |h| h(WriteStep::AuditAppend))
+            .map_err(|e| store::StoreError::io("append to", &writer.state_dir, e))
+            .and_then(|()| store::append_audit(&writer.state_dir, &entries));
+        if let Err(e) = appended {
             // Without its audit line a change could be neither seen in /curate history nor
             // undone (and undo would pick an older change): put the files back, save nothing.
             tracing::error!(revision = first_revision, error = %e, "the audit log could not be written; the change is put back");
@@ -526,7 +507,7 @@ impl App {
                 }
             }
             let _ = self.sync_with_disk(writer);
-            return Err(ApplyError::Io(format!("the audit log: {e}")));
+            return Err(ApplyError::Io(e));
         }
         writer.revision = first_revision + changes.len().max(1) as u64 - 1;
         writer.texts = texts;

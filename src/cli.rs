@@ -297,9 +297,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
 /// Validates everything, then runs the bot until SIGINT or SIGTERM.
 fn run_bot(config: Config, sharding: crate::discord::Sharding) -> Result<(), Failure> {
     let snapshot = load_snapshot(&config)?;
-    let token = crate::config::token_from_env(&config).map_err(Failure::Setup)?;
+    let token =
+        crate::config::token_from_env(&config).map_err(|e| Failure::Setup(e.to_string()))?;
     crate::logging::init(Some(token.expose()));
-    let _lock = store::lock_state_dir(&config.state_dir).map_err(Failure::Runtime)?;
+    let _lock =
+        store::lock_state_dir(&config.state_dir).map_err(|e| Failure::Runtime(e.to_string()))?;
     drop(snapshot);
     // The writer owns the files from here on: it cleans what an interrupted write left.
     let app = crate::app::App::open(config.data_dir.clone(), config.state_dir.clone())
@@ -443,9 +445,8 @@ fn fotd(
 fn queries(words: &[String], batch: Option<&Path>) -> Result<Vec<String>, Failure> {
     match batch {
         Some(path) => {
-            let text = store::read_text(path).map_err(|e| {
-                Failure::Runtime(format!("cannot read batch file {}: {e}", path.display()))
-            })?;
+            let text = store::read_text(path, "read batch file")
+                .map_err(|e| Failure::Runtime(e.to_string()))?;
             Ok(text.lines().map(str::to_string).collect())
         }
         None => Ok(vec![words.join(" ")]),

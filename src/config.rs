@@ -304,14 +304,22 @@ impl fmt::Debug for Token {
     }
 }
 
+/// The token's environment variable is unset, empty or not Unicode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the Discord token is missing: set the environment variable {variable} (named by discord.token_env)"
+)]
+pub struct MissingToken {
+    pub variable: String,
+}
+
 /// Reads the token from the environment variable the config names.
-pub fn token_from_env(config: &Config) -> Result<Token, String> {
+pub fn token_from_env(config: &Config) -> Result<Token, MissingToken> {
     match std::env::var(&config.discord.token_env) {
         Ok(token) if !token.trim().is_empty() => Ok(Token(token.trim().to_string())),
-        _ => Err(format!(
-            "the Discord token is missing: set the environment variable {} (named by discord.token_env)",
-            config.discord.token_env
-        )),
+        _ => Err(MissingToken {
+            variable: config.discord.token_env.clone(),
+        }),
     }
 }
 

@@ -95,7 +95,7 @@ pub enum ChangeError {
     /// server's setting.
     Unavailable(store::StateError),
     /// The new settings could not be written.
-    Save(std::io::Error),
+    Save(store::StoreError),
 }
 
 /// State files the task could not read, as the operator and `/fotd` and `/about` see them.
@@ -186,7 +186,7 @@ impl GuildSchedules {
         &self,
         guild: u64,
         setting: Option<GuildSetting>,
-        save: impl FnOnce(&store::GuildSettings) -> std::io::Result<()>,
+        save: impl FnOnce(&store::GuildSettings) -> Result<(), store::StoreError>,
     ) -> Result<Option<GuildSetting>, ChangeError> {
         if let Some(problem) = self.settings_problem() {
             return Err(ChangeError::Unavailable(problem));

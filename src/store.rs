@@ -2,7 +2,7 @@
 //! hands their text to the core.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::{Config, parse_config};
@@ -126,23 +126,19 @@ pub fn load_config(path: &Path, explicit: bool) -> Result<Config, LoadError> {
 
 /// Holds the state directory for this process: a second instance on the same directory is
 /// refused while the returned file stays open.
-pub fn lock_state_dir(dir: &Path) -> Result<std::fs::File, String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create state directory {}: {e}", dir.display()))?;
+pub fn lock_state_dir(dir: &Path) -> Result<std::fs::File, StoreError> {
+    std::fs::create_dir_all(dir).map_err(|e| StoreError::io("create state directory", dir, e))?;
     let path = dir.join("quotebot.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        .map_err(|e| StoreError::io("open", &path, e))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
-            "another quotebot is already running with state directory {}",
-            dir.display()
-        )),
-        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::StateDirTaken(dir.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::io("lock", &path, e)),
     }
 }
 
@@ -155,37 +151,93 @@ pub struct DataDirLock {
 /// Takes the data directory for one read-check-write if it is free: an OS lock on the directory
 /// itself, so a writer in another process is covered too, released when the returned file is
 /// dropped; `Ok(None)` when another process holds it.
-pub fn try_lock_data_dir(dir: &Path) -> io::Result<Option<DataDirLock>> {
-    let file = std::fs::File::open(dir)?;
+pub fn try_lock_data_dir(dir: &Path) -> Result<Option<DataDirLock>, StoreError> {
+    let file = std::fs::File::open(dir).map_err(|e| StoreError::io("open", dir, e))?;
     match file.try_lock() {
         Ok(()) => Ok(Some(DataDirLock { _file: file })),
         Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(e)) => Err(e),
+        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::io("lock", dir, e)),
     }
 }
 
-/// Reads a whole text file the operator named (a batch of queries).
-pub fn read_text(path: &Path) -> io::Result<String> {
-    std::fs::read_to_string(path)
+/// Reads a whole text file; `what` says what it is in the error ("read batch file").
+pub fn read_text(path: &Path, what: &'static str) -> Result<String, StoreError> {
+    std::fs::read_to_string(path).map_err(|e| StoreError::io(what, path, e))
+}
+
+/// A file operation that failed, or a state directory another process holds. An I/O failure
+/// keeps what was being done, the path and the `io::Error` itself, so callers decide by its
+/// kind, never by its text.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot {op} {}: {source}", path.display())]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("another quotebot is already running with state directory {}", .0.display())]
+    StateDirTaken(PathBuf),
+}
+
+impl StoreError {
+    pub fn io(op: &'static str, path: &Path, source: io::Error) -> StoreError {
+        StoreError::Io {
+            op,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// The I/O error's kind, when an I/O operation failed.
+    pub fn kind(&self) -> Option<io::ErrorKind> {
+        match self {
+            StoreError::Io { source, .. } => Some(source.kind()),
+            StoreError::StateDirTaken(_) => None,
+        }
+    }
+
+    /// The file or directory concerned.
+    pub fn path(&self) -> &Path {
+        match self {
+            StoreError::Io { path, .. } | StoreError::StateDirTaken(path) => path,
+        }
+    }
 }
 
 /// A state file that exists but cannot be used: unreadable, not what this program writes, or
-/// holding values out of range. Says which file and what is wrong.
+/// holding values out of range. Says which file, the line when one is to blame, what is wrong,
+/// and, when it could not be read, the I/O error's kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateError {
-    pub path: std::path::PathBuf,
+    pub path: PathBuf,
+    pub line: Option<usize>,
     pub problem: String,
+    pub kind: Option<io::ErrorKind>,
 }
 
 impl std::fmt::Display for StateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.problem)
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.problem),
+            None => write!(f, "{}: {}", self.path.display(), self.problem),
+        }
     }
 }
 
 impl std::error::Error for StateError {}
 
 impl StateError {
+    fn new(path: &Path, problem: String) -> StateError {
+        StateError {
+            path: path.to_path_buf(),
+            line: None,
+            problem,
+            kind: None,
+        }
+    }
+
     /// The problem with the file's name but not the directory, for people who are not the
     /// operator (a Discord reply).
     pub fn brief(&self) -> String {
@@ -197,24 +249,33 @@ impl StateError {
     }
 }
 
-/// The one way state files are read: `Ok(None)` when the file does not exist; otherwise it is
-/// read, parsed as JSON into `T` and checked by `check` (which names the first value out of
-/// range), and any failure is a [`StateError`] naming the file. Never panics.
+/// The first step of loading every state file: its text, `Ok(None)` when it does not exist.
+/// Anything else that stops the read is a [`StateError`] naming the file and keeping the I/O
+/// error's kind. Never panics.
+fn read_state_text(path: &Path) -> Result<Option<String>, StateError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StateError {
+            kind: Some(e.kind()),
+            ..StateError::new(path, format!("cannot be read: {e}"))
+        }),
+    }
+}
+
+/// The one way whole-file state (JSON) is read: `Ok(None)` when the file does not exist;
+/// otherwise it is read, parsed as JSON into `T` and checked by `check` (which names the first
+/// value out of range), and any failure is a [`StateError`] naming the file. Never panics.
 pub fn load_state<T: serde::de::DeserializeOwned>(
     dir: &Path,
     name: &str,
     check: impl Fn(&T) -> Option<String>,
 ) -> Result<Option<T>, StateError> {
     let path = dir.join(name);
-    let fail = |problem: String| StateError {
-        path: path.clone(),
-        problem,
+    let Some(text) = read_state_text(&path)? else {
+        return Ok(None);
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(fail(format!("cannot be read: {e}"))),
-    };
+    let fail = |problem: String| StateError::new(&path, problem);
     if text.trim().is_empty() {
         return Err(fail(
             "is empty; it is never written empty, so it was damaged".into(),
@@ -225,6 +286,39 @@ pub fn load_state<T: serde::de::DeserializeOwned>(
         Some(problem) => Err(fail(problem)),
         None => Ok(Some(value)),
     }
+}
+
+/// The same for line-by-line state (JSON Lines, the audit log): every line that is not blank
+/// must parse as `T`, and the first that does not is an error naming the file and the line:
+/// such a log is never guessed around. A missing file is no lines.
+pub fn load_state_lines<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    name: &str,
+    what: &str,
+) -> Result<Vec<T>, StateError> {
+    let path = dir.join(name);
+    let Some(text) = read_state_text(&path)? else {
+        return Ok(Vec::new());
+    };
+    let mut values = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<T>(line) {
+            Ok(value) => values.push(value),
+            Err(e) => {
+                return Err(StateError {
+                    line: Some(n + 1),
+                    ..StateError::new(
+                        &path,
+                        format!("not a complete {what} ({e}); repair or remove that line"),
+                    )
+                });
+            }
+        }
+    }
+    Ok(values)
 }
 
 /// The steps of an atomic write, where tests inject faults.
@@ -247,7 +341,7 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// Replaces a file atomically: the new bytes go to a temporary file in the same directory,
 /// which is synced and renamed over the old one, and the directory is synced. A crash at any
 /// point leaves either the old file or the new one, never a mix.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     write_atomic_with(path, bytes, &|_| Ok(()))
 }
 
@@ -257,14 +351,15 @@ pub fn write_atomic_with(
     path: &Path,
     bytes: &[u8],
     hook: &dyn Fn(WriteStep) -> io::Result<()>,
-) -> io::Result<()> {
+) -> Result<(), StoreError> {
     use std::io::Write;
-    hook(WriteStep::Serialized)?;
+    let fail = |e| StoreError::io("replace", path, e);
+    hook(WriteStep::Serialized).map_err(fail)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir).map_err(|e| StoreError::io("create directory", dir, e))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -287,7 +382,7 @@ pub fn write_atomic_with(
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
-    result
+    result.map_err(fail)
 }
 
 /// Why [`write_atomic_checked`] did not replace the file.
@@ -295,7 +390,7 @@ pub fn write_atomic_with(
 pub enum CheckedWriteError {
     /// The check just before the rename failed: the file was changed by someone else.
     Changed,
-    Io(io::Error),
+    Io(StoreError),
 }
 
 /// [`write_atomic_with`] that calls `check` just before the rename and leaves the old file in
@@ -304,12 +399,12 @@ pub fn write_atomic_checked(
     path: &Path,
     bytes: &[u8],
     hook: &dyn Fn(WriteStep) -> io::Result<()>,
-    check: &dyn Fn() -> io::Result<()>,
+    check: &dyn Fn() -> bool,
 ) -> Result<(), CheckedWriteError> {
     let changed = std::cell::Cell::new(false);
     let hook = |step: WriteStep| {
         hook(step)?;
-        if step == WriteStep::TempSynced && check().is_err() {
+        if step == WriteStep::TempSynced && !check() {
             changed.set(true);
             return Err(io::Error::other("changed on disk"));
         }
@@ -340,11 +435,6 @@ pub fn clean_stale_temps(dir: &Path) -> usize {
     removed
 }
 
-/// Writes a small state file atomically.
-pub fn write_state(dir: &Path, name: &str, text: &str) -> io::Result<()> {
-    write_atomic(&dir.join(name), text.as_bytes())
-}
-
 /// The fact-of-the-day ledger file in the state directory.
 pub const LEDGER: &str = "fotd-ledger.json";
 
@@ -359,9 +449,18 @@ pub fn load_ledgers(dir: &Path) -> Result<Ledgers, StateError> {
 }
 
 /// Writes the ledgers atomically.
-pub fn save_ledgers(dir: &Path, ledgers: &Ledgers) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(ledgers).map_err(io::Error::other)?;
-    write_atomic(&dir.join(LEDGER), text.as_bytes())
+pub fn save_ledgers(dir: &Path, ledgers: &Ledgers) -> Result<(), StoreError> {
+    save_state(dir, LEDGER, ledgers)
+}
+
+/// Writes a state file as pretty JSON, atomically.
+fn save_state(dir: &Path, name: &str, value: &impl serde::Serialize) -> Result<(), StoreError> {
+    let path = dir.join(name);
+    // Maps with integer keys and plain records always serialize; a failure would be a bug,
+    // reported as what it is rather than a panic.
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| StoreError::io("serialize", &path, io::Error::other(e)))?;
+    write_atomic(&path, text.as_bytes())
 }
 
 /// The per-server fact-of-the-day settings file in the state directory.
@@ -379,9 +478,8 @@ pub fn load_guild_settings(dir: &Path) -> Result<GuildSettings, StateError> {
 }
 
 /// Writes the per-server settings atomically.
-pub fn save_guild_settings(dir: &Path, settings: &GuildSettings) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(settings).map_err(io::Error::other)?;
-    write_atomic(&dir.join(GUILD_SETTINGS), text.as_bytes())
+pub fn save_guild_settings(dir: &Path, settings: &GuildSettings) -> Result<(), StoreError> {
+    save_state(dir, GUILD_SETTINGS, settings)
 }
 
 /// The record of the last command registration with Discord.
@@ -400,7 +498,7 @@ pub fn load_registration(dir: &Path) -> Result<Option<serde_json::Value>, StateE
 }
 
 /// Records a command registration.
-pub fn save_registration(dir: &Path, record: &serde_json::Value) -> io::Result<()> {
+pub fn save_registration(dir: &Path, record: &serde_json::Value) -> Result<(), StoreError> {
     write_atomic(&dir.join(REGISTERED), record.to_string().as_bytes())
 }
 
@@ -409,67 +507,80 @@ const AUDIT: &str = "audit.jsonl";
 /// Backups of data files kept before each change, newest last.
 const BACKUPS_KEPT: usize = 50;
 
-/// Appends lines (one step's entries) to the audit log in one write and syncs it to disk. A log
+/// Appends one step's entries to the audit log, a line each, in one write, and syncs it to disk. A log
 /// whose last line was cut short (no newline) gets one first, so a new entry is never glued
 /// onto it.
-pub fn append_audit(dir: &Path, lines: &[String]) -> io::Result<()> {
+pub fn append_audit(dir: &Path, entries: &[AuditEntry]) -> Result<(), StoreError> {
     use std::io::{Read, Seek, SeekFrom, Write};
-    std::fs::create_dir_all(dir)?;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .read(true)
-        .append(true)
-        .open(dir.join(AUDIT))?;
-    let mut text = String::new();
-    let len = file.metadata()?.len();
-    if len > 0 {
-        let mut last = [0u8; 1];
-        file.seek(SeekFrom::Start(len - 1))?;
-        file.read_exact(&mut last)?;
-        if last[0] != b'\n' {
+    let path = dir.join(AUDIT);
+    let append = || -> io::Result<()> {
+        let lines = entries
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<String>, _>>()?;
+        std::fs::create_dir_all(dir)?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(&path)?;
+        let mut text = String::new();
+        let len = file.metadata()?.len();
+        if len > 0 {
+            let mut last = [0u8; 1];
+            file.seek(SeekFrom::Start(len - 1))?;
+            file.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                text.push('\n');
+            }
+        }
+        for line in &lines {
+            text.push_str(&line.replace('\n', " "));
             text.push('\n');
         }
-    }
-    for line in lines {
-        text.push_str(&line.replace('\n', " "));
-        text.push('\n');
-    }
-    file.write_all(text.as_bytes())?;
-    file.sync_data()
+        file.write_all(text.as_bytes())?;
+        file.sync_data()
+    };
+    append().map_err(|e| StoreError::io("append to", &path, e))
 }
 
 /// Every entry of the audit log, oldest first (none when there is no log yet). Any line that
 /// is not a complete entry, or a log that cannot be read, is an error that names the file and
 /// line: the log is the record of every change and its revision numbers, so it is never
 /// guessed around.
-pub fn read_audit_log(dir: &Path) -> Result<Vec<AuditEntry>, String> {
-    let path = dir.join(AUDIT);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
-    };
-    let mut entries = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<AuditEntry>(line) {
-            Ok(entry) => entries.push(entry),
-            Err(e) => {
-                return Err(format!(
-                    "{}:{}: not a complete audit entry ({e}); repair or remove that line",
-                    path.display(),
-                    n + 1
-                ));
-            }
-        }
-    }
-    Ok(entries)
+pub fn read_audit_log(dir: &Path) -> Result<Vec<AuditEntry>, StateError> {
+    load_state_lines(dir, AUDIT, "audit entry")
+}
+
+/// What the audit log is on disk now (device, inode, length, modification and change times):
+/// the same identity means the same bytes as when it was last read or appended to by this
+/// process, since only this process's writer appends and anything else that touches the file
+/// (a rotation, a truncation, a repair, a permission change) changes one of them. `None`
+/// when there is no log.
+pub fn audit_log_identity(dir: &Path) -> Option<FileIdentity> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir.join(AUDIT)).ok()?;
+    Some(FileIdentity {
+        device: meta.dev(),
+        inode: meta.ino(),
+        len: meta.len(),
+        modified: (meta.mtime(), meta.mtime_nsec()),
+        changed: (meta.ctime(), meta.ctime_nsec()),
+    })
+}
+
+/// See [`audit_log_identity`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileIdentity {
+    device: u64,
+    inode: u64,
+    len: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
 }
 
 /// The backups directory of a state directory.
-fn backups_dir(dir: &Path) -> std::path::PathBuf {
+fn backups_dir(dir: &Path) -> PathBuf {
     dir.join("backups")
 }
 
@@ -497,11 +608,12 @@ pub fn last_backup_revision(dir: &Path) -> u64 {
 
 /// Keeps a copy of a data file's current text before a change, and prunes the oldest copies
 /// (by revision), never the one just made.
-pub fn backup(dir: &Path, file_name: &str, revision: u64, text: &str) -> io::Result<()> {
+pub fn backup(dir: &Path, file_name: &str, revision: u64, text: &str) -> Result<(), StoreError> {
     let backups = backups_dir(dir);
     let made = format!("{revision:08}-{file_name}");
     write_atomic(&backups.join(&made), text.as_bytes())?;
-    let mut names: Vec<(u64, String)> = std::fs::read_dir(&backups)?
+    let mut names: Vec<(u64, String)> = std::fs::read_dir(&backups)
+        .map_err(|e| StoreError::io("list", &backups, e))?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| *n != made)

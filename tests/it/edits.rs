@@ -758,9 +758,10 @@ fn a_garbled_or_unreadable_audit_log_refuses_every_change_until_it_is_fixed() {
         let quotes = std::fs::read(data.join("quotes.toml")).unwrap();
         for app in [app, App::open(data.clone(), state.clone()).unwrap()] {
             let refused = add_quote(&app, "not-accepted");
-            let Err(ApplyError::Audit(message)) = &refused else {
+            let Err(ApplyError::Audit(error)) = &refused else {
                 panic!("{garble}: {refused:?}");
             };
+            let message = error.to_string();
             assert!(message.contains("audit.jsonl"), "{garble}: {message}");
             if garble == "garbled-line" {
                 assert!(message.contains("audit.jsonl:2:"), "{message}");
