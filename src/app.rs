@@ -192,17 +192,75 @@ fn lock_data_dir_within(
 
 type WriteHook = Box<dyn Fn(WriteStep) -> io::Result<()> + Send + Sync>;
 
-/// The one writer: where the files are, their texts as last loaded, the last revision.
+/// The one writer: where the files are, their texts as last loaded, the audit log as last
+/// read, the last revision.
 struct Writer {
     data_dir: PathBuf,
     state_dir: PathBuf,
     texts: [String; 4],
     /// The files' sizes and times when last read or written.
     fingerprint: store::Fingerprint,
+    /// The audit log as last read or appended to; `None` before the first read and after a
+    /// failed one.
+    audit: Option<AuditCache>,
+    /// The last revision used, as far as this writer knows (see [`Writer::last_revision`]).
     revision: u64,
     hook: Option<WriteHook>,
     /// How long a change waits for the data directory's lock.
     lock_wait: std::time::Duration,
+}
+
+/// The audit log's entries and the file's identity when they were read (or last appended).
+///
+/// The log is read whole once, then kept: this writer appends what it writes to the file and
+/// to the entries alike. Before every use the file's identity (device, inode, length,
+/// modification and change times) is compared with the one kept; any difference (a rotation,
+/// a truncation, a hand repair, a garbled line, a permission change, a log that is gone) means
+/// it is read whole again, so a log changed behind the app's back is noticed as before, and an
+/// unreadable or garbled one still refuses every change with its file and line. An unreadable
+/// log is never cached: it is read again at every use until it is fixed.
+struct AuditCache {
+    entries: Arc<Vec<AuditEntry>>,
+    identity: Option<store::FileIdentity>,
+}
+
+impl Writer {
+    /// The audit log, read again only when the file is not as this writer left it.
+    fn audit(&mut self) -> Result<Arc<Vec<AuditEntry>>, store::StateError> {
+        let identity = store::audit_log_identity(&self.state_dir);
+        if let Some(cache) = &self.audit
+            && cache.identity == identity
+        {
+            return Ok(cache.entries.clone());
+        }
+        self.audit = None;
+        // The identity is taken before the read: a change in between is seen at the next use.
+        let entries = Arc::new(store::read_audit_log(&self.state_dir)?);
+        self.audit = Some(AuditCache {
+            entries: entries.clone(),
+            identity,
+        });
+        Ok(entries)
+    }
+
+    /// Keeps entries just appended to the log, and the log's identity after the append.
+    fn appended(&mut self, entries: &[AuditEntry]) {
+        if let Some(cache) = &mut self.audit {
+            Arc::make_mut(&mut cache.entries).extend_from_slice(entries);
+            cache.identity = store::audit_log_identity(&self.state_dir);
+        }
+    }
+
+    /// The last revision ever used: the highest in the whole audit log, in the backups and
+    /// this writer's own, so a rotated or truncated log cannot make a number be used twice.
+    /// An unreadable log is an error: no number can be trusted until it is fixed.
+    fn last_revision(&mut self) -> Result<u64, store::StateError> {
+        let logged = self.audit()?.iter().map(|e| e.revision).max().unwrap_or(0);
+        self.revision = logged
+            .max(self.revision)
+            .max(store::last_backup_revision(&self.state_dir));
+        Ok(self.revision)
+    }
 }
 
 /// Holds the current snapshot; replacing it is atomic for readers.
@@ -234,30 +292,36 @@ impl App {
         store::clean_stale_temps(&data_dir);
         store::clean_stale_temps(&state_dir);
         let (catalog, data) = store::load_data(&data_dir)?;
-        // The last revision used; an unreadable log is reported here and refuses every change
-        // (see `apply`), but the bot still answers from the data.
-        let logged = match store::read_audit_log(&state_dir) {
-            Ok(log) => {
-                warn_of_missing_records(&catalog, &log, &data_dir, &state_dir);
-                log.iter().map(|e| e.revision).max().unwrap_or(0)
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "the audit log is unreadable; changes will be refused until it is fixed");
-                0
-            }
-        };
-        let revision = logged.max(store::last_backup_revision(&state_dir));
-        let app = App::new(catalog);
         let fingerprint = store::data_fingerprint(&data_dir);
-        *app.lock_writer() = Some(Writer {
+        let mut writer = Writer {
             data_dir,
             state_dir,
             texts: data.texts,
             fingerprint,
-            revision,
+            audit: None,
+            revision: 0,
             hook: None,
             lock_wait: LOCK_WAIT,
-        });
+        };
+        // An unreadable log is reported here and refuses every change (see `apply`), but the
+        // bot still answers from the data.
+        match writer.last_revision() {
+            Ok(_) => {
+                if let Some(cache) = &writer.audit {
+                    warn_of_missing_records(
+                        &catalog,
+                        &cache.entries,
+                        &writer.data_dir,
+                        &writer.state_dir,
+                    );
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the audit log is unreadable; changes will be refused until it is fixed");
+            }
+        }
+        let app = App::new(catalog);
+        *app.lock_writer() = Some(writer);
         Ok(app)
     }
 
@@ -374,22 +438,12 @@ impl App {
         // A hand edit made since the last load is loaded first, never overwritten.
         self.sync_with_disk(writer)
             .map_err(ApplyError::DiskInvalid)?;
-        // The next revision follows every revision ever used: the whole audit log's and the
-        // backups', so a rotated or truncated log cannot reuse a number. An unreadable log
-        // stops every change until it is fixed.
-        let log = store::read_audit_log(&writer.state_dir).map_err(|e| {
+        // The next revision follows every revision ever used. An unreadable log stops every
+        // change until it is fixed.
+        let last = writer.last_revision().map_err(|e| {
             tracing::error!(error = %e, "the audit log is unreadable; changes are refused");
             ApplyError::Audit(e)
         })?;
-        let last = log
-            .iter()
-            .map(|e| e.revision)
-            .chain([
-                writer.revision,
-                store::last_backup_revision(&writer.state_dir),
-            ])
-            .max()
-            .unwrap_or(0);
         let snapshot = self.snapshot();
         let edit::Applied {
             texts,
@@ -509,6 +563,7 @@ impl App {
             let _ = self.sync_with_disk(writer);
             return Err(ApplyError::Io(e));
         }
+        writer.appended(&entries);
         writer.revision = first_revision + changes.len().max(1) as u64 - 1;
         writer.texts = texts;
         writer.fingerprint = store::data_fingerprint(&writer.data_dir);
@@ -523,13 +578,14 @@ impl App {
     }
 
     /// Every audit entry, oldest first; an error (saying which line) when the log cannot be
-    /// read. A read-only app has none.
-    pub fn audit(&self) -> Result<Vec<AuditEntry>, ApplyError> {
-        let guard = self.lock_writer();
-        let Some(writer) = guard.as_ref() else {
-            return Ok(Vec::new());
+    /// read. A read-only app has none. The log is read from disk only when it changed since
+    /// this app last read or wrote it (see [`AuditCache`]).
+    pub fn audit(&self) -> Result<Arc<Vec<AuditEntry>>, ApplyError> {
+        let mut guard = self.lock_writer();
+        let Some(writer) = guard.as_mut() else {
+            return Ok(Arc::default());
         };
-        store::read_audit_log(&writer.state_dir).map_err(ApplyError::Audit)
+        writer.audit().map_err(ApplyError::Audit)
     }
 
     /// Undoes a change (or this actor's latest one not yet undone) by applying its inverse as
