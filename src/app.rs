@@ -47,6 +47,22 @@ pub fn warn_of_missing_records(
     Some(message)
 }
 
+/// Runs blocking work (file reads, writes that sync to disk, the writer's locks) on tokio's
+/// blocking threads, never on a runtime worker, where it would stall every other task on that
+/// worker. `None` when the work did not finish (it panicked, or the runtime is shutting down),
+/// which is logged.
+pub async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => Some(value),
+        Err(error) => {
+            tracing::error!(%error, "blocking work did not finish");
+            None
+        }
+    }
+}
+
 /// Called at the start of every search and suggestion: tests make searches slow with it, to
 /// force the time bounds around them; there is none otherwise.
 pub type SearchHook = Arc<dyn Fn() + Send + Sync>;

@@ -5,13 +5,13 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::app::App;
+use crate::app::{App, off_runtime};
 use crate::clock::Clock;
 use crate::core::limits::EmbedView;
 use crate::core::render;
@@ -218,16 +218,16 @@ impl GuildSchedules {
             .collect()
     }
 
-    /// Reads the settings file again when it could not be read before.
-    fn retry_settings(&self, dir: &Path) {
-        if self.settings_problem().is_none() {
-            return;
-        }
-        match store::load_guild_settings(dir) {
+    /// Takes the settings file as read again after it could not be read before.
+    fn reloaded_settings(&self, loaded: Result<store::GuildSettings, store::StateError>) {
+        match loaded {
             Ok(settings) => {
                 *self.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
                 self.problems_mut().settings = None;
-                tracing::info!(path = %dir.join(store::GUILD_SETTINGS).display(), "the fact-of-the-day server settings can be read again");
+                tracing::info!(
+                    file = store::GUILD_SETTINGS,
+                    "the fact-of-the-day server settings can be read again"
+                );
             }
             Err(error) => {
                 let mut problems = self.problems_mut();
@@ -269,7 +269,12 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
         };
         let mut ownership = Ownership::default();
         loop {
-            self.guilds.retry_settings(&self.state_dir);
+            if self.guilds.settings_problem().is_some() {
+                let dir = self.state_dir.clone();
+                if let Some(loaded) = off_runtime(move || store::load_guild_settings(&dir)).await {
+                    self.guilds.reloaded_settings(loaded);
+                }
+            }
             let mut wake = self.clock.now() + RECHECK;
             let schedules = self.owned_schedules(&mut ownership).await;
             for schedule in &schedules {
@@ -278,7 +283,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                     wake = wake.min(at);
                 }
                 if *shutdown.borrow() {
-                    self.save(&ledgers);
+                    self.save(&ledgers).await;
                     return;
                 }
                 let Some(pause) = pause else {
@@ -300,7 +305,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                 _ = shutdown.changed() => {}
             }
             if *shutdown.borrow() {
-                self.save(&ledgers);
+                self.save(&ledgers).await;
                 return;
             }
         }
@@ -314,8 +319,11 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
         shutdown: &mut watch::Receiver<bool>,
     ) -> Option<BTreeMap<u64, Ledger>> {
         loop {
-            match store::load_ledgers(&self.state_dir) {
-                Ok(ledgers) => {
+            let dir = self.state_dir.clone();
+            match off_runtime(move || store::load_ledgers(&dir)).await {
+                // Not read (the runtime is stopping): tried again after the wait, if ever.
+                None => {}
+                Some(Ok(ledgers)) => {
                     if self.guilds.problems_mut().ledger.take().is_some() {
                         tracing::info!(
                             "the fact-of-the-day ledger can be read again; posting resumes"
@@ -324,7 +332,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                     self.guilds.set_ledgers(&ledgers);
                     return Some(ledgers);
                 }
-                Err(error) => {
+                Some(Err(error)) => {
                     let mut problems = self.guilds.problems_mut();
                     if problems.ledger.as_ref() != Some(&error) {
                         tracing::error!(%error, "fact of the day paused: the ledger cannot be used; reading it again every minute (see README, \"Fact of the day\", to recover)");
@@ -441,7 +449,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
             let view = render::fact_of_the_day_embed(&card, &post.date.to_string());
             let intent = with_intent(&ledger, &post);
             ledgers.insert(schedule.channel, intent.clone());
-            if !self.save(ledgers) {
+            if !self.save(ledgers).await {
                 // Sending without a recorded intent could post twice after a crash.
                 ledgers.insert(schedule.channel, ledger);
                 return (None, None);
@@ -457,7 +465,7 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                     tracing::warn!(channel = post.channel, fact = %post.fact, %reason, "Discord refused this fact; skipping it and posting the next one (fix the fact so it is accepted next cycle)");
                     ledgers.insert(schedule.channel, with_skipped(&intent, &post, &facts));
                     if skipped < MAX_SKIPS {
-                        self.save(ledgers);
+                        self.save(ledgers).await;
                         tokio::select! {
                             _ = tokio::time::sleep(PACE) => {}
                             _ = shutdown.changed() => {}
@@ -494,21 +502,24 @@ impl<P: Poster, C: Clock> Scheduler<P, C> {
                     );
                 }
             }
-            self.save(ledgers);
+            self.save(ledgers).await;
             return (None, Some(pause));
         }
     }
 
-    fn save(&self, ledgers: &BTreeMap<u64, Ledger>) -> bool {
-        match store::save_ledgers(&self.state_dir, ledgers) {
-            Ok(()) => {
+    /// Writes the ledgers (off the async runtime: the write syncs the file and the directory).
+    async fn save(&self, ledgers: &BTreeMap<u64, Ledger>) -> bool {
+        let (dir, saved) = (self.state_dir.clone(), ledgers.clone());
+        match off_runtime(move || store::save_ledgers(&dir, &saved)).await {
+            Some(Ok(())) => {
                 self.guilds.set_ledgers(ledgers);
                 true
             }
-            Err(e) => {
-                tracing::error!(error = %e, dir = %self.state_dir.display(), "cannot write the fact-of-the-day ledger");
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "cannot write the fact-of-the-day ledger");
                 false
             }
+            None => false,
         }
     }
 

@@ -24,7 +24,7 @@ use serenity::{CreateInteractionResponse, GatewayIntents};
 
 use tokio::sync::watch;
 
-use crate::app::App;
+use crate::app::{App, off_runtime};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, DEFAULT_API_BASE, Register, Token};
 use crate::core::limits::EmbedView;
@@ -147,9 +147,11 @@ pub async fn run_with(
 
     let schedules = schedules(&config);
     // A settings file that cannot be used is reported and re-read; it never stops the bot.
-    let guild_schedules = Arc::new(GuildSchedules::loaded(store::load_guild_settings(
-        &config.state_dir,
-    )));
+    let dir = config.state_dir.clone();
+    let settings = off_runtime(move || store::load_guild_settings(&dir))
+        .await
+        .ok_or_else(|| RunError::State("the settings file could not be read".into()))?;
+    let guild_schedules = Arc::new(GuildSchedules::loaded(settings));
     let scheduler_app = app.clone();
     let app_for_watcher = app.clone();
     let data_guilds = guild_schedules.clone();
@@ -195,7 +197,8 @@ pub async fn run_with(
                     "guilds": guilds,
                     "commands": poise::builtins::create_application_commands(commands),
                 });
-                let recorded = store::load_registration(&state_dir).unwrap_or_else(|e| {
+                let dir = state_dir.clone();
+                let recorded = off_runtime(move || store::load_registration(&dir)).await.unwrap_or(Ok(None)).unwrap_or_else(|e| {
                     tracing::error!(error = %e, "the registration record is unusable; registering again, which replaces it");
                     None
                 });
@@ -226,7 +229,8 @@ pub async fn run_with(
                     };
                     match registered {
                         Ok(()) => {
-                            if let Err(e) = store::save_registration(&state_dir, &wanted) {
+                            let (dir, record) = (state_dir.clone(), wanted.clone());
+                            if let Some(Err(e)) = off_runtime(move || store::save_registration(&dir, &record)).await {
                                 tracing::warn!(error = %e, "could not record the command registration");
                             }
                         }

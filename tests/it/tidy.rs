@@ -385,3 +385,120 @@ fn architecture_md_names_every_module() {
         );
     }
 }
+
+/// Finds calls that block on files, or on the one writer, made where they would run on an
+/// async runtime worker: every call of a `store` function, and of the writer's methods
+/// (`apply`, `undo`, `audit`, `reload`, and `change` for the fact-of-the-day settings), that
+/// is not inside a closure given to `spawn_blocking` or `app::off_runtime`.
+struct BlockingCalls<'c> {
+    collector: &'c Collector,
+    /// How many `spawn_blocking`/`off_runtime` closures the visitor is inside.
+    off_runtime: usize,
+    found: Vec<(String, usize)>,
+}
+
+const WRITER_METHODS: &[&str] = &["apply", "undo", "audit", "reload", "change"];
+
+impl<'ast> Visit<'ast> for BlockingCalls<'_> {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(path) = &*call.func {
+            let segments: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let resolved = self.collector.resolve(&segments);
+            let last = resolved.last().map_or("", String::as_str);
+            if matches!(last, "spawn_blocking" | "off_runtime") {
+                self.off_runtime += 1;
+                syn::visit::visit_expr_call(self, call);
+                self.off_runtime -= 1;
+                return;
+            }
+            let function = last.starts_with(|c: char| c.is_ascii_lowercase());
+            if self.off_runtime == 0 && starts_with(&resolved, "crate::store") && function {
+                self.found
+                    .push((resolved.join("::"), call.span().start().line));
+            }
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if self.off_runtime == 0 && WRITER_METHODS.contains(&method.as_str()) {
+            self.found
+                .push((format!(".{method}()"), call.span().start().line));
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+/// The blocking calls of one file's text, as `module` (see [`BlockingCalls`]).
+fn blocking_calls(module: Vec<String>, text: &str) -> Vec<(String, usize)> {
+    let ast = syn::parse_file(text).unwrap();
+    let mut collector = Collector {
+        module,
+        aliases: BTreeMap::new(),
+        raw: Vec::new(),
+    };
+    for item in &ast.items {
+        if let syn::Item::Use(u) = item {
+            collector.visit_item_use(u);
+        }
+    }
+    let mut calls = BlockingCalls {
+        collector: &collector,
+        off_runtime: 0,
+        found: Vec::new(),
+    };
+    calls.visit_file(&ast);
+    calls.found
+}
+
+#[test]
+fn async_modules_do_file_work_and_writes_only_off_the_runtime() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    let sources = parse_sources();
+    let async_modules: Vec<&SourceFile> = sources
+        .iter()
+        .filter(|f| f.is_in("src/discord") || f.rel == "src/scheduler.rs")
+        .collect();
+    assert!(
+        async_modules.len() >= 3,
+        "the async modules are where they were"
+    );
+    for file in async_modules {
+        let text = std::fs::read_to_string(root.join(&file.rel)).unwrap();
+        for (call, line) in blocking_calls(file.module.clone(), &text) {
+            out.push(format!(
+                "{}:{line}: `{call}` blocks; call it inside off_runtime (spawn_blocking)",
+                file.rel
+            ));
+        }
+    }
+    assert!(out.is_empty(), "{}", out.join("\n"));
+}
+
+/// The blocking-call checker itself: a direct call is found, one inside `off_runtime` or
+/// `spawn_blocking` is not, through aliases too.
+#[test]
+fn the_blocking_call_checker_finds_calls_outside_blocking_closures() {
+    let text = "use crate::store as disk;\nuse crate::app::off_runtime;\n\
+                async fn f(app: A) { disk::save_ledgers(&d, &l); let _ = disk::LEDGER;\n\
+                off_runtime(move || disk::load_ledgers(&d)).await;\n\
+                tokio::task::spawn_blocking(move || app.apply(c)).await;\n\
+                app.audit(); }\nfn g() { crate::store::write_atomic(p, b); }";
+    let found = blocking_calls(vec!["crate".into(), "scheduler".into()], text);
+    let names: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "crate::store::save_ledgers",
+            ".audit()",
+            "crate::store::write_atomic"
+        ]
+    );
+}
