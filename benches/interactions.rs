@@ -72,7 +72,7 @@ fn main() {
         let fake = Arc::new(FakeDiscord::start().await);
         let state = tempfile::tempdir().unwrap();
         let mut config = Config::default();
-        config.discord.api_base = fake.api_base();
+        config.discord.api_base = fake.api_base().parse().unwrap();
         config.discord.guilds = vec![GUILD_ID];
         config.state_dir = state.path().to_path_buf();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

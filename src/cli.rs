@@ -397,18 +397,18 @@ fn fotd(
         None => None,
     };
     // (channel, time zone, local time of day when configured)
-    type Target = (u64, String, Option<(u8, u8)>);
+    type Target = (u64, jiff::tz::TimeZone, Option<jiff::civil::Time>);
     let mut channels: Vec<Target> = config
         .fact_of_the_day
         .iter()
         .filter(|f| channel.is_none_or(|c| c == f.channel))
-        .map(|f| (f.channel, f.timezone.clone(), Some(f.time)))
+        .map(|f| (f.channel, f.time_zone.clone(), Some(f.time)))
         .collect();
     if let Some(c) = channel
         && channels.is_empty()
     {
         // Not configured here: the rotation does not depend on it, only "today" does.
-        channels.push((c, "UTC".to_string(), None));
+        channels.push((c, jiff::tz::TimeZone::UTC, None));
     }
     if channels.is_empty() {
         writeln!(out, "no fact_of_the_day channels are configured")?;
@@ -417,12 +417,14 @@ fn fotd(
     let ledgers =
         store::load_ledgers(&config.state_dir).map_err(|e| Failure::Runtime(e.to_string()))?;
     let facts = snapshot.catalog.fact_ids();
-    for (id, zone, time) in channels {
-        let tz = jiff::tz::TimeZone::get(&zone).map_err(|e| Failure::Runtime(e.to_string()))?;
+    for (id, tz, time) in channels {
         let today = local_date(SystemClock.now(), &tz);
+        let zone = tz.iana_name().unwrap_or("UTC");
         let day = date.unwrap_or(today);
         let ledger = ledgers.get(&id).cloned().unwrap_or_default();
-        let when = time.map_or(String::new(), |(h, m)| format!(" at {h:02}:{m:02}"));
+        let when = time.map_or(String::new(), |t| {
+            format!(" at {:02}:{:02}", t.hour(), t.minute())
+        });
         match planned(id, &ledger, &facts, day, today).and_then(|f| snapshot.card(&f)) {
             Some(card) => {
                 writeln!(out, "channel {id}, {day}{when} {zone}:")?;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use toml_edit::Item;
 
 use crate::core::diag::{Diagnostic, SourceText};
+use crate::core::schedule::{ChannelSchedule, parse_time_of_day};
 use crate::core::toml_view::{Checker, Node, Record, parse_document};
 
 pub const DEFAULT_API_BASE: &str = "https://discord.com";
@@ -17,7 +18,9 @@ pub struct Config {
     pub state_dir: PathBuf,
     pub discord: DiscordConfig,
     pub moderation: ModerationConfig,
-    pub fact_of_the_day: Vec<FactOfTheDay>,
+    /// The configured fact-of-the-day channels, each already a schedule: its time of day and
+    /// time zone parsed once, here.
+    pub fact_of_the_day: Vec<ChannelSchedule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +33,7 @@ pub enum Register {
 pub struct DiscordConfig {
     /// The name of the environment variable holding the token, never the token.
     pub token_env: String,
-    pub api_base: String,
+    pub api_base: ApiBase,
     pub register: Register,
     pub guilds: Vec<u64>,
     /// How long searches may take before the user is told so. Not a `config.toml` key: the
@@ -65,13 +68,53 @@ pub struct ModerationConfig {
     pub users: Vec<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct FactOfTheDay {
-    pub channel: u64,
-    /// Local time of day as (hour, minute).
-    pub time: (u8, u8),
-    /// A valid IANA time zone name.
-    pub timezone: String,
+/// The base URL of Discord's API (or of a proxy or a fake Discord): http or https, with no
+/// query or fragment, written without a trailing slash where it is shown or joined to a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiBase(url::Url);
+
+/// Why a text is not an [`ApiBase`]. The text itself is not kept: it may be a pasted token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`api_base` must be an http:// or https:// URL with no query or fragment")]
+pub struct InvalidApiBase;
+
+impl std::str::FromStr for ApiBase {
+    type Err = InvalidApiBase;
+
+    fn from_str(text: &str) -> Result<ApiBase, InvalidApiBase> {
+        if !crate::core::data::is_http_url(text) || text.contains(['?', '#']) {
+            return Err(InvalidApiBase);
+        }
+        url::Url::parse(text.trim_end_matches('/'))
+            .map(ApiBase)
+            .map_err(|_| InvalidApiBase)
+    }
+}
+
+impl ApiBase {
+    /// Discord's own API.
+    pub fn discord() -> ApiBase {
+        ApiBase(url::Url::parse(DEFAULT_API_BASE).expect("a valid constant URL"))
+    }
+
+    pub fn is_discord(&self) -> bool {
+        *self == ApiBase::discord()
+    }
+
+    /// The URL without a trailing slash, ready for a path to be appended.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+
+    pub fn url(&self) -> &url::Url {
+        &self.0
+    }
+}
+
+impl fmt::Display for ApiBase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Default for Config {
@@ -81,7 +124,7 @@ impl Default for Config {
             state_dir: PathBuf::from("state"),
             discord: DiscordConfig {
                 token_env: "DISCORD_TOKEN".to_string(),
-                api_base: DEFAULT_API_BASE.to_string(),
+                api_base: ApiBase::discord(),
                 register: Register::Guilds,
                 guilds: Vec::new(),
                 time_budgets: TimeBudgets::default(),
@@ -130,8 +173,8 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<Diagnostic>> {
             }
         }
         if let Some(base) = checker.string(&discord, "api_base", false, "[discord]") {
-            if crate::core::data::is_http_url(&base.value) && !base.value.contains(['?', '#']) {
-                config.discord.api_base = base.value.trim_end_matches('/').to_string();
+            if let Ok(api_base) = base.value.parse::<ApiBase>() {
+                config.discord.api_base = api_base;
             } else {
                 checker.error(
                     base.span,
@@ -202,7 +245,7 @@ fn section<'d>(checker: &mut Checker<'_>, root: &Record<'d>, key: &str) -> Optio
     record
 }
 
-fn read_fact_of_the_day(checker: &mut Checker<'_>, record: &Record<'_>) -> Option<FactOfTheDay> {
+fn read_fact_of_the_day(checker: &mut Checker<'_>, record: &Record<'_>) -> Option<ChannelSchedule> {
     const WHAT: &str = "[[fact_of_the_day]]";
     checker.reject_unknown_keys(record, FOTD_KEYS, WHAT);
     let channel = match record.get("channel") {
@@ -232,10 +275,9 @@ fn read_fact_of_the_day(checker: &mut Checker<'_>, record: &Record<'_>) -> Optio
     });
     let timezone = checker
         .string(record, "timezone", true, WHAT)
-        .and_then(|tz| {
-            if jiff::tz::TimeZone::get(&tz.value).is_ok() {
-                Some(tz.value)
-            } else {
+        .and_then(|tz| match jiff::tz::TimeZone::get(&tz.value) {
+            Ok(zone) => Some(zone),
+            Err(_) => {
                 checker.error(
                     tz.span,
                     format!(
@@ -254,25 +296,13 @@ fn read_fact_of_the_day(checker: &mut Checker<'_>, record: &Record<'_>) -> Optio
             );
             None
         }
-        Some(channel) => Some(FactOfTheDay {
+        Some(channel) => Some(ChannelSchedule {
             channel,
             time: time?,
-            timezone: timezone?,
+            time_zone: timezone?,
         }),
         None => None,
     }
-}
-
-/// "HH:MM" on a 24-hour clock: exactly two digits each (no sign, no space).
-pub fn parse_time_of_day(text: &str) -> Option<(u8, u8)> {
-    let (h, m) = text.split_once(':')?;
-    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
-    if !two_digits(h) || !two_digits(m) {
-        return None;
-    }
-    let h: u8 = h.parse().ok()?;
-    let m: u8 = m.parse().ok()?;
-    (h < 24 && m < 60).then_some((h, m))
 }
 
 fn is_env_name(name: &str) -> bool {
@@ -352,7 +382,14 @@ timezone = "Asia/Seoul"
         let config = parse_config("config.toml", text).unwrap();
         assert_eq!(config.discord.guilds, vec![123, 456]);
         assert_eq!(config.moderation.users, vec![42]);
-        assert_eq!(config.fact_of_the_day[0].time, (9, 0));
+        assert_eq!(
+            config.fact_of_the_day[0].time,
+            jiff::civil::time(9, 0, 0, 0)
+        );
+        assert_eq!(
+            config.fact_of_the_day[0].time_zone.iana_name(),
+            Some("Asia/Seoul")
+        );
     }
 
     #[test]
@@ -371,14 +408,21 @@ timezone = "Asia/Seoul"
         ] {
             assert_eq!(parse_time_of_day(time), None, "{time}");
         }
-        assert_eq!(parse_time_of_day("23:59"), Some((23, 59)));
+        assert_eq!(
+            parse_time_of_day("23:59"),
+            Some(jiff::civil::time(23, 59, 0, 0))
+        );
         let text = "[discord]\napi_base = \"https://[/x)\"\nguilds = [\"+5\", \" 6\", \"7\"]\n[moderation]\nusers = [\"-1\"]\n";
         let errors = parse_config("config.toml", text).unwrap_err();
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![2, 3, 3, 5], "{errors:?}");
         let ok = "[discord]\napi_base = \"http://127.0.0.1:8080/api/\"\n";
         assert_eq!(
-            parse_config("config.toml", ok).unwrap().discord.api_base,
+            parse_config("config.toml", ok)
+                .unwrap()
+                .discord
+                .api_base
+                .as_str(),
             "http://127.0.0.1:8080/api"
         );
     }

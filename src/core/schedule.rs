@@ -16,17 +16,29 @@
 //!   same fact with the same nonce, which Discord de-duplicates.
 
 use jiff::Timestamp;
-use jiff::civil::Date;
+use jiff::civil::{Date, Time};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use serde::{Deserialize, Serialize};
 
 /// One channel's schedule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelSchedule {
     pub channel: u64,
-    pub hour: u8,
-    pub minute: u8,
+    /// The local time of day to post at.
+    pub time: Time,
     pub time_zone: TimeZone,
+}
+
+/// "HH:MM" on a 24-hour clock: exactly two digits each (no sign, no space).
+pub fn parse_time_of_day(text: &str) -> Option<Time> {
+    let (h, m) = text.split_once(':')?;
+    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(h) || !two_digits(m) {
+        return None;
+    }
+    let h: i8 = h.parse().ok()?;
+    let m: i8 = m.parse().ok()?;
+    Time::new(h, m, 0, 0).ok()
 }
 
 /// A server's own fact-of-the-day setting, made with `/fotd set` by its managers.
@@ -40,38 +52,40 @@ pub struct GuildSetting {
 }
 
 impl GuildSetting {
-    /// What is wrong with this setting, if anything: the checks `/fotd set` makes, made again
-    /// on everything read back from disk.
-    pub fn problem(&self) -> Option<String> {
+    /// The schedule this setting says, or what is wrong with it: the checks `/fotd set` makes,
+    /// made again on everything read back from disk, and the one place its values are parsed.
+    pub fn parse(&self) -> Result<ChannelSchedule, String> {
         if self.channel == 0 {
-            return Some("channel is 0, which is not a channel id".into());
+            return Err("channel is 0, which is not a channel id".into());
         }
         if self.hour > 23 {
-            return Some(format!(
+            return Err(format!(
                 "hour {} is not an hour of the day (0-23)",
                 self.hour
             ));
         }
         if self.minute > 59 {
-            return Some(format!("minute {} is not a minute (0-59)", self.minute));
+            return Err(format!("minute {} is not a minute (0-59)", self.minute));
         }
-        if TimeZone::get(&self.timezone).is_err() {
-            return Some(format!("{:?} is not an IANA time zone", self.timezone));
-        }
-        None
+        let time_zone = TimeZone::get(&self.timezone)
+            .map_err(|_| format!("{:?} is not an IANA time zone", self.timezone))?;
+        let time = Time::new(self.hour as i8, self.minute as i8, 0, 0)
+            .map_err(|e| format!("{}:{} is not a time of day: {e}", self.hour, self.minute))?;
+        Ok(ChannelSchedule {
+            channel: self.channel,
+            time,
+            time_zone,
+        })
+    }
+
+    /// What is wrong with this setting, if anything.
+    pub fn problem(&self) -> Option<String> {
+        self.parse().err()
     }
 
     /// The schedule, for a valid setting only.
     pub fn schedule(&self) -> Option<ChannelSchedule> {
-        if self.problem().is_some() {
-            return None;
-        }
-        Some(ChannelSchedule {
-            channel: self.channel,
-            hour: self.hour,
-            minute: self.minute,
-            time_zone: TimeZone::get(&self.timezone).ok()?,
-        })
+        self.parse().ok()
     }
 }
 
@@ -175,9 +189,8 @@ pub fn local_date(now: Timestamp, time_zone: &TimeZone) -> Date {
 
 /// The instant of a local time of day on a local date: in a gap, the first valid instant
 /// after it; in a fold, the first occurrence.
-pub fn post_instant(date: Date, hour: u8, minute: u8, time_zone: &TimeZone) -> Timestamp {
-    // Settings are validated when set and when loaded; clamped so that nothing can panic here.
-    let local = date.at(hour.min(23) as i8, minute.min(59) as i8, 0, 0);
+pub fn post_instant(date: Date, time: Time, time_zone: &TimeZone) -> Timestamp {
+    let local = date.to_datetime(time);
     let ambiguous = time_zone.to_ambiguous_timestamp(local);
     match ambiguous.offset() {
         AmbiguousOffset::Gap { after, .. } => {
@@ -256,14 +269,14 @@ pub fn decide(
     let today = local_date(now, tz);
     let next_day = |date: Date| {
         let tomorrow = date.tomorrow().unwrap_or(date);
-        Decision::Wait(post_instant(tomorrow, schedule.hour, schedule.minute, tz))
+        Decision::Wait(post_instant(tomorrow, schedule.time, tz))
     };
     // A last post dated after today (the clock ran ahead when it was made) does not silence
     // the channel until that date: today still gets its post.
     if ledger.last_posted == Some(today) || ledger.failed == Some(today) {
         return next_day(today);
     }
-    let due = post_instant(today, schedule.hour, schedule.minute, tz);
+    let due = post_instant(today, schedule.time, tz);
     if now < due {
         return Decision::Wait(due);
     }
@@ -479,11 +492,10 @@ mod tests {
         text.parse().unwrap()
     }
 
-    fn schedule(zone: &str, hour: u8, minute: u8) -> ChannelSchedule {
+    fn schedule(zone: &str, hour: i8, minute: i8) -> ChannelSchedule {
         ChannelSchedule {
             channel: 42,
-            hour,
-            minute,
+            time: Time::constant(hour, minute, 0, 0),
             time_zone: tz(zone),
         }
     }
@@ -538,7 +550,7 @@ mod tests {
         ];
         for (zone, day, h, m, want) in cases {
             assert_eq!(
-                post_instant(day, h, m, &tz(zone)),
+                post_instant(day, Time::constant(h, m, 0, 0), &tz(zone)),
                 at(want),
                 "{zone} {day} {h}:{m}"
             );
@@ -794,7 +806,7 @@ mod tests {
         let mut ledger = Ledger::default();
         let mut day = first_day;
         for expected in &plan {
-            let now = post_instant(day, 9, 0, &seoul.time_zone);
+            let now = post_instant(day, seoul.time, &seoul.time_zone);
             let Decision::Post(post) = decide(&seoul, &ledger, FACTS, now) else {
                 panic!()
             };
@@ -1060,7 +1072,6 @@ mod tests {
                 .unwrap()
                 .starts_with("channel 5: intent.nonce")
         );
-        // Even an out-of-range hour given directly cannot panic.
-        let _ = post_instant(date(2025, 1, 7), 24, 60, &tz("UTC"));
+        // An out-of-range hour cannot reach `post_instant`: a `Time` cannot hold one.
     }
 }

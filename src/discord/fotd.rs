@@ -63,7 +63,7 @@ pub async fn fotd_set(
     let Some(guild) = ctx.guild_id() else {
         return private(ctx, "This works only in a server.").await;
     };
-    let Some((hour, minute)) = crate::config::parse_time_of_day(time.trim()) else {
+    let Some(at) = crate::core::schedule::parse_time_of_day(time.trim()) else {
         return private(
             ctx,
             &format!(
@@ -103,8 +103,8 @@ pub async fn fotd_set(
     }
     let setting = GuildSetting {
         channel: channel.get(),
-        hour,
-        minute,
+        hour: at.hour() as u8,
+        minute: at.minute() as u8,
         timezone,
     };
     let data = ctx.data();

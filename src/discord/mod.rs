@@ -26,9 +26,8 @@ use tokio::sync::watch;
 
 use crate::app::{App, off_runtime};
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Config, DEFAULT_API_BASE, Register, Token};
+use crate::config::{Config, Register, Token};
 use crate::core::limits::EmbedView;
-use crate::core::schedule::ChannelSchedule;
 use crate::scheduler::{GuildSchedules, Poster, Scheduler, SendError, ShardRange};
 use crate::store;
 use embed::{ephemeral, no_mentions};
@@ -64,9 +63,9 @@ pub fn http(config: &Config, token: &Token) -> Result<serenity::Http, RunError> 
     let mut builder = serenity::HttpBuilder::new(token.expose())
         .client(client)
         .default_allowed_mentions(no_mentions());
-    if config.discord.api_base != DEFAULT_API_BASE {
+    if !config.discord.api_base.is_discord() {
         builder = builder
-            .proxy(config.discord.api_base.clone())
+            .proxy(config.discord.api_base.as_str())
             .ratelimiter_disabled(true);
     }
     Ok(builder.build())
@@ -130,13 +129,13 @@ pub async fn run_with(
             }
         }
         _ => RunError::Gateway {
-            api_base: config.discord.api_base.clone(),
+            api_base: config.discord.api_base.to_string(),
             detail: e.to_string(),
         },
     })?;
     if !(gateway.url.starts_with("ws://") || gateway.url.starts_with("wss://")) {
         return Err(RunError::Gateway {
-            api_base: config.discord.api_base.clone(),
+            api_base: config.discord.api_base.to_string(),
             detail: format!(
                 "it returned {:?}, which is not a websocket URL",
                 gateway.url
@@ -145,7 +144,7 @@ pub async fn run_with(
     }
     tracing::info!(shards = gateway.shards, "gateway answered; connecting");
 
-    let schedules = schedules(&config);
+    let schedules = config.fact_of_the_day.clone();
     // A settings file that cannot be used is reported and re-read; it never stops the bot.
     let dir = config.state_dir.clone();
     let settings = off_runtime(move || store::load_guild_settings(&dir))
@@ -371,22 +370,6 @@ async fn supervise(
             }
         }
     }
-}
-
-/// The configured fact-of-the-day channels (time zones were validated with the config).
-fn schedules(config: &Config) -> Vec<ChannelSchedule> {
-    config
-        .fact_of_the_day
-        .iter()
-        .filter_map(|f| {
-            Some(ChannelSchedule {
-                channel: f.channel,
-                hour: f.time.0,
-                minute: f.time.1,
-                time_zone: jiff::tz::TimeZone::get(&f.timezone).ok()?,
-            })
-        })
-        .collect()
 }
 
 /// The HTTP client for fact-of-the-day posts, with the same timeouts as the bot's.

@@ -34,7 +34,7 @@ async fn start_with(
 ) -> Running {
     let mut config = Config::default();
     config.discord.time_budgets = budgets;
-    config.discord.api_base = fake.api_base();
+    config.discord.api_base = fake.api_base().parse().unwrap();
     config.discord.guilds = vec![GUILD_ID];
     config.data_dir = data.to_path_buf();
     config.state_dir = state.to_path_buf();

@@ -23,7 +23,7 @@ struct Bot {
 
 fn config_with(fake: &FakeDiscord, state: &std::path::Path, budgets: TimeBudgets) -> Config {
     let mut config = Config::default();
-    config.discord.api_base = fake.api_base();
+    config.discord.api_base = fake.api_base().parse().unwrap();
     config.discord.guilds = vec![GUILD_ID];
     config.state_dir = state.to_path_buf();
     config.discord.time_budgets = budgets;
@@ -286,7 +286,7 @@ async fn an_unreachable_api_base_fails_before_connecting() {
         .port();
     let state = tempfile::tempdir().unwrap();
     let mut config = Config::default();
-    config.discord.api_base = format!("http://127.0.0.1:{port}");
+    config.discord.api_base = format!("http://127.0.0.1:{port}").parse().unwrap();
     config.state_dir = state.path().to_path_buf();
     let app = Arc::new(App::new(seed_catalog()));
     let result = quotebot::discord::run(config, Token::new(TOKEN.into()), app, async {}).await;

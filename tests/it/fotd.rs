@@ -10,7 +10,7 @@ use tokio::sync::{oneshot, watch};
 
 use quotebot::app::App;
 use quotebot::clock::Clock;
-use quotebot::config::{Config, FactOfTheDay, Token};
+use quotebot::config::{Config, Token};
 use quotebot::core::limits::EmbedView;
 use quotebot::core::schedule::GuildSetting;
 use quotebot::core::schedule::{ChannelSchedule, local_date};
@@ -56,14 +56,12 @@ fn schedules() -> Vec<ChannelSchedule> {
     vec![
         ChannelSchedule {
             channel: 1,
-            hour: 9,
-            minute: 0,
+            time: jiff::civil::time(9, 0, 0, 0),
             time_zone: jiff::tz::TimeZone::get("Asia/Seoul").unwrap(),
         },
         ChannelSchedule {
             channel: 2,
-            hour: 2,
-            minute: 30,
+            time: jiff::civil::time(2, 30, 0, 0),
             time_zone: jiff::tz::TimeZone::get("America/New_York").unwrap(),
         },
     ]
@@ -239,13 +237,13 @@ impl Clock for FixedClock {
 
 fn bot_config(fake: &FakeDiscord, state: &std::path::Path) -> Config {
     let mut config = Config::default();
-    config.discord.api_base = fake.api_base();
+    config.discord.api_base = fake.api_base().parse().unwrap();
     config.discord.guilds = vec![GUILD_ID];
     config.state_dir = state.to_path_buf();
-    config.fact_of_the_day = vec![FactOfTheDay {
+    config.fact_of_the_day = vec![ChannelSchedule {
         channel: 777,
-        time: (9, 0),
-        timezone: "Asia/Seoul".into(),
+        time: jiff::civil::time(9, 0, 0, 0),
+        time_zone: jiff::tz::TimeZone::get("Asia/Seoul").unwrap(),
     }];
     config
 }

@@ -127,7 +127,7 @@ async fn a_damaged_registration_record_is_reported_and_replaced_by_registering_a
     std::fs::write(&record, "{\"register\": \"gui").unwrap();
     let fake = FakeDiscord::start().await;
     let mut config = Config::default();
-    config.discord.api_base = fake.api_base();
+    config.discord.api_base = fake.api_base().parse().unwrap();
     config.discord.guilds = vec![GUILD_ID];
     config.state_dir = state.path().to_path_buf();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -165,8 +165,7 @@ fn a_ledger_at_the_highest_cycle_number_loads_and_still_posts_the_next_fact_with
     let ledger = &ledgers[&55];
     let schedule = ChannelSchedule {
         channel: 55,
-        hour: 9,
-        minute: 0,
+        time: jiff::civil::time(9, 0, 0, 0),
         time_zone: jiff::tz::TimeZone::UTC,
     };
     let facts = ["a", "b"];
