@@ -25,6 +25,8 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 struct Named {
     path: Vec<String>,
     line: usize,
+    /// Named inside a `#[cfg(test)]` module: the file's tests, not the program.
+    in_test: bool,
 }
 
 /// A source file: where it is, the module it is, and every path it names.
@@ -42,15 +44,41 @@ impl SourceFile {
     }
 }
 
-/// Collects the paths of one file, resolving `self::`/`super::` and `use` aliases.
+/// Collects the paths of one file, each resolved where it is named: `self::`/`super::`, `use`
+/// aliases, modules the file declares (`mod x;`, `mod x { .. }`) and the modules inline in it.
 struct Collector {
+    /// The module being read: the file's, or an inline module inside it.
     module: Vec<String>,
-    /// Names brought into scope by `use` (the last segment or its rename), with their paths.
+    /// Names brought into scope by `use` (the last segment or its rename), with their paths. An
+    /// inline module starts with its parent's (as `use super::*` gives it).
     aliases: BTreeMap<String, Vec<String>>,
-    raw: Vec<(Vec<String>, usize)>,
+    /// Modules declared in the module being read, which a bare path may start with.
+    children: BTreeSet<String>,
+    /// Inside a `#[cfg(test)]` module.
+    in_test: bool,
+    /// Every path named, resolved, with its line.
+    raw: Vec<Named>,
 }
 
 impl Collector {
+    fn new(module: Vec<String>) -> Collector {
+        Collector {
+            module,
+            aliases: BTreeMap::new(),
+            children: BTreeSet::new(),
+            in_test: false,
+            raw: Vec::new(),
+        }
+    }
+
+    fn record(&mut self, path: Vec<String>, line: usize) {
+        self.raw.push(Named {
+            path,
+            line,
+            in_test: self.in_test,
+        });
+    }
+
     fn resolve(&self, segments: &[String]) -> Vec<String> {
         let Some(first) = segments.first() else {
             return Vec::new();
@@ -68,6 +96,11 @@ impl Collector {
                 m.extend(rest.iter().cloned());
                 return m;
             }
+            name if self.children.contains(name) => {
+                let mut m = self.module.clone();
+                m.push(name.to_string());
+                m
+            }
             name => match self.aliases.get(name) {
                 Some(path) => path.clone(),
                 None => vec![name.to_string()],
@@ -75,6 +108,21 @@ impl Collector {
         };
         out.extend(segments[1..].iter().cloned());
         out
+    }
+
+    /// Reads what a module's items bring into scope before its paths are resolved: the modules
+    /// it declares and its `use` items.
+    fn declare(&mut self, items: &[syn::Item]) {
+        for item in items {
+            if let syn::Item::Mod(m) = item {
+                self.children.insert(m.ident.to_string());
+            }
+        }
+        for item in items {
+            if let syn::Item::Use(u) = item {
+                self.visit_item_use(u);
+            }
+        }
     }
 
     fn flatten_use(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree, line: usize) {
@@ -97,18 +145,18 @@ impl Collector {
                     name
                 };
                 self.aliases.insert(key, resolved.clone());
-                self.raw.push((resolved, line));
+                self.record(resolved, line);
             }
             syn::UseTree::Rename(r) => {
                 let mut path = prefix.clone();
                 path.push(r.ident.to_string());
                 let resolved = self.resolve(&path);
                 self.aliases.insert(r.rename.to_string(), resolved.clone());
-                self.raw.push((resolved, line));
+                self.record(resolved, line);
             }
             syn::UseTree::Glob(_) => {
                 let resolved = self.resolve(prefix);
-                self.raw.push((resolved, line));
+                self.record(resolved, line);
             }
             syn::UseTree::Group(g) => {
                 for item in &g.items {
@@ -125,9 +173,34 @@ impl<'ast> Visit<'ast> for Collector {
         self.flatten_use(&mut Vec::new(), &item.tree, line);
     }
 
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        let Some((_, items)) = &item.content else {
+            return;
+        };
+        let outer = (
+            self.aliases.clone(),
+            std::mem::take(&mut self.children),
+            self.in_test,
+        );
+        self.in_test |= item.attrs.iter().any(is_cfg_test);
+        self.module.push(item.ident.to_string());
+        self.declare(items);
+        for item in items {
+            self.visit_item(item);
+        }
+        self.module.pop();
+        (self.aliases, self.children, self.in_test) = outer;
+    }
+
     fn visit_path(&mut self, path: &'ast syn::Path) {
         let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        self.raw.push((segments, path.span().start().line));
+        // `::name` is always the external crate, whatever is in scope.
+        let resolved = if path.leading_colon.is_some() {
+            segments
+        } else {
+            self.resolve(&segments)
+        };
+        self.record(resolved, path.span().start().line);
         syn::visit::visit_path(self, path);
     }
 
@@ -141,7 +214,8 @@ impl<'ast> Visit<'ast> for Collector {
         if let Some(last) = segments.last_mut() {
             last.push('!');
         }
-        self.raw.push((segments, mac.span().start().line));
+        let resolved = self.resolve(&segments);
+        self.record(resolved, mac.span().start().line);
         syn::visit::visit_macro(self, mac);
     }
 }
@@ -158,40 +232,39 @@ fn parse_sources() -> Vec<SourceFile> {
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            let text = std::fs::read_to_string(&file).unwrap();
-            let ast = syn::parse_file(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
-            let mut module = vec!["crate".to_string()];
-            let inner = rel.trim_start_matches("src/").trim_end_matches(".rs");
-            module.extend(
-                inner
-                    .split('/')
-                    .filter(|s| !matches!(*s, "mod" | "lib" | "main"))
-                    .map(str::to_string),
-            );
-            // `use` items are visited first so that later paths resolve through their aliases.
-            let mut collector = Collector {
-                module: module.clone(),
-                aliases: BTreeMap::new(),
-                raw: Vec::new(),
-            };
-            for item in &ast.items {
-                if let syn::Item::Use(u) = item {
-                    collector.visit_item_use(u);
-                }
-            }
-            collector.visit_file(&ast);
-            let named = collector
-                .raw
-                .clone()
-                .into_iter()
-                .map(|(segments, line)| Named {
-                    path: collector.resolve(&segments),
-                    line,
-                })
-                .collect();
-            SourceFile { rel, module, named }
+            parse_source(&rel, &std::fs::read_to_string(&file).unwrap())
         })
         .collect()
+}
+
+/// One file's text, as the file `rel` (`src/...`).
+fn parse_source(rel: &str, text: &str) -> SourceFile {
+    let ast = syn::parse_file(text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let mut module = vec!["crate".to_string()];
+    let inner = rel.trim_start_matches("src/").trim_end_matches(".rs");
+    module.extend(
+        inner
+            .split('/')
+            .filter(|s| !matches!(*s, "mod" | "lib" | "main"))
+            .map(str::to_string),
+    );
+    // What the file declares and imports is read first, so that every path resolves through it.
+    let mut collector = Collector::new(module.clone());
+    collector.declare(&ast.items);
+    collector.visit_file(&ast);
+    SourceFile {
+        rel: rel.to_string(),
+        module,
+        named: collector.raw,
+    }
+}
+
+/// `#[cfg(test)]`.
+fn is_cfg_test(attr: &syn::Attribute) -> bool {
+    match &attr.meta {
+        syn::Meta::List(list) => list.path.is_ident("cfg") && list.tokens.to_string() == "test",
+        _ => false,
+    }
 }
 
 fn starts_with(path: &[String], prefix: &str) -> bool {
@@ -337,23 +410,10 @@ fn the_checker_sees_grouped_aliased_relative_and_inline_paths() {
     let text = "use crate::{store, app::App as A};\nuse std::{fs as f, time::Instant};\n\
                 fn g() { let _ = f::read(\"https://x\"); let _ = Instant::now(); \
                 super::super::discord::x(); println!(\"// not a comment\"); }";
-    let ast = syn::parse_file(text).unwrap();
-    let mut collector = Collector {
-        module: vec!["crate".into(), "core".into(), "search".into()],
-        aliases: BTreeMap::new(),
-        raw: Vec::new(),
-    };
-    for item in &ast.items {
-        if let syn::Item::Use(u) = item {
-            collector.visit_item_use(u);
-        }
-    }
-    collector.visit_file(&ast);
-    let resolved: Vec<String> = collector
-        .raw
-        .clone()
-        .into_iter()
-        .map(|(s, _)| collector.resolve(&s).join("::"))
+    let resolved: Vec<String> = parse_source("src/core/search/mod.rs", text)
+        .named
+        .iter()
+        .map(|n| n.path.join("::"))
         .collect();
     for expected in [
         "crate::store",
@@ -438,16 +498,8 @@ impl<'ast> Visit<'ast> for BlockingCalls<'_> {
 /// The blocking calls of one file's text, as `module` (see [`BlockingCalls`]).
 fn blocking_calls(module: Vec<String>, text: &str) -> Vec<(String, usize)> {
     let ast = syn::parse_file(text).unwrap();
-    let mut collector = Collector {
-        module,
-        aliases: BTreeMap::new(),
-        raw: Vec::new(),
-    };
-    for item in &ast.items {
-        if let syn::Item::Use(u) = item {
-            collector.visit_item_use(u);
-        }
-    }
+    let mut collector = Collector::new(module);
+    collector.declare(&ast.items);
     let mut calls = BlockingCalls {
         collector: &collector,
         off_runtime: 0,
@@ -500,5 +552,197 @@ fn the_blocking_call_checker_finds_calls_outside_blocking_closures() {
             ".audit()",
             "crate::store::write_atomic"
         ]
+    );
+}
+
+/// The crate's module graph at file granularity. Each file under `src/` is a node; there is an
+/// edge from A to B when A names a path inside B: the longest file module the path starts with
+/// (`crate::core::search::SearchIndex` is inside `src/core/search/mod.rs`,
+/// `crate::core::search::names::resolve_speaker` inside `src/core/search/names.rs`). Passing
+/// through a module on the way to one of its children is not an edge to it, and neither is a
+/// `mod` declaration. A file's inline modules are part of it, and its `#[cfg(test)]` modules
+/// are left out: they are not the program, and a child's tests may call the parent's API
+/// (`search/index.rs`'s tests call `search::search`) without making the program a knot.
+///
+/// Edges are kept with the first line that makes them, so a cycle can be shown where it is.
+type Graph = BTreeMap<String, BTreeMap<String, usize>>;
+
+fn module_graph(sources: &[SourceFile]) -> Graph {
+    let mut graph = Graph::new();
+    for file in sources {
+        let edges = graph.entry(file.rel.clone()).or_default();
+        for named in &file.named {
+            if named.in_test || named.path.first().is_none_or(|s| s != "crate") {
+                continue;
+            }
+            let target = sources
+                .iter()
+                .filter(|t| named.path.starts_with(&t.module))
+                .max_by_key(|t| t.module.len());
+            if let Some(target) = target
+                && target.rel != file.rel
+            {
+                edges.entry(target.rel.clone()).or_insert(named.line);
+            }
+        }
+    }
+    graph
+}
+
+/// Every cycle's strongly connected set of files, each shown as one cycle through it with the
+/// line of every edge: `a.rs:3 → b.rs:9 → a.rs`.
+fn cycles(graph: &Graph) -> Vec<String> {
+    // Which files each file reaches, then the files that reach each other.
+    let reach = |from: &str| -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from.to_string()];
+        while let Some(node) = stack.pop() {
+            for next in graph.get(&node).into_iter().flat_map(BTreeMap::keys) {
+                if seen.insert(next.clone()) {
+                    stack.push(next.clone());
+                }
+            }
+        }
+        seen
+    };
+    let reaches: BTreeMap<&String, BTreeSet<String>> =
+        graph.keys().map(|node| (node, reach(node))).collect();
+    let mut shown = BTreeSet::new();
+    let mut out = Vec::new();
+    for (node, reached) in &reaches {
+        if !reached.contains(*node) || shown.contains(*node) {
+            continue;
+        }
+        let members: BTreeSet<&String> = reached
+            .iter()
+            .filter(|other| reaches[other].contains(*node))
+            .collect();
+        shown.extend(members.iter().map(|m| (*m).clone()));
+        // The shortest way back to `node` from itself, breadth first within the set.
+        let mut previous: BTreeMap<&String, &String> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([*node]);
+        'search: while let Some(at) = queue.pop_front() {
+            for next in graph[at].keys() {
+                if next == *node {
+                    previous.insert(node, at);
+                    break 'search;
+                }
+                if members.contains(next) && !previous.contains_key(next) {
+                    previous.insert(next, at);
+                    queue.push_back(next);
+                }
+            }
+        }
+        let mut path = vec![*node];
+        let mut at = previous[node];
+        while at != *node {
+            path.push(at);
+            at = previous[at];
+        }
+        path.push(node);
+        path.reverse();
+        // `path` now runs node → … → node; show each edge's line on its source.
+        let steps: Vec<String> = path
+            .windows(2)
+            .map(|w| format!("{}:{}", w[0], graph[w[0]][w[1]]))
+            .chain(std::iter::once(node.to_string()))
+            .collect();
+        out.push(steps.join(" → "));
+    }
+    out
+}
+
+#[test]
+fn the_module_graph_of_src_has_no_cycles() {
+    let sources = parse_sources();
+    let graph = module_graph(&sources);
+    assert!(
+        graph.values().map(BTreeMap::len).sum::<usize>() > sources.len(),
+        "the graph has the crate's edges"
+    );
+    let found = cycles(&graph);
+    assert!(
+        found.is_empty(),
+        "modules that depend on each other (each arrow at the line that names the next):\n{}",
+        found.join("\n")
+    );
+}
+
+/// The Discord layer's shared modules: what every feature may use.
+const DISCORD_FRAMEWORK: &[&str] = &["src/discord/framework.rs", "src/discord/embed.rs"];
+/// The Discord layer's root: the command list and the routing of clicks, which knows every
+/// feature and which no file in the layer may use.
+const DISCORD_ROOT: &str = "src/discord/mod.rs";
+
+#[test]
+fn discord_features_depend_on_the_framework_and_not_on_each_other() {
+    let sources = parse_sources();
+    let graph = module_graph(&sources);
+    let features: Vec<&String> = graph
+        .keys()
+        .filter(|f| f.starts_with("src/discord/"))
+        .filter(|f| *f != DISCORD_ROOT && !DISCORD_FRAMEWORK.contains(&f.as_str()))
+        .collect();
+    assert!(
+        features.len() >= 3,
+        "lookup, fotd and curate are features: {features:?}"
+    );
+    let mut out = Vec::new();
+    for (file, edges) in &graph {
+        if !file.starts_with("src/discord/") || file == DISCORD_ROOT {
+            continue;
+        }
+        for (target, line) in edges {
+            let framework = DISCORD_FRAMEWORK.contains(&target.as_str());
+            if target.starts_with("src/discord/") && !framework {
+                out.push(format!("{file}:{line}: names `{target}`"));
+            }
+        }
+    }
+    assert!(
+        out.is_empty(),
+        "a Discord feature or the framework names another feature or the root:\n{}",
+        out.join("\n")
+    );
+}
+
+/// The graph checks themselves: a `use`, a bare child-module path, and a glob through an inline
+/// module's `super::` are all edges (a test module's are not), and the cycle they make is shown.
+#[test]
+fn the_graph_check_finds_a_cycle_and_shows_it_with_lines() {
+    let files = [
+        (
+            "src/lib.rs",
+            "pub mod a;\npub mod b;\nfn f() { a::run(); }\n",
+        ),
+        (
+            "src/a/mod.rs",
+            "pub mod inner;\nuse crate::b::B;\npub fn run() { inner::go(); }\n",
+        ),
+        ("src/a/inner.rs", "pub fn go() {}\n"),
+        (
+            "src/b.rs",
+            "pub struct B;\nmod helpers {\n    use super::super::a::*;\n}\n\
+             #[cfg(test)]\nmod tests {\n    use crate::c::*;\n}\n",
+        ),
+        ("src/c.rs", "use crate::a::inner::go;\n"),
+    ];
+    let sources: Vec<SourceFile> = files
+        .iter()
+        .map(|(rel, text)| parse_source(rel, text))
+        .collect();
+    let graph = module_graph(&sources);
+    let edges = |from: &str| -> Vec<&str> { graph[from].keys().map(String::as_str).collect() };
+    assert_eq!(edges("src/lib.rs"), ["src/a/mod.rs"]);
+    assert_eq!(edges("src/a/mod.rs"), ["src/a/inner.rs", "src/b.rs"]);
+    assert_eq!(edges("src/b.rs"), ["src/a/mod.rs"]);
+    assert_eq!(
+        edges("src/c.rs"),
+        ["src/a/inner.rs"],
+        "passing through a module is not an edge to it"
+    );
+    assert_eq!(
+        cycles(&graph),
+        ["src/a/mod.rs:2 → src/b.rs:3 → src/a/mod.rs"]
     );
 }
