@@ -16,7 +16,7 @@ use serenity::{
 use super::embed::{self, no_mentions};
 use super::framework::{
     AppContext, ComponentId, Context, Data, Error, PendingChange, Refused, complete_entries,
-    off_runtime,
+    within_budget,
 };
 use crate::app::{Actor, ApplyError};
 use crate::core::catalog::Entry;
@@ -295,7 +295,7 @@ async fn near_duplicate(data: &Data, changes: &[Change], kind: EntryKind) -> Sim
         return Similar::Nothing;
     };
     let snapshot = data.app.snapshot();
-    let check = off_runtime("the near-duplicate check", data.budgets.search, move || {
+    let check = within_budget("the near-duplicate check", data.budgets.search, move || {
         let outcome = snapshot.search(&Query {
             kind: Some(kind),
             ..Query::new(&text, 1)

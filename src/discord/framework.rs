@@ -16,7 +16,7 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 
 use super::embed::no_mentions;
-use crate::app::{App, Snapshot};
+use crate::app::{App, Snapshot, off_runtime};
 use crate::clock::{Clock, Stopwatch};
 use crate::config::TimeBudgets;
 use crate::core::edit::Change;
@@ -323,38 +323,29 @@ pub async fn private(ctx: Context<'_>, text: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Why blocking work gave no answer.
-#[derive(Debug)]
+/// Why work run [`within_budget`] gave no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Unfinished {
     /// It took longer than its budget (it runs on, and what it finds is dropped).
+    #[error("the work exceeded its time budget")]
     OverBudget,
-    /// It panicked or was cancelled.
-    Failed(tokio::task::JoinError),
+    /// It panicked, or the runtime is shutting down (logged by `app::off_runtime`).
+    #[error("the work did not finish")]
+    Failed,
 }
 
-impl From<Unfinished> for Error {
-    fn from(unfinished: Unfinished) -> Self {
-        match unfinished {
-            Unfinished::OverBudget => "the work exceeded its time budget".into(),
-            Unfinished::Failed(e) => Box::new(e),
-        }
-    }
-}
-
-/// Runs `work` on a blocking thread, waiting at most `budget` for it: so one slow search or
-/// name match never holds up other interactions, and the user gets an answer within Discord's
-/// three seconds. `what` names the work in the log line that reports an overrun or a failure.
-pub async fn off_runtime<T: Send + 'static>(
+/// Runs `work` off the async runtime (`app::off_runtime`), waiting at most `budget` for it: so
+/// one slow search or name match never holds up other interactions, and the user gets an
+/// answer within Discord's three seconds. `what` names the work in the log line that reports
+/// an overrun.
+pub async fn within_budget<T: Send + 'static>(
     what: &'static str,
     budget: Duration,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Unfinished> {
-    match tokio::time::timeout(budget, tokio::task::spawn_blocking(work)).await {
-        Ok(Ok(done)) => Ok(done),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "{what} failed");
-            Err(Unfinished::Failed(e))
-        }
+    match tokio::time::timeout(budget, off_runtime(work)).await {
+        Ok(Some(done)) => Ok(done),
+        Ok(None) => Err(Unfinished::Failed),
         Err(_) => {
             tracing::warn!(?budget, "{what} exceeded its time budget");
             Err(Unfinished::OverBudget)
@@ -388,7 +379,7 @@ pub async fn complete(
     let snapshot = ctx.data().app.snapshot();
     let worker = snapshot.clone();
     let budget = ctx.data().budgets.autocomplete;
-    match off_runtime("autocomplete", budget, move || make(&worker)).await {
+    match within_budget("autocomplete", budget, move || make(&worker)).await {
         Ok(choices) => to_response(choices),
         Err(_) => to_response(fallback(&snapshot)),
     }

@@ -9,7 +9,7 @@ use serenity::CreateInteractionResponse;
 use super::embed::{self, Buttons, ephemeral, message, no_mentions};
 use super::framework::{
     ComponentId, Context, Data, Error, Paging, Refused, Unfinished, complete, complete_entries,
-    off_runtime, private,
+    private, within_budget,
 };
 use crate::app::Snapshot;
 use crate::core::catalog::{Catalog, Entry};
@@ -197,14 +197,14 @@ async fn answer(
     let worker = snapshot.clone();
     let query = query.to_string();
     let budget = ctx.data().budgets.search;
-    let found = match off_runtime("a search", budget, move || {
+    let found = match within_budget("a search", budget, move || {
         lookup(&worker, &query, kind, speaker, topic)
     })
     .await
     {
         Ok(found) => found,
         Err(Unfinished::OverBudget) => Found::Private(render::wording::TOO_SLOW.to_string()),
-        Err(failed) => return Err(failed.into()),
+        Err(failed @ Unfinished::Failed) => return Err(failed.into()),
     };
     match found {
         Found::Ids(ids) => reply_with_session(ctx, &snapshot, Paging::Results(ids)).await,
@@ -273,7 +273,7 @@ async fn list_named(
     let worker = snapshot.clone();
     let text = typed.to_string();
     let budget = ctx.data().budgets.search;
-    let found = match off_runtime("matching a name", budget, move || {
+    let found = match within_budget("matching a name", budget, move || {
         worker.searching();
         find(&worker.catalog, &text)
     })
@@ -281,7 +281,7 @@ async fn list_named(
     {
         Ok(found) => found,
         Err(Unfinished::OverBudget) => return private(ctx, render::wording::TOO_SLOW).await,
-        Err(failed) => return Err(failed.into()),
+        Err(failed @ Unfinished::Failed) => return Err(failed.into()),
     };
     match found {
         Some(id) => reply_with_session(ctx, &snapshot, paging(id)).await,
