@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::model::{EntryKind, Fact, Quote, Record, Source, Speaker};
 use super::schema::Kind;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     speakers: Vec<Speaker>,
     sources: Vec<Source>,

@@ -746,3 +746,112 @@ fn the_graph_check_finds_a_cycle_and_shows_it_with_lines() {
         ["src/a/mod.rs:2 → src/b.rs:3 → src/a/mod.rs"]
     );
 }
+
+/// Derives and trait impls that give a type a way around its invariant: every derive on
+/// `type_name` not in `allowed_derives`, and every impl for it of a trait in `forbidden`.
+fn backdoors(
+    text: &str,
+    type_name: &str,
+    allowed_derives: &[&str],
+    forbidden: &[&str],
+) -> Vec<String> {
+    let ast = syn::parse_file(text).unwrap();
+    let mut found = Vec::new();
+    for item in &ast.items {
+        match item {
+            syn::Item::Struct(s) if s.ident == type_name => {
+                for attr in s.attrs.iter().filter(|a| a.path().is_ident("derive")) {
+                    let _ = attr.parse_nested_meta(|meta| {
+                        let name = meta
+                            .path
+                            .segments
+                            .last()
+                            .map(|s| s.ident.to_string())
+                            .unwrap_or_default();
+                        if !allowed_derives.contains(&name.as_str()) {
+                            found.push(format!("derive({name})"));
+                        }
+                        Ok(())
+                    });
+                }
+            }
+            syn::Item::Impl(i) => {
+                let for_type = matches!(&*i.self_ty, syn::Type::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == type_name));
+                let trait_name = i
+                    .trait_
+                    .as_ref()
+                    .and_then(|(_, path, _)| path.segments.last())
+                    .map(|s| s.ident.to_string());
+                if let (true, Some(name)) = (for_type, trait_name)
+                    && forbidden.contains(&name.as_str())
+                {
+                    found.push(format!("impl {name}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// How a file could make a `Catalog` without the parser.
+fn catalog_backdoors(text: &str) -> Vec<String> {
+    backdoors(
+        text,
+        "Catalog",
+        &["Debug", "Clone"],
+        &["Default", "Deserialize", "From"],
+    )
+}
+
+/// How a file could let the token be printed, logged or serialized (its `Debug` is written by
+/// hand and redacts it).
+fn token_backdoors(text: &str) -> Vec<String> {
+    backdoors(text, "Token", &[], &["Display", "Serialize"])
+}
+
+#[test]
+fn a_catalog_is_only_built_by_the_parser_and_the_token_cannot_be_printed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sources = parse_sources();
+    let mut out = Vec::new();
+    for file in &sources {
+        let text = std::fs::read_to_string(root.join(&file.rel)).unwrap();
+        for backdoor in catalog_backdoors(&text) {
+            out.push(format!("{}: Catalog has {backdoor}", file.rel));
+        }
+        // The config's token, where it is defined and wherever it is named (another module's
+        // `Token`, the search's, is no secret).
+        let names_the_token = file.rel == "src/config.rs"
+            || file
+                .named
+                .iter()
+                .any(|n| starts_with(&n.path, "crate::config::Token"));
+        for backdoor in token_backdoors(&text)
+            .into_iter()
+            .filter(|_| names_the_token)
+        {
+            out.push(format!("{}: Token has {backdoor}", file.rel));
+        }
+    }
+    assert!(out.is_empty(), "{}", out.join("\n"));
+    assert_nowhere(
+        &sources,
+        |f| f.rel != "src/core/data.rs" && f.rel != "src/core/catalog.rs",
+        |path| path.ends_with(&["Catalog".to_string(), "from_checked".to_string()]),
+        "only core::data::parse_catalog builds a Catalog",
+    );
+}
+
+#[test]
+fn the_backdoor_checker_finds_a_default_catalog_and_a_printable_token() {
+    let text = "#[derive(Debug, Clone, Default)]\npub struct Catalog { a: u8 }\n\
+                impl Default for Catalog { fn default() -> Self { todo!() } }\n\
+                #[derive(Default)] struct Other;";
+    assert_eq!(catalog_backdoors(text), ["derive(Default)", "impl Default"]);
+    assert!(catalog_backdoors("#[derive(Debug, Clone)]\nstruct Catalog;").is_empty());
+    let token = "#[derive(Debug)] pub struct Token(String);\n\
+                 impl std::fmt::Display for Token { fn fmt(&self, f: &mut F) -> R { todo!() } }";
+    assert_eq!(token_backdoors(token), ["derive(Debug)", "impl Display"]);
+}
