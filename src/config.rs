@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use toml_edit::Item;
 
 use crate::core::diag::{Diagnostic, SourceText};
+use crate::core::moderation::Moderators;
 use crate::core::schedule::{ChannelSchedule, parse_time_of_day};
 use crate::core::toml_view::{Checker, Node, Record, parse_document};
 
@@ -17,7 +18,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub state_dir: PathBuf,
     pub discord: DiscordConfig,
-    pub moderation: ModerationConfig,
+    /// Who may change the database, as the core checks it.
+    pub moderation: Moderators,
     /// The configured fact-of-the-day channels, each already a schedule: its time of day and
     /// time zone parsed once, here.
     pub fact_of_the_day: Vec<ChannelSchedule>,
@@ -59,13 +61,6 @@ impl Default for TimeBudgets {
             autocomplete: std::time::Duration::from_millis(1500),
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ModerationConfig {
-    pub guild: u64,
-    pub roles: Vec<u64>,
-    pub users: Vec<u64>,
 }
 
 /// The base URL of Discord's API (or of a proxy or a fake Discord): http or https, with no
@@ -129,7 +124,7 @@ impl Default for Config {
                 guilds: Vec::new(),
                 time_budgets: TimeBudgets::default(),
             },
-            moderation: ModerationConfig::default(),
+            moderation: Moderators::default(),
             fact_of_the_day: Vec::new(),
         }
     }
@@ -198,7 +193,10 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<Diagnostic>> {
     }
     if let Some(moderation) = section(&mut checker, &root, "moderation") {
         checker.reject_unknown_keys(&moderation, MODERATION_KEYS, "[moderation]");
-        config.moderation.guild = checker.snowflake(&moderation, "guild").unwrap_or(0);
+        // 0, the documented default, is no home server.
+        config.moderation.guild = checker
+            .snowflake(&moderation, "guild")
+            .and_then(std::num::NonZeroU64::new);
         config.moderation.roles = checker.snowflake_list(&moderation, "roles");
         config.moderation.users = checker.snowflake_list(&moderation, "users");
     }
@@ -389,6 +387,17 @@ timezone = "Asia/Seoul"
         assert_eq!(
             config.fact_of_the_day[0].time_zone.iana_name(),
             Some("Asia/Seoul")
+        );
+    }
+
+    #[test]
+    fn the_home_server_zero_means_none() {
+        let home = |text: &str| parse_config("config.toml", text).unwrap().moderation.guild;
+        assert_eq!(home("[moderation]\nguild = 0\n"), None);
+        assert_eq!(home(""), None);
+        assert_eq!(
+            home("[moderation]\nguild = \"77\"\n"),
+            std::num::NonZeroU64::new(77)
         );
     }
 

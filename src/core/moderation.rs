@@ -17,7 +17,8 @@ pub const MAX_TOPICS: usize = 10;
 /// Who may change the database (contract §3, `[moderation]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Moderators {
-    pub guild: u64,
+    /// The home server, where moderator roles count (`guild = 0` in the config: none).
+    pub guild: Option<std::num::NonZeroU64>,
     pub roles: Vec<u64>,
     pub users: Vec<u64>,
 }
@@ -42,7 +43,7 @@ impl Moderators {
         if self.users.contains(&user) {
             return Ok(());
         }
-        if guild != self.guild || self.guild == 0 {
+        if self.guild.map(std::num::NonZeroU64::get) != Some(guild) {
             return Err(Denied::OtherGuild);
         }
         if roles.iter().any(|r| self.roles.contains(r)) {
@@ -694,7 +695,7 @@ mod tests {
     #[test]
     fn authorisation_table() {
         let mods = Moderators {
-            guild: 10,
+            guild: std::num::NonZeroU64::new(10),
             roles: vec![100],
             users: vec![7],
         };

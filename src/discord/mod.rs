@@ -155,11 +155,7 @@ pub async fn run_with(
     let app_for_watcher = app.clone();
     let data_guilds = guild_schedules.clone();
     let data_clock = clock.clone();
-    let moderators = crate::core::moderation::Moderators {
-        guild: config.moderation.guild,
-        roles: config.moderation.roles.clone(),
-        users: config.moderation.users.clone(),
-    };
+    let moderators = config.moderation.clone();
     let register = config.discord.register.clone();
     let state_dir = config.state_dir.clone();
     let guilds = config.discord.guilds.clone();

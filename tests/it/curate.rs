@@ -38,7 +38,7 @@ async fn start_with(
     config.discord.guilds = vec![GUILD_ID];
     config.data_dir = data.to_path_buf();
     config.state_dir = state.to_path_buf();
-    config.moderation.guild = GUILD_ID;
+    config.moderation.guild = std::num::NonZeroU64::new(GUILD_ID);
     config.moderation.users = vec![USER_ID];
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(quotebot::discord::run(
