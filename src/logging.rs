@@ -3,7 +3,7 @@
 //! final error message (which may quote an API's response body), and panic messages.
 
 use std::io::Write;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
@@ -11,14 +11,14 @@ use tracing_subscriber::fmt::MakeWriter;
 /// The default when `RUST_LOG` is not set: our own info lines, libraries' warnings.
 const DEFAULT_FILTER: &str = "warn,quotebot=info";
 
-/// The secret of this process, once known: every path to stderr scrubs it.
-static SECRET: OnceLock<Arc<str>> = OnceLock::new();
+/// The secret of this process, once known: every path to stderr, the log writer included,
+/// scrubs it through [`scrub`], so there is one copy of it to get right.
+static SECRET: OnceLock<Box<str>> = OnceLock::new();
 
 /// Installs the subscriber and a panic hook; `secret` never reaches the output.
 pub fn init(secret: Option<&str>) {
-    let secret: Option<Arc<str>> = secret.filter(|s| !s.is_empty()).map(Arc::from);
-    if let Some(secret) = &secret
-        && SECRET.set(secret.clone()).is_ok()
+    if let Some(secret) = secret.filter(|s| !s.is_empty())
+        && SECRET.set(secret.into()).is_ok()
     {
         // The default hook writes the panic message straight to stderr; write it scrubbed.
         std::panic::set_hook(Box::new(|info| {
@@ -35,33 +35,25 @@ pub fn init(secret: Option<&str>) {
     }
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let writer = Redacting { secret };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer)
+        .with_writer(Redacting)
         .try_init();
 }
 
 /// `text` with the process's secret (if any is known) replaced by `[redacted]`. Everything
-/// written to stderr outside tracing goes through this.
+/// written to stderr goes through this: log lines, the final error, panic messages.
 pub fn scrub(text: &str) -> String {
-    redact(text, SECRET.get().map(|s| &**s))
-}
-
-fn redact(text: &str, secret: Option<&str>) -> String {
-    match secret {
-        Some(secret) if !secret.is_empty() => text.replace(secret, "[redacted]"),
-        _ => text.to_owned(),
+    match SECRET.get() {
+        Some(secret) => text.replace(&**secret, "[redacted]"),
+        None => text.to_owned(),
     }
 }
 
-struct Redacting {
-    secret: Option<Arc<str>>,
-}
+struct Redacting;
 
 /// Buffers one log event and writes it, scrubbed, when the event is complete.
 pub struct RedactingWriter {
-    secret: Option<Arc<str>>,
     buffer: Vec<u8>,
 }
 
@@ -69,10 +61,7 @@ impl<'a> MakeWriter<'a> for Redacting {
     type Writer = RedactingWriter;
 
     fn make_writer(&'a self) -> Self::Writer {
-        RedactingWriter {
-            secret: self.secret.clone(),
-            buffer: Vec::new(),
-        }
+        RedactingWriter { buffer: Vec::new() }
     }
 }
 
@@ -89,10 +78,7 @@ impl Write for RedactingWriter {
 
 impl Drop for RedactingWriter {
     fn drop(&mut self) {
-        let text = redact(
-            &String::from_utf8_lossy(&self.buffer),
-            self.secret.as_deref(),
-        );
+        let text = scrub(&String::from_utf8_lossy(&self.buffer));
         let _ = std::io::stderr().write_all(text.as_bytes());
     }
 }
