@@ -336,14 +336,7 @@ fn parse_shards(range: &str, total: u32) -> Result<crate::discord::Sharding, Fai
         ))
     };
     let (first, last) = range.split_once('-').ok_or_else(bad)?;
-    let number = |s: &str| {
-        let s = s.trim();
-        s.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| s.parse::<u32>().ok())
-            .flatten()
-            .ok_or_else(bad)
-    };
+    let number = |s: &str| crate::core::model::parse_digits::<u32>(s.trim()).ok_or_else(bad);
     let (first, last) = (number(first)?, number(last)?);
     if first > last || last >= total {
         return Err(bad());

@@ -587,10 +587,7 @@ fn backups_dir(dir: &Path) -> PathBuf {
 /// The revision a backup file was made before, from its name (`00000012-quotes.toml`).
 fn backup_revision(name: &str) -> Option<u64> {
     let (number, _) = name.split_once('-')?;
-    number
-        .parse()
-        .ok()
-        .filter(|_| number.bytes().all(|b| b.is_ascii_digit()))
+    crate::core::model::parse_digits(number)
 }
 
 /// The highest revision any kept backup was made for (0 when there are none).

@@ -44,17 +44,35 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
+/// A number written in ASCII digits only: no sign, space, `_` or other spelling `str::parse`
+/// would take (`"+5"`); `None` for anything else, or a number too large for `T`. Every
+/// number read from text the program does not write itself (ids, dates, times, shard ranges,
+/// backup names) goes through this one rule.
+pub fn parse_digits<T: std::str::FromStr>(text: &str) -> Option<T> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// [`parse_digits`] of exactly `width` digits.
+pub fn parse_fixed_digits<T: std::str::FromStr>(text: &str, width: usize) -> Option<T> {
+    if text.len() != width {
+        return None;
+    }
+    parse_digits(text)
+}
+
 impl PartialDate {
     /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, checking that the month and day exist.
     pub fn parse(text: &str) -> Result<PartialDate, String> {
         let bad =
             || format!("invalid date {text:?}: expected \"YYYY\", \"YYYY-MM\" or \"YYYY-MM-DD\"");
         let parts: Vec<&str> = text.split('-').collect();
-        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-        if parts.is_empty() || parts.len() > 3 || !digits(parts[0], 4) {
+        if parts.is_empty() || parts.len() > 3 {
             return Err(bad());
         }
-        let year: u16 = parts[0].parse().map_err(|_| bad())?;
+        let year: u16 = parse_fixed_digits(parts[0], 4).ok_or_else(bad)?;
         if year == 0 {
             return Err(format!(
                 "invalid date {text:?}: there is no year 0000 (years start at 0001)"
@@ -62,8 +80,7 @@ impl PartialDate {
         }
         let month = match parts.get(1) {
             None => None,
-            Some(m) if digits(m, 2) => Some(m.parse::<u8>().map_err(|_| bad())?),
-            Some(_) => return Err(bad()),
+            Some(m) => Some(parse_fixed_digits::<u8>(m, 2).ok_or_else(bad)?),
         };
         if let Some(m) = month
             && !(1..=12).contains(&m)
@@ -72,8 +89,7 @@ impl PartialDate {
         }
         let day = match parts.get(2) {
             None => None,
-            Some(d) if digits(d, 2) => Some(d.parse::<u8>().map_err(|_| bad())?),
-            Some(_) => return Err(bad()),
+            Some(d) => Some(parse_fixed_digits::<u8>(d, 2).ok_or_else(bad)?),
         };
         if let (Some(m), Some(d)) = (month, day) {
             let last = days_in_month(year, m);
@@ -332,6 +348,28 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_ascii_digits_only() {
+        for (text, want) in [
+            ("7", Some(7)),
+            ("007", Some(7)),
+            ("4294967295", Some(u32::MAX)),
+            ("4294967296", None),
+            ("", None),
+            ("+5", None),
+            ("-1", None),
+            (" 6", None),
+            ("6 ", None),
+            ("1_0", None),
+            ("٣", None),
+        ] {
+            assert_eq!(parse_digits::<u32>(text), want, "{text:?}");
+        }
+        assert_eq!(parse_fixed_digits::<u8>("09", 2), Some(9));
+        assert_eq!(parse_fixed_digits::<u8>("9", 2), None);
+        assert_eq!(parse_fixed_digits::<u8>("009", 2), None);
+    }
 
     #[test]
     fn ids_follow_the_slug_rule() {

@@ -20,6 +20,8 @@ use jiff::civil::{Date, Time};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use serde::{Deserialize, Serialize};
 
+use super::model::parse_fixed_digits;
+
 /// One channel's schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelSchedule {
@@ -32,13 +34,7 @@ pub struct ChannelSchedule {
 /// "HH:MM" on a 24-hour clock: exactly two digits each (no sign, no space).
 pub fn parse_time_of_day(text: &str) -> Option<Time> {
     let (h, m) = text.split_once(':')?;
-    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
-    if !two_digits(h) || !two_digits(m) {
-        return None;
-    }
-    let h: i8 = h.parse().ok()?;
-    let m: i8 = m.parse().ok()?;
-    Time::new(h, m, 0, 0).ok()
+    Time::new(parse_fixed_digits(h, 2)?, parse_fixed_digits(m, 2)?, 0, 0).ok()
 }
 
 /// A server's own fact-of-the-day setting, made with `/fotd set` by its managers.

@@ -293,12 +293,7 @@ impl<'s> Checker<'s> {
     pub fn snowflake_node(&mut self, key: &str, node: Node<'_>) -> Option<u64> {
         match node.value() {
             Some(Value::Integer(i)) if *i.value() >= 0 => Some(*i.value() as u64),
-            Some(Value::String(s)) => match s
-                .value()
-                .parse::<u64>()
-                .ok()
-                .filter(|_| s.value().bytes().all(|b| b.is_ascii_digit()))
-            {
+            Some(Value::String(s)) => match super::model::parse_digits::<u64>(s.value()) {
                 Some(id) => Some(id),
                 None => {
                     self.error(
