@@ -614,7 +614,9 @@ impl App {
         now: Timestamp,
     ) -> Result<Vec<AuditEntry>, ApplyError> {
         let audit = self.audit()?;
-        let undone: Vec<u64> = audit.iter().filter_map(|e| e.undo_of).collect();
+        // A set: one import is tens of thousands of entries, each of them undone at once.
+        let undone: std::collections::HashSet<u64> =
+            audit.iter().filter_map(|e| e.undo_of).collect();
         let target = match revision {
             Some(r) => audit
                 .iter()

@@ -24,9 +24,9 @@ impl Record {
         catalog.record(id)
     }
 
-    /// The record's fields as TOML values, in the schema's order; `None` for a key the file
-    /// does not hold.
-    fn fields(&self) -> Vec<(&'static str, Option<Value>)> {
+    /// The record's fields as TOML values, exactly as the writer writes them, in the schema's
+    /// order; `None` for a key the file does not hold.
+    pub fn fields(&self) -> Vec<(&'static str, Option<Value>)> {
         self.kind()
             .keys()
             .iter()
@@ -359,14 +359,14 @@ fn first_message(diagnostics: &[Diagnostic]) -> String {
 /// Checks that each change starts from the catalog as it is: added ids are free, edited and
 /// removed records are exactly as the moderator saw them.
 pub fn check(catalog: &Catalog, changes: &[Change]) -> Result<(), EditError> {
-    let mut added: Vec<&str> = Vec::new();
+    // A set, not a list: an import adds tens of thousands of records at once.
+    let mut added: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for change in changes {
         match change {
             Change::Add { after, .. } => {
-                if catalog.contains_id(after.id()) || added.contains(&after.id()) {
+                if catalog.contains_id(after.id()) || !added.insert(after.id()) {
                     return Err(EditError::Taken(after.id().to_string()));
                 }
-                added.push(after.id());
             }
             Change::Edit { before, after, .. } if after.id() != before.id() => {
                 return Err(EditError::IdChanged(
@@ -398,8 +398,37 @@ pub fn apply_to_texts(
 ) -> Result<([String; 4], Vec<Change>), EditError> {
     let mut out = texts.clone();
     let mut applied = Vec::with_capacity(changes.len());
-    for change in changes {
-        let mut change = change.clone();
+    let mut next = 0;
+    while next < changes.len() {
+        // A run of plain adds (an import's, a form's new speaker and its quote) is written in
+        // one pass over each file, not one parse and one rewrite of the whole file per record.
+        let run = changes[next..]
+            .iter()
+            .take_while(|c| matches!(c, Change::Add { text: None, .. }))
+            .count();
+        if run > 0 {
+            let adds = &changes[next..next + run];
+            for (file, text) in out.iter_mut().enumerate() {
+                let records: Vec<&Record> = adds
+                    .iter()
+                    .map(Change::record)
+                    .filter(|r| r.kind().index() == file)
+                    .collect();
+                if let Some(first) = records.first() {
+                    *text = add_all(text, first.kind().table(), &records).map_err(|e| {
+                        EditError::Malformed {
+                            file: FILE_NAMES[file],
+                            message: e.message().to_string(),
+                        }
+                    })?;
+                }
+            }
+            applied.extend_from_slice(adds);
+            next += run;
+            continue;
+        }
+        let mut change = changes[next].clone();
+        next += 1;
         let kind = change.record().kind();
         let (file, table) = (kind.index(), kind.table());
         let malformed = |e: toml_edit::TomlError| EditError::Malformed {
@@ -769,6 +798,33 @@ fn splice(text: &str, table: &str, id: &str, saved: &RecordText) -> Option<Strin
     out.push_str(&saved.bytes);
     out.push_str(&text[end..]);
     Some(out)
+}
+
+/// The text with `records` (all of one kind, in order) added after its last record, exactly
+/// as adding them one at a time to the parsed document would write them, but parsing the text
+/// once and never holding the new records in one document: comments and blank lines at the end
+/// of the file stay at its end, and a file of comments only keeps them above the first record.
+fn add_all(text: &str, table: &str, records: &[&Record]) -> Result<String, toml_edit::TomlError> {
+    let parsed = toml_edit::Document::parse(text)?;
+    let has_array = parsed.get(table).is_some_and(Item::is_array_of_tables);
+    // What follows the last value: the document's trailing comments and whitespace.
+    let at = parsed.trailing().span().map_or(text.len(), |s| s.start);
+    let trailing = &text[at..];
+    let lift = !has_array && !trailing.trim().is_empty();
+    let mut out = String::with_capacity(text.len() + records.len() * 256);
+    out.push_str(&text[..at]);
+    for (n, record) in records.iter().enumerate() {
+        let mut doc = DocumentMut::new();
+        if n == 0 && lift {
+            doc.set_trailing(trailing);
+        }
+        add(&mut doc, table, record);
+        out.push_str(&doc.to_string());
+    }
+    if !lift {
+        out.push_str(trailing);
+    }
+    Ok(out)
 }
 
 fn add(doc: &mut DocumentMut, table: &str, record: &Record) {
