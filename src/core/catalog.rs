@@ -118,6 +118,21 @@ impl Catalog {
         self.find(id, Kind::Fact).map(|i| &self.facts[i])
     }
 
+    /// Every record of one kind, in file order, each as a value of its own.
+    pub fn records(&self, kind: Kind) -> Box<dyn Iterator<Item = Record> + '_> {
+        match kind {
+            Kind::Speaker => Box::new(self.speakers.iter().cloned().map(Record::Speaker)),
+            Kind::Source => Box::new(self.sources.iter().cloned().map(Record::Source)),
+            Kind::Quote => Box::new(self.quotes.iter().cloned().map(Record::Quote)),
+            Kind::Fact => Box::new(self.facts.iter().cloned().map(Record::Fact)),
+        }
+    }
+
+    /// The kind of the record with this id, if there is one.
+    pub fn kind_of(&self, id: &str) -> Option<Kind> {
+        self.index.get(id).map(|(kind, _)| *kind)
+    }
+
     /// The ids of every fact, in file order.
     pub fn fact_ids(&self) -> Vec<&str> {
         self.facts.iter().map(|f| f.id.as_str()).collect()

@@ -16,7 +16,9 @@ use toml_edit::Item;
 
 use super::catalog::Catalog;
 use super::diag::{Diagnostic, SourceText};
-use super::model::{Fact, Figure, PartialDate, Quote, QuoteKind, Source, Speaker, is_valid_id};
+use super::model::{
+    Fact, Figure, PartialDate, Quote, QuoteKind, Record as AnyRecord, Source, Speaker, is_valid_id,
+};
 use super::schema::{FIGURE_KEYS, Key, Kind, Shape, key_names};
 use super::toml_view::{Checker, Node, Record, Spanned, parse_document};
 
@@ -63,6 +65,9 @@ struct Reader<'a> {
     /// Kinds whose file could not be parsed: their ids are unknown, so references to them
     /// are not checked (the parse error is reported instead of a cascade of "unknown" ones).
     unreadable: Vec<Kind>,
+    /// The kind of a record outside the files read that has this id (records an import is
+    /// about to join); nothing for a whole database.
+    outside: &'a dyn Fn(&str) -> Option<Kind>,
 }
 
 /// Parses and validates the whole database.
@@ -77,6 +82,7 @@ pub fn parse_catalog(files: &DataFiles<'_>) -> Result<Catalog, Vec<Diagnostic>> 
         ids: HashMap::new(),
         references: Vec::new(),
         unreadable: Vec::new(),
+        outside: &|_| None,
     };
     let speakers = reader.read_file(Kind::Speaker, speaker);
     let sources = reader.read_file(Kind::Source, source);
@@ -86,14 +92,83 @@ pub fn parse_catalog(files: &DataFiles<'_>) -> Result<Catalog, Vec<Diagnostic>> 
     if reader.errors.is_empty() {
         Ok(Catalog::from_checked(speakers, sources, quotes, facts))
     } else {
-        let mut errors = reader.errors;
-        errors.sort_by(|a, b| {
-            let order = |d: &Diagnostic| texts.iter().position(|f| f.path == d.path);
-            (order(a), a.line, a.column).cmp(&(order(b), b.line, b.column))
-        });
-        errors.dedup();
-        Err(errors)
+        let paths: Vec<&str> = texts.iter().map(|f| f.path).collect();
+        Err(sorted(reader.errors, &paths))
     }
+}
+
+/// Problems in the order of the files, then of their lines and columns, each once.
+fn sorted(mut errors: Vec<Diagnostic>, paths: &[&str]) -> Vec<Diagnostic> {
+    errors.sort_by(|a, b| {
+        let order = |d: &Diagnostic| paths.iter().position(|p| *p == d.path);
+        (order(a), a.line, a.column).cmp(&(order(b), b.line, b.column))
+    });
+    errors.dedup();
+    errors
+}
+
+/// Reads records of some kinds, each kind's from a text in its data file's form, with every
+/// check [`parse_catalog`] makes of a record and between the records read (duplicate ids,
+/// references). A reference to an id none of them has is resolved by `outside`, the kind of a
+/// record elsewhere with that id: records are checked against the catalog they are about to
+/// join (an import's). Returns the records that have no problem, in the order given, and every
+/// problem.
+pub fn read_records(
+    files: &[(Kind, DataFile<'_>)],
+    outside: &dyn Fn(&str) -> Option<Kind>,
+) -> (Vec<AnyRecord>, Vec<Diagnostic>) {
+    let file_of = |kind: Kind| {
+        files
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(DataFile { path: "", text: "" }, |(_, f)| *f)
+    };
+    let mut reader = Reader {
+        sources: Kind::ALL
+            .iter()
+            .map(|&kind| {
+                let file = file_of(kind);
+                SourceText::new(file.path, file.text)
+            })
+            .collect(),
+        errors: Vec::new(),
+        ids: HashMap::new(),
+        references: Vec::new(),
+        unreadable: Vec::new(),
+        outside,
+    };
+    let mut records = Vec::new();
+    for (kind, _) in files {
+        match kind {
+            Kind::Speaker => records.extend(
+                reader
+                    .read_file(Kind::Speaker, speaker)
+                    .into_iter()
+                    .map(AnyRecord::Speaker),
+            ),
+            Kind::Source => records.extend(
+                reader
+                    .read_file(Kind::Source, source)
+                    .into_iter()
+                    .map(AnyRecord::Source),
+            ),
+            Kind::Quote => records.extend(
+                reader
+                    .read_file(Kind::Quote, quote)
+                    .into_iter()
+                    .map(AnyRecord::Quote),
+            ),
+            Kind::Fact => records.extend(
+                reader
+                    .read_file(Kind::Fact, fact)
+                    .into_iter()
+                    .map(AnyRecord::Fact),
+            ),
+        }
+    }
+    reader.check_references();
+    let paths: Vec<&str> = files.iter().map(|(_, f)| f.path).collect();
+    (records, sorted(reader.errors, &paths))
 }
 
 /// A reference one record makes: the id it names, the key naming it, the kinds it may name.
@@ -178,8 +253,12 @@ impl<'a> Reader<'a> {
 
     fn check_references(&mut self) {
         for reference in &self.references {
-            let message = match self.ids.get(&reference.target) {
-                Some((kind, _)) if reference.allowed.contains(kind) => continue,
+            let found = match self.ids.get(&reference.target) {
+                Some((kind, _)) => Some(*kind),
+                None => (self.outside)(&reference.target),
+            };
+            let message = match found {
+                Some(kind) if reference.allowed.contains(&kind) => continue,
                 None if reference
                     .allowed
                     .iter()
@@ -187,7 +266,7 @@ impl<'a> Reader<'a> {
                 {
                     continue;
                 }
-                Some((kind, _)) => format!(
+                Some(kind) => format!(
                     "`{}` refers to `{}`, which is a {}, not a {}",
                     reference.field,
                     reference.target,

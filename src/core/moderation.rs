@@ -13,6 +13,12 @@ pub const MAX_TEXT: usize = 4000;
 pub const MAX_NAME: usize = 200;
 pub const MAX_SOURCE: usize = 400;
 pub const MAX_TOPICS: usize = 10;
+/// A new quote or fact whose best search match scores this much already exists, near enough:
+/// a form asks before saving it, an import lists it.
+pub const NEAR_DUPLICATE: f32 = 0.85;
+
+/// Ids already given to records about to be added, which a generated id must not take.
+pub type Taken = std::collections::HashSet<String>;
 
 /// Who may change the database (contract §3, `[moderation]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -209,14 +215,14 @@ fn cut_id(base: &str, max: usize) -> String {
 
 /// A fresh id from words, unique in the catalog and among ids about to be added: the words
 /// transliterated in any script, or a stable short hash of them when nothing remains.
-fn fresh_id(catalog: &Catalog, words: &str, taken: &[String]) -> String {
+pub fn fresh_id(catalog: &Catalog, words: &str, taken: &Taken) -> String {
     let base = cut_id(&slug(words, 6), ID_BASE_CHARS);
     let base = if base.is_empty() || !is_valid_id(&base) {
         fallback_id(words.trim())
     } else {
         base
     };
-    let free = |id: &str| !catalog.contains_id(id) && !taken.iter().any(|t| t == id);
+    let free = |id: &str| !catalog.contains_id(id) && !taken.contains(id);
     if free(&base) {
         return base;
     }
@@ -247,12 +253,13 @@ fn not_an_id_of(
     Ok(())
 }
 
-/// The speaker the form names: an existing id, an existing name or alias, or a new speaker.
-fn speaker(
+/// The speaker a form (or an imported row) names: an existing id, an existing name or alias,
+/// or a new speaker, whose addition is pushed onto `changes` and whose id onto `taken`.
+pub fn speaker(
     catalog: &Catalog,
     value: &str,
     changes: &mut Vec<Change>,
-    taken: &mut Vec<String>,
+    taken: &mut Taken,
 ) -> Result<String, FormError> {
     let value = required("Speaker", value, MAX_NAME)?;
     if catalog.speaker(&value).is_some() {
@@ -268,7 +275,7 @@ fn speaker(
     }
     not_an_id_of(catalog, "Speaker", &value, "speaker")?;
     let id = fresh_id(catalog, &value, taken);
-    taken.push(id.clone());
+    taken.insert(id.clone());
     changes.push(Change::add(Record::Speaker(Speaker {
         id: id.clone(),
         name: value,
@@ -278,13 +285,14 @@ fn speaker(
     Ok(id)
 }
 
-/// The source the form names: an existing id, or a new one from "Title | https://url", a URL,
-/// or a title. A URL already used by a source reuses that source.
-fn source(
+/// The source a form (or an imported row) names: an existing id, or a new one from
+/// "Title | https://url", a URL, or a title (pushed onto `changes`, its id onto `taken`). A URL
+/// already used by a source reuses that source.
+pub fn source(
     catalog: &Catalog,
     value: &str,
     changes: &mut Vec<Change>,
-    taken: &mut Vec<String>,
+    taken: &mut Taken,
 ) -> Result<String, FormError> {
     let value = required("Source", value, MAX_SOURCE)?;
     if catalog.source(&value).is_some() {
@@ -331,7 +339,7 @@ fn source(
         return Ok(existing.id.clone());
     }
     let id = fresh_id(catalog, &title, taken);
-    taken.push(id.clone());
+    taken.insert(id.clone());
     changes.push(Change::add(Record::Source(Source {
         id: id.clone(),
         title,
@@ -408,7 +416,7 @@ pub fn quote_changes(
         |t| required("Text", t, MAX_TEXT),
     )?;
     let mut changes = Vec::new();
-    let mut taken = Vec::new();
+    let mut taken = Taken::new();
     let speaker = match &old {
         Some(q) if untouched(&form.speaker, &q.speaker) => q.speaker.clone(),
         _ => speaker(catalog, &form.speaker, &mut changes, &mut taken)?,
@@ -439,23 +447,11 @@ pub fn quote_changes(
             ..old.clone()
         },
         None => {
-            let last_name = catalog
+            let name = catalog
                 .speaker(&speaker)
-                .map(|s| s.name.clone())
-                .or_else(|| form.speaker.split_whitespace().last().map(str::to_string))
-                .unwrap_or_default();
-            let last = last_name
-                .split_whitespace()
-                .last()
-                .unwrap_or("")
-                .to_string();
-            let words: String = text
-                .split_whitespace()
-                .take(4)
-                .collect::<Vec<_>>()
-                .join(" ");
+                .map_or(form.speaker.as_str(), |s| s.name.as_str());
             Quote {
-                id: fresh_id(catalog, &format!("{last} {words}"), &taken),
+                id: quote_id(catalog, name, &text, &taken),
                 text,
                 speaker,
                 source,
@@ -472,6 +468,18 @@ pub fn quote_changes(
         None => Change::add(Record::Quote(quote)),
     });
     Ok(changes)
+}
+
+/// The id a new quote gets: the speaker's last name and the quote's first words
+/// ("tae-yul-we-will-stand-with"), unique in the catalog and among `taken`.
+pub fn quote_id(catalog: &Catalog, speaker_name: &str, text: &str, taken: &Taken) -> String {
+    let last = speaker_name.split_whitespace().last().unwrap_or("");
+    let words: String = text
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+    fresh_id(catalog, &format!("{last} {words}"), taken)
 }
 
 /// A number as the figure syntax writes it: whole numbers as integers, others in Rust's
@@ -645,7 +653,7 @@ pub fn fact_changes(
         parse_figure,
     )?;
     let mut changes = Vec::new();
-    let mut taken = Vec::new();
+    let mut taken = Taken::new();
     let source = match &old {
         Some(f) if untouched(&form.source, &f.source) => f.source.clone(),
         _ => source(catalog, &form.source, &mut changes, &mut taken)?,

@@ -23,14 +23,14 @@ use crate::core::catalog::Entry;
 use crate::core::edit::{self, Change, Record};
 use crate::core::limits;
 use crate::core::model::EntryKind;
-use crate::core::moderation::{Denied, FactForm, QuoteForm, fact_changes, quote_changes};
+use crate::core::moderation::{
+    Denied, FactForm, NEAR_DUPLICATE, QuoteForm, fact_changes, quote_changes,
+};
 use crate::core::render;
 use crate::core::search::Query;
 
 /// Shorter than the 15 minutes an interaction token lives, so the answer can still be sent.
 const MODAL_WAIT: Duration = Duration::from_secs(14 * 60);
-/// A new quote this close to an existing one asks for confirmation first.
-const NEAR_DUPLICATE: f32 = 0.85;
 
 /// The forms' length limits, as the `max_length` attributes below write them (the derive takes
 /// only literals): an edit form is filled only when every value fits them.
