@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod data;
 pub mod diag;
 pub mod edit;
+pub mod exchange;
 pub mod limits;
 pub mod model;
 pub mod moderation;
