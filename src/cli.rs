@@ -1,4 +1,5 @@
-//! The operator's command line (contract §2): `check`, `search` and `suggest`. Commands only
+//! The operator's command line (contract §2, §4.3): `check`, `search`, `suggest`, `fotd`,
+//! `export` and `import`. Commands only
 //! translate: they load through `store`, ask the `app`, print what `render` produced.
 
 use std::io::{self, BufWriter, Write};
@@ -7,11 +8,15 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
-use crate::app::Snapshot;
+use crate::app::{Actor, App, ApplyError, Snapshot};
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::core::diag::Diagnostic;
+use crate::core::edit::EditError;
+use crate::core::exchange::{self, Format};
 use crate::core::model::EntryKind;
 use crate::core::render;
+use crate::core::schema::Kind;
 use crate::core::search::{Choice, MAX_CHOICES, Outcome, Query, names};
 use crate::store;
 
@@ -86,6 +91,33 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         channel: Option<u64>,
     },
+    /// The database as data: JSON (the whole database), JSON Lines or CSV (one kind).
+    Export {
+        /// json (one object of every kind), jsonl (one record a line) or csv (one kind).
+        #[arg(long, value_name = "FORMAT", value_parser = format_arg, default_value = "json")]
+        format: Format,
+        /// Only this kind (quotes, facts, speakers, sources...); for csv the default is quotes.
+        #[arg(long, value_name = "KIND", value_parser = kind_arg)]
+        kind: Option<Kind>,
+        /// Write to FILE (replaced atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Merge records from a JSON, JSON Lines or CSV file into the database, all or nothing,
+    /// through the same checked and audited writer as moderators' changes.
+    Import {
+        /// The file to import.
+        file: PathBuf,
+        /// json, jsonl or csv (default: from the file's extension).
+        #[arg(long, value_name = "FORMAT", value_parser = format_arg)]
+        format: Option<Format>,
+        /// Show what would be added, changed and skipped; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the plan as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The autocomplete choices the bot would offer for TEXT (at most 25).
     Suggest {
         /// The text typed so far.
@@ -99,11 +131,27 @@ pub enum Command {
     },
 }
 
+fn format_arg(name: &str) -> Result<Format, String> {
+    Format::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("expected one of {}", names.join(", "))
+    })
+}
+
+fn kind_arg(name: &str) -> Result<Kind, String> {
+    exchange::kind_from_plural(name).ok_or_else(|| {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| exchange::plural(*k)).collect();
+        format!("expected one of {}", names.join(", "))
+    })
+}
+
 /// How a command failed, and so which exit code it ends with.
 #[derive(Debug)]
 pub enum Failure {
     Usage(String),
     Data(Vec<Diagnostic>),
+    /// An import's problems, each `FILE:LINE: message`; nothing was written.
+    Import(Vec<String>),
     Config(Vec<Diagnostic>),
     /// A configuration problem outside config.toml: the token's variable, or the token itself.
     Setup(String),
@@ -117,7 +165,7 @@ impl Failure {
         match self {
             Failure::Runtime(_) | Failure::Output(_) => 1,
             Failure::Usage(_) => 2,
-            Failure::Data(_) => 65,
+            Failure::Data(_) | Failure::Import(_) => 65,
             Failure::Config(_) | Failure::Setup(_) => 78,
         }
     }
@@ -128,6 +176,15 @@ impl Failure {
             Failure::Usage(m) | Failure::Setup(m) => format!("error: {m}"),
             Failure::Runtime(m) => format!("error: {m}"),
             Failure::Output(e) => format!("error: cannot write the answer: {e}"),
+            Failure::Import(problems) => {
+                let mut lines = problems.clone();
+                lines.push(format!(
+                    "error: {} problem{}; nothing was imported",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                ));
+                lines.join("\n")
+            }
             Failure::Data(d) | Failure::Config(d) => d
                 .iter()
                 .map(ToString::to_string)
@@ -268,6 +325,25 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
             let snapshot = load_snapshot(&config)?;
             fotd(&config, &snapshot, date.as_deref(), *channel, out)?;
         }
+        Command::Export {
+            format,
+            kind,
+            out: file,
+        } => {
+            let snapshot = load_snapshot(&config)?;
+            let text = exchange::export(&snapshot.catalog, *format, *kind);
+            match file {
+                Some(path) => store::write_atomic(path, text.as_bytes())
+                    .map_err(|e| Failure::Runtime(e.to_string()))?,
+                None => out.write_all(text.as_bytes())?,
+            }
+        }
+        Command::Import {
+            file,
+            format,
+            dry_run,
+            json,
+        } => import(&config, file, *format, *dry_run, *json, out)?,
         Command::Suggest { text, json, batch } => {
             let snapshot = load_snapshot(&config)?;
             for text in queries(text, batch.as_deref())? {
@@ -290,6 +366,117 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Plans an import, prints the plan, and unless it is a dry run (or has problems) applies it
+/// as one change through the app's writer.
+fn import(
+    config: &Config,
+    file: &Path,
+    format: Option<Format>,
+    dry_run: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let path = file.display().to_string();
+    let format = format.or_else(|| Format::from_path(&path)).ok_or_else(|| {
+        Failure::Usage(format!(
+            "cannot tell the format of {path} from its name; give --format json, jsonl or csv"
+        ))
+    })?;
+    let text = store::read_text_at_most(file, exchange::MAX_IMPORT_BYTES, "read import file")
+        .map_err(|e| match e {
+            store::StoreError::TooLarge { len, max, .. } => Failure::Import(vec![format!(
+                "{path}:1: the file is {} MiB; an import may be at most {} MiB (split it into smaller files)",
+                len.div_ceil(1 << 20),
+                max >> 20
+            )]),
+            other => Failure::Runtime(other.to_string()),
+        })?;
+    // A dry run opens no writer: that would clean up temporary files, and write nothing is
+    // what it promises.
+    let app = if dry_run {
+        None
+    } else {
+        Some(
+            App::open(config.data_dir.clone(), config.state_dir.clone())
+                .map_err(|e| Failure::Data(e.diagnostics))?,
+        )
+    };
+    let snapshot = match &app {
+        Some(app) => app.snapshot(),
+        None => std::sync::Arc::new(load_snapshot(config)?),
+    };
+    let input = exchange::Import {
+        path: &path,
+        text: &text,
+        format,
+    };
+    let mut plan = exchange::plan(&snapshot.catalog, &snapshot.index, input);
+    drop((text, snapshot));
+    let mut revisions = None;
+    if let Some(app) = app.filter(|_| plan.problems.is_empty() && !plan.is_empty()) {
+        let changes = std::mem::take(&mut plan.changes);
+        let actor = Actor {
+            user: 0,
+            guild: None,
+        };
+        match app.apply(changes, actor, SystemClock.now()) {
+            Ok(entries) => {
+                revisions = entries
+                    .first()
+                    .zip(entries.last())
+                    .map(|(a, b)| (a.revision, b.revision));
+            }
+            // Problems only the whole database shows (found in the data files' text).
+            Err(ApplyError::Edit(EditError::Invalid(diagnostics))) => {
+                plan.problems = diagnostics
+                    .iter()
+                    .map(|d| format!("{}:{}: {}", d.path, d.line, d.message))
+                    .collect();
+            }
+            Err(e) => return Err(Failure::Runtime(e.to_string())),
+        }
+    }
+    if json {
+        writeln!(out, "{}", plan.to_json())?;
+    } else {
+        for id in &plan.added {
+            writeln!(out, "add\t{id}")?;
+        }
+        for id in &plan.changed {
+            writeln!(out, "change\t{id}")?;
+        }
+        for id in &plan.unchanged {
+            writeln!(out, "skip\t{id}\t(unchanged)")?;
+        }
+        for (new, existing) in &plan.near_duplicates {
+            writeln!(out, "near duplicate\t{new}\t(looks like {existing})")?;
+        }
+    }
+    if !plan.problems.is_empty() {
+        return Err(Failure::Import(plan.problems));
+    }
+    let summary = format!(
+        "{} added, {} changed, {} unchanged, {} near duplicate{}",
+        plan.added.len(),
+        plan.changed.len(),
+        plan.unchanged.len(),
+        plan.near_duplicates.len(),
+        if plan.near_duplicates.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    match revisions {
+        Some((first, last)) => eprintln!(
+            "imported: {summary} (changes {first}-{last}, one step: `/curate undo change:{first}` reverts it)"
+        ),
+        None if dry_run => eprintln!("dry run, nothing written: {summary}"),
+        None => eprintln!("nothing to import: {summary}"),
     }
     Ok(())
 }
@@ -369,7 +556,6 @@ fn fotd(
     channel: Option<u64>,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    use crate::clock::{Clock, SystemClock};
     use crate::core::schedule::{local_date, planned};
     let date = match date {
         // The data files' strict date rule, at day precision: "20260101" is not a date here.

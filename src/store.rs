@@ -165,6 +165,38 @@ pub fn read_text(path: &Path, what: &'static str) -> Result<String, StoreError> 
     std::fs::read_to_string(path).map_err(|e| StoreError::io(what, path, e))
 }
 
+/// Reads a whole text file of at most `max` bytes; `what` says what it is in the error. The
+/// size is checked before anything is read, so a huge file is refused without being read into
+/// memory, and the read stops past `max` in case the file grew meanwhile.
+pub fn read_text_at_most(path: &Path, max: u64, what: &'static str) -> Result<String, StoreError> {
+    use std::io::Read;
+    let io = |e| StoreError::io(what, path, e);
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    let too_large = |len: u64| StoreError::TooLarge {
+        path: path.to_path_buf(),
+        len,
+        max,
+    };
+    if len > max {
+        return Err(too_large(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        io(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it is not UTF-8 text (byte {} is not)",
+                e.utf8_error().valid_up_to() + 1
+            ),
+        ))
+    })
+}
+
 /// A file operation that failed, or a state directory another process holds. An I/O failure
 /// keeps what was being done, the path and the `io::Error` itself, so callers decide by its
 /// kind, never by its text.
@@ -179,6 +211,8 @@ pub enum StoreError {
     },
     #[error("another quotebot is already running with state directory {}", .0.display())]
     StateDirTaken(PathBuf),
+    #[error("{} is {} bytes, more than the {} bytes it may be", path.display(), len, max)]
+    TooLarge { path: PathBuf, len: u64, max: u64 },
 }
 
 impl StoreError {
@@ -194,14 +228,16 @@ impl StoreError {
     pub fn kind(&self) -> Option<io::ErrorKind> {
         match self {
             StoreError::Io { source, .. } => Some(source.kind()),
-            StoreError::StateDirTaken(_) => None,
+            StoreError::StateDirTaken(_) | StoreError::TooLarge { .. } => None,
         }
     }
 
     /// The file or directory concerned.
     pub fn path(&self) -> &Path {
         match self {
-            StoreError::Io { path, .. } | StoreError::StateDirTaken(path) => path,
+            StoreError::Io { path, .. }
+            | StoreError::StateDirTaken(path)
+            | StoreError::TooLarge { path, .. } => path,
         }
     }
 }

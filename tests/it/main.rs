@@ -6,6 +6,7 @@ mod data_errors;
 mod deploy;
 mod discord;
 mod edits;
+mod exchange;
 mod fake_discord;
 mod fotd;
 mod lifecycle;
