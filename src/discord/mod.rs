@@ -259,7 +259,13 @@ pub async fn run_with(
         shutdown.await;
         tracing::info!("shutting down");
         let _ = stop_on_signal.send(true);
-        shards.shutdown_all().await;
+        // Shutting down shards that have not started yet does nothing, and a shutdown asked for
+        // while the bot is still connecting must not be lost: ask again until the client has
+        // stopped (this task is aborted then).
+        loop {
+            shards.shutdown_all().await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     });
     // Started here, once, not on every READY: it needs only the HTTP client.
     let scheduler = tokio::spawn(supervise(

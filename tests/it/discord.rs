@@ -296,6 +296,20 @@ async fn an_unreachable_api_base_fails_before_connecting() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shutdown_asked_for_while_the_bot_is_still_connecting_stops_it() {
+    let fake = FakeDiscord::start().await;
+    let state = tempfile::tempdir().unwrap();
+    let app = Arc::new(App::new(seed_catalog()));
+    let config = config_with(&fake, state.path(), TimeBudgets::default());
+    // Asked for before the gateway is even checked: the shards start after it.
+    let run = quotebot::discord::run(config, Token::new(TOKEN.into()), app, async {});
+    let result = tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .expect("the bot stops within 10 s");
+    assert!(result.is_ok(), "{result:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn speaker_source_and_topic_list_what_they_hold() {
     let fake = FakeDiscord::start().await;
     let bot = start_bot(&fake, TOKEN);
