@@ -22,7 +22,7 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse, GatewayIntents};
 
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::app::{App, off_runtime};
 use crate::clock::{Clock, SystemClock};
@@ -86,6 +86,9 @@ pub enum Sharding {
 pub struct RunOptions {
     pub sharding: Sharding,
     pub clock: Arc<dyn Clock>,
+    /// Told what every look of the hand-edit watcher at the data files found, so that tests
+    /// wait for the look they need instead of sleeping past it.
+    pub watched: Option<mpsc::UnboundedSender<Watched>>,
 }
 
 impl Default for RunOptions {
@@ -93,8 +96,20 @@ impl Default for RunOptions {
         RunOptions {
             sharding: Sharding::Auto,
             clock: Arc::new(SystemClock),
+            watched: None,
         }
     }
+}
+
+/// What one look of the hand-edit watcher at the data files found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watched {
+    /// The files are as last loaded.
+    Unchanged,
+    /// They changed and are valid: the new catalog is published.
+    Reloaded,
+    /// They changed but are invalid: the last good catalog is still served.
+    Invalid,
 }
 
 /// Runs the bot until `shutdown` completes or the connection fails for good.
@@ -115,7 +130,11 @@ pub async fn run_with(
     options: RunOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
-    let RunOptions { sharding, clock } = options;
+    let RunOptions {
+        sharding,
+        clock,
+        watched,
+    } = options;
     let http = http(&config, &token)?;
     // Serenity would silently fall back to Discord's real gateway if this failed; check first.
     let gateway = http.get_bot_gateway().await.map_err(|e| match &e {
@@ -286,7 +305,7 @@ pub async fn run_with(
         },
         stopped,
     ));
-    let watcher = tokio::spawn(watch_files(app_for_watcher, stop.subscribe()));
+    let watcher = tokio::spawn(watch_files(app_for_watcher, stop.subscribe(), watched));
     let result = match sharding {
         Sharding::Auto => client.start_autosharded().await,
         Sharding::Range { first, last, total } => {
@@ -320,7 +339,11 @@ const WATCH_EVERY: Duration = Duration::from_secs(2);
 /// Reloads the data files when they change on disk (checked every few seconds, and at once on
 /// SIGHUP) if they are valid; otherwise keeps serving the last good catalog and logs the
 /// problems once.
-async fn watch_files(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+async fn watch_files(
+    app: Arc<App>,
+    mut stopped: watch::Receiver<bool>,
+    watched: Option<mpsc::UnboundedSender<Watched>>,
+) {
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     let mut last_problems: Vec<String> = Vec::new();
     loop {
@@ -335,13 +358,21 @@ async fn watch_files(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
             return;
         }
         let worker = app.clone();
-        match tokio::task::spawn_blocking(move || worker.reload()).await {
-            Ok(Ok(true)) => {
+        // A reload that did not finish is logged by `off_runtime`, and tried again next time.
+        let Some(reloaded) = off_runtime(move || worker.reload()).await else {
+            continue;
+        };
+        let found = match reloaded {
+            Ok(true) => {
                 last_problems.clear();
                 tracing::info!("the data files changed on disk; reloaded");
+                Watched::Reloaded
             }
-            Ok(Ok(false)) => last_problems.clear(),
-            Ok(Err(problems)) => {
+            Ok(false) => {
+                last_problems.clear();
+                Watched::Unchanged
+            }
+            Err(problems) => {
                 let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
                 if problems != last_problems {
                     for problem in &problems {
@@ -349,8 +380,11 @@ async fn watch_files(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
                     }
                     last_problems = problems;
                 }
+                Watched::Invalid
             }
-            Err(e) => tracing::error!(error = %e, "reloading failed"),
+        };
+        if let Some(watched) = &watched {
+            let _ = watched.send(found);
         }
     }
 }

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use quotebot::app::App;
 use quotebot::config::{Config, TimeBudgets, Token};
+use quotebot::discord::{RunOptions, Watched};
 
 use crate::fake_discord::{self as fake, FakeDiscord, GUILD_ID, OTHER_USER_ID, USER_ID};
 use crate::support::workspace;
@@ -22,15 +23,18 @@ struct Running {
 
 async fn start(fake: &FakeDiscord, data: &Path, state: &Path) -> Running {
     let app = Arc::new(App::open(data.to_path_buf(), state.to_path_buf()).unwrap());
-    start_with(fake, data, state, app, TimeBudgets::default()).await
+    start_with(fake, data, state, app, TimeBudgets::default(), None).await
 }
 
+/// Starts the bot; `watched`, when given, is told what every look of the hand-edit watcher
+/// found.
 async fn start_with(
     fake: &FakeDiscord,
     data: &Path,
     state: &Path,
     app: Arc<App>,
     budgets: TimeBudgets,
+    watched: Option<mpsc::UnboundedSender<Watched>>,
 ) -> Running {
     let mut config = Config::default();
     config.discord.time_budgets = budgets;
@@ -41,16 +45,20 @@ async fn start_with(
     config.moderation.guild = std::num::NonZeroU64::new(GUILD_ID);
     config.moderation.users = vec![USER_ID];
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(quotebot::discord::run(
+    let options = RunOptions {
+        watched,
+        ..RunOptions::default()
+    };
+    let task = tokio::spawn(quotebot::discord::run_with(
         config,
         Token::new("curate-token".into()),
         app,
+        options,
         async move {
             let _ = stopped.await;
         },
     ));
     fake.wait_until("identify", |f| f.identifies() >= 1).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     Running { stop, task }
 }
 
@@ -252,7 +260,7 @@ async fn non_moderators_are_refused_and_nothing_is_written() {
         OTHER_USER_ID,
     );
     fake.dispatch("INTERACTION_CREATE", submit).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    fake.round_trip().await;
     stop(running).await;
     let after: Vec<Vec<u8>> = ["quotes.toml", "speakers.toml", "sources.toml", "facts.toml"]
         .iter()
@@ -343,12 +351,15 @@ async fn save_as_quote_opens_the_form_filled_with_the_message() {
 async fn files_edited_by_hand_while_running_are_picked_up_when_valid() {
     let (_dir, data, state) = workspace();
     let fake = FakeDiscord::start().await;
-    let running = start(&fake, &data, &state).await;
+    let app = Arc::new(App::open(data.to_path_buf(), state.to_path_buf()).unwrap());
+    let (watched, mut looks) = mpsc::unbounded_channel();
+    let budgets = TimeBudgets::default();
+    let running = start_with(&fake, &data, &state, app, budgets, Some(watched)).await;
     let path = data.join("quotes.toml");
     let good = std::fs::read_to_string(&path).unwrap();
     // An invalid edit first: the last good catalog keeps answering.
     std::fs::write(&path, format!("{good}\n[[quote]]\nid = \"half\"\n")).unwrap();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    look_finds(&mut looks, Watched::Invalid).await;
     let body = fake
         .interact(fake::slash_command(
             "quote",
@@ -367,25 +378,34 @@ async fn files_edited_by_hand_while_running_are_picked_up_when_valid() {
         format!("{good}\n[[quote]]\nid = \"typed-by-hand\"\ntext = \"Edited in a text editor while the bot ran.\"\nspeaker = \"antony-blinken\"\nsource = \"voa-2025-us-rok-strong\"\n"),
     )
     .unwrap();
-    let mut found = false;
-    for _ in 0..40 {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        let body = fake
-            .interact(fake::slash_command(
-                "quote",
-                &[("query", "edited in a text editor")],
-            ))
-            .await;
-        if body["data"]["embeds"][0]["footer"]["text"]
-            .as_str()
-            .is_some_and(|f| f.contains("typed-by-hand"))
-        {
-            found = true;
-            break;
-        }
-    }
+    look_finds(&mut looks, Watched::Reloaded).await;
+    let body = fake
+        .interact(fake::slash_command(
+            "quote",
+            &[("query", "edited in a text editor")],
+        ))
+        .await;
+    let found = body["data"]["embeds"][0]["footer"]["text"]
+        .as_str()
+        .is_some_and(|f| f.contains("typed-by-hand"));
     assert!(found, "the hand edit was loaded");
     stop(running).await;
+}
+
+/// Waits until the hand-edit watcher takes a look that finds `wanted` (it looks every few
+/// seconds; a look before the files were written finds them unchanged).
+async fn look_finds(looks: &mut mpsc::UnboundedReceiver<Watched>, wanted: Watched) {
+    let wait = async {
+        while let Some(found) = looks.recv().await {
+            if found == wanted {
+                return;
+            }
+        }
+        panic!("the watcher stopped before finding {wanted:?}");
+    };
+    tokio::time::timeout(Duration::from_secs(15), wait)
+        .await
+        .unwrap_or_else(|_| panic!("no look of the watcher found {wanted:?} within 15 s"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -883,7 +903,7 @@ async fn a_near_duplicate_check_past_its_time_budget_asks_before_saving_instead_
         search: Duration::from_millis(100),
         ..TimeBudgets::default()
     };
-    let running = start_with(&fake, &data, &state, app, budgets).await;
+    let running = start_with(&fake, &data, &state, app, budgets, None).await;
     let before = std::fs::read(data.join("quotes.toml")).unwrap();
     let command = fake::subcommand("curate", "quote", &[], USER_ID);
     let body = fake.interact(command.clone()).await;

@@ -479,7 +479,6 @@ async fn commands_are_registered_once_and_skipped_when_unchanged() {
     let bot = start_bot_with(&fake, TOKEN, seed_catalog(), state.path());
     let body = {
         fake.wait_until("identify", |f| f.identifies() == 1).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
         fake.interact(fake::slash_command("about", &[])).await
     };
     assert_eq!(body["type"], 4);

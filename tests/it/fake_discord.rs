@@ -121,6 +121,7 @@ impl FakeDiscord {
             .insert(channel, guild);
     }
 
+    /// IDENTIFYs answered with READY and GUILD_CREATE (queued before they are counted).
     pub fn identifies(&self) -> usize {
         self.state.identifies.load(Ordering::SeqCst)
     }
@@ -198,6 +199,13 @@ impl FakeDiscord {
         let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 1;
         self.send(json!({"op": 0, "s": s, "t": event, "d": data}))
             .await;
+    }
+
+    /// Sends `/about` and waits for its answer. The gateway delivers events in order and the
+    /// bot reads them in order, so when this returns the bot has read every event sent before:
+    /// a test that asserts something did not happen waits on this, not on a sleep.
+    pub async fn round_trip(&self) {
+        self.interact(slash_command("about", &[])).await;
     }
 
     /// Sends an INTERACTION_CREATE and waits for the bot's callback to it.
@@ -421,7 +429,6 @@ async fn serve_gateway(stream: TcpStream, state: Arc<State>, ws_port: u16) {
                     let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
                     return;
                 }
-                state.identifies.fetch_add(1, Ordering::SeqCst);
                 let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
                 let ready = json!({"op": 0, "s": s, "t": "READY", "d": {
                     "v": 10,
@@ -436,6 +443,9 @@ async fn serve_gateway(stream: TcpStream, state: Arc<State>, ws_port: u16) {
                 let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
                 let guild = json!({"op": 0, "s": s, "t": "GUILD_CREATE", "d": guild()});
                 let _ = tx.send(Message::Text(guild.to_string()));
+                // Counted once READY and GUILD_CREATE are queued: whatever a test sends after
+                // seeing the count reaches the bot after them, never before its READY.
+                state.identifies.fetch_add(1, Ordering::SeqCst);
             }
             Some(6) => {
                 state.resumes.fetch_add(1, Ordering::SeqCst);

@@ -248,7 +248,13 @@ fn bot_config(fake: &FakeDiscord, state: &std::path::Path) -> Config {
     config
 }
 
+/// Runs the bot at 09:00 in Seoul on 2025-01-07 until it has posted (`wait_for_post`) or has
+/// decided not to, then stops it.
 async fn run_bot_until_posts(fake: &FakeDiscord, state: &std::path::Path, wait_for_post: bool) {
+    use std::os::unix::fs::MetadataExt;
+    let ledger = state.join("fotd-ledger.json");
+    let ledger_file = || std::fs::metadata(&ledger).map(|m| m.ino()).ok();
+    let before = ledger_file();
     let (stop, stopped) = oneshot::channel::<()>();
     let options = RunOptions {
         clock: Arc::new(FixedClock("2025-01-07T00:00:00Z".parse().unwrap())),
@@ -265,18 +271,26 @@ async fn run_bot_until_posts(fake: &FakeDiscord, state: &std::path::Path, wait_f
     ));
     fake.wait_until("identify", |f| f.identifies() >= 1).await;
     if wait_for_post {
-        fake.wait_for("a message post", |r| {
-            r.method == "POST" && r.path == "/api/v10/channels/777/messages"
+        // Posted once the ledger says so: Discord has answered (after any retry).
+        fake.wait_until("the ledger records the post", |_| {
+            std::fs::read_to_string(&ledger)
+                .is_ok_and(|t| t.contains("\"last_posted\": \"2025-01-07\""))
         })
         .await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
     let _ = stop.send(());
     tokio::time::timeout(Duration::from_secs(10), task)
         .await
         .unwrap()
         .unwrap()
         .unwrap();
+    // The bot stops only after the fact-of-the-day task, which saves its ledger (a new file)
+    // only once it has decided what is due: so it did decide, and anything it posted is seen.
+    assert_ne!(
+        ledger_file(),
+        before,
+        "the fact-of-the-day task decided before the bot stopped"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -683,6 +697,7 @@ async fn run_bot_until(config: Config, at: &str, sharding: Sharding, done: impl 
     let options = RunOptions {
         clock: Arc::new(FixedClock(at.parse().unwrap())),
         sharding,
+        ..Default::default()
     };
     let task = tokio::spawn(quotebot::discord::run_with(
         config,
@@ -943,6 +958,7 @@ async fn two_processes_on_different_shards_post_a_channel_once() {
                 last: shard as u32,
                 total: 2,
             },
+            ..Default::default()
         };
         let task = tokio::spawn(quotebot::discord::run_with(
             bot_config(&fake, state.path()),
