@@ -55,13 +55,8 @@ pub enum RunError {
 /// Discord's own, that base with the rate limiter off (serenity's rate limiter would otherwise
 /// talk to discord.com directly).
 pub fn http(config: &Config, token: &Token) -> Result<serenity::Http, RunError> {
-    let client = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(15))
-        .build()
-        .map_err(|e| RunError::Client(e.to_string()))?;
     let mut builder = serenity::HttpBuilder::new(token.expose())
-        .client(client)
+        .client(reqwest_client()?)
         .default_allowed_mentions(no_mentions());
     if !config.discord.api_base.is_discord() {
         builder = builder
@@ -295,7 +290,7 @@ pub async fn run_with(
             state_dir: config.state_dir.clone(),
             poster: HttpPoster {
                 http: client.http.clone(),
-                client: poster_client()?,
+                client: reqwest_client()?,
             },
             clock,
             shards: match sharding {
@@ -408,8 +403,9 @@ async fn supervise(
     }
 }
 
-/// The HTTP client for fact-of-the-day posts, with the same timeouts as the bot's.
-fn poster_client() -> Result<reqwest::Client, RunError> {
+/// The client every request to Discord goes through (serenity's and the fact-of-the-day
+/// posts'), with its timeouts.
+fn reqwest_client() -> Result<reqwest::Client, RunError> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(15))
