@@ -18,7 +18,7 @@ use super::framework::{
     AppContext, ComponentId, Context, Data, Error, PendingChange, Refused, complete_entries,
     within_budget,
 };
-use crate::app::{Actor, ApplyError};
+use crate::app::{Actor, ApplyError, off_runtime};
 use crate::core::catalog::Entry;
 use crate::core::edit::{self, Change, Record};
 use crate::core::limits;
@@ -211,9 +211,11 @@ async fn defer_submit(
 async fn save(data: &Data, changes: Vec<Change>, actor: Actor) -> Result<String, String> {
     let app = data.app.clone();
     let now = data.clock.now();
-    let result = tokio::task::spawn_blocking(move || app.apply(changes, actor, now))
+    // A save that did not finish is logged by `off_runtime`; whether it was written is not
+    // known, and the moderator is told where to look.
+    let result = off_runtime(move || app.apply(changes, actor, now))
         .await
-        .map_err(|e| e.to_string())?;
+        .ok_or("the save did not finish; see /curate history before trying again")?;
     match result {
         Ok(entries) => {
             let list: Vec<String> = entries
@@ -643,7 +645,10 @@ async fn curate_history(
     // The audit log is read from disk: defer first.
     ctx.defer_ephemeral().await?;
     let app = ctx.data().app.clone();
-    let entries = match tokio::task::spawn_blocking(move || app.audit()).await? {
+    let entries = match off_runtime(move || app.audit())
+        .await
+        .ok_or("reading the audit log did not finish")?
+    {
         Ok(entries) => entries,
         Err(e) => return private(ctx, &e.brief()).await,
     };
@@ -690,7 +695,9 @@ async fn curate_undo(
     };
     let app = ctx.data().app.clone();
     let now = ctx.data().clock.now();
-    let result = tokio::task::spawn_blocking(move || app.undo(change, actor, now)).await?;
+    let result = off_runtime(move || app.undo(change, actor, now))
+        .await
+        .ok_or("the undo did not finish")?;
     let text = match result {
         Ok(entries) => entries
             .iter()

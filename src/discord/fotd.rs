@@ -5,6 +5,7 @@
 use poise::serenity_prelude as serenity;
 
 use super::framework::{Context, Data, Error, private, to_response};
+use crate::app::off_runtime;
 use crate::core::limits;
 use crate::core::schedule::{Decision, GuildSetting, decide, local_date, planned};
 use crate::scheduler::ChangeError;
@@ -123,14 +124,12 @@ async fn change_setting(
 ) -> Result<Option<GuildSetting>, String> {
     let schedules = data.guild_schedules.clone();
     let dir = data.state_dir.clone();
-    let changed = tokio::task::spawn_blocking(move || {
+    // A save that did not finish is logged by `off_runtime`.
+    let changed = off_runtime(move || {
         schedules.change(guild, setting, |all| store::save_guild_settings(&dir, all))
     })
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "saving the fact-of-the-day settings failed");
-        "The setting could not be saved; nothing changed.".to_string()
-    })?;
+    .ok_or_else(|| "The setting could not be saved; nothing changed.".to_string())?;
     changed.map_err(|error| match error {
         ChangeError::Unavailable(problem) => {
             tracing::error!(error = %problem, "a /fotd change was refused: the settings file cannot be used");
