@@ -88,6 +88,7 @@ fn catalog(quotes: &str) -> Catalog {
         sources: file("sources.toml", SOURCES),
         quotes: file("quotes.toml", quotes),
         facts: file("facts.toml", ""),
+        topics: None,
     })
     .unwrap_or_else(|e| panic!("generated data is invalid: {:?}", e.first()))
 }

@@ -35,6 +35,7 @@ fn main() {
         context: None,
         topics: vec![],
         related: vec![],
+        provenance: Default::default(),
     };
     let actor = Actor {
         user: 1,

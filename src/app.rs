@@ -214,6 +214,8 @@ struct Writer {
     data_dir: PathBuf,
     state_dir: PathBuf,
     texts: [String; 4],
+    /// `topics.toml`'s text as last loaded (`None` without the file); changes never write it.
+    topics: Option<String>,
     /// The files' sizes and times when last read or written.
     fingerprint: store::Fingerprint,
     /// The audit log as last read or appended to; `None` before the first read and after a
@@ -313,6 +315,7 @@ impl App {
             data_dir,
             state_dir,
             texts: data.texts,
+            topics: data.topics,
             fingerprint,
             audit: None,
             revision: 0,
@@ -415,12 +418,13 @@ impl App {
     fn sync_with_disk(&self, writer: &mut Writer) -> Result<bool, Vec<Diagnostic>> {
         let fingerprint = store::data_fingerprint(&writer.data_dir);
         let data = store::read_data(&writer.data_dir).map_err(|e| e.diagnostics)?;
-        if data.texts == writer.texts {
+        if data.texts == writer.texts && data.topics == writer.topics {
             writer.fingerprint = fingerprint;
             return Ok(false);
         }
         let catalog = data.parse()?;
         writer.texts = data.texts;
+        writer.topics = data.topics;
         writer.fingerprint = fingerprint;
         self.publish(catalog);
         Ok(true)

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::{Config, parse_config};
 use crate::core::catalog::Catalog;
-use crate::core::data::{DataFile, DataFiles, FILE_NAMES, parse_catalog};
+use crate::core::data::{DataFile, DataFiles, FILE_NAMES, TOPIC_FILE, parse_catalog};
 use crate::core::diag::Diagnostic;
 use crate::core::edit::AuditEntry;
 
@@ -26,10 +26,14 @@ fn unreadable(path: &Path, error: &io::Error) -> Diagnostic {
     }
 }
 
-/// The four data files' display paths and texts, as read from `dir`.
+/// The four data files' display paths and texts, as read from `dir`, and the optional
+/// `topics.toml`'s.
 pub struct DataTexts {
     pub paths: [String; 4],
     pub texts: [String; 4],
+    pub topics_path: String,
+    /// `None` when the data directory has no `topics.toml`.
+    pub topics: Option<String>,
 }
 
 impl DataTexts {
@@ -43,11 +47,26 @@ impl DataTexts {
             sources: file(1),
             quotes: file(2),
             facts: file(3),
+            topics: self.topics.as_deref().map(|text| DataFile {
+                path: &self.topics_path,
+                text,
+            }),
         })
     }
 }
 
-/// Reads the four data files' texts.
+/// Reads `topics.toml`: `None` when there is none (the file is optional).
+fn read_topics(dir: &Path) -> (String, Result<Option<String>, Diagnostic>) {
+    let path = dir.join(TOPIC_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(unreadable(&path, &error)),
+    };
+    (path.display().to_string(), text)
+}
+
+/// Reads the four data files' texts, and `topics.toml`'s when there is one.
 pub fn read_data(dir: &Path) -> Result<DataTexts, LoadError> {
     let mut texts: [String; 4] = Default::default();
     let mut paths: [String; 4] = Default::default();
@@ -60,8 +79,18 @@ pub fn read_data(dir: &Path) -> Result<DataTexts, LoadError> {
             Err(error) => diagnostics.push(unreadable(&path, &error)),
         }
     }
+    let (topics_path, topics) = read_topics(dir);
+    let topics = topics.unwrap_or_else(|d| {
+        diagnostics.push(d);
+        None
+    });
     if diagnostics.is_empty() {
-        Ok(DataTexts { paths, texts })
+        Ok(DataTexts {
+            paths,
+            texts,
+            topics_path,
+            topics,
+        })
     } else {
         Err(LoadError { diagnostics })
     }
@@ -74,6 +103,7 @@ pub type Fingerprint = Vec<Option<(u64, std::time::SystemTime)>>;
 pub fn data_fingerprint(dir: &Path) -> Fingerprint {
     FILE_NAMES
         .iter()
+        .chain([&TOPIC_FILE])
         .map(|name| {
             let meta = std::fs::metadata(dir.join(name)).ok()?;
             Some((meta.len(), meta.modified().ok()?))
@@ -98,7 +128,15 @@ pub fn load_data(dir: &Path) -> Result<(Catalog, DataTexts), LoadError> {
                 paths[i] = dir.join(name).display().to_string();
                 texts[i] = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
             }
-            if let Err(mut more) = (DataTexts { paths, texts }).parse() {
+            let (topics_path, topics) = read_topics(dir);
+            let topics = topics.ok().flatten();
+            let data = DataTexts {
+                paths,
+                texts,
+                topics_path,
+                topics,
+            };
+            if let Err(mut more) = data.parse() {
                 more.retain(|d| !error.diagnostics.iter().any(|e| e.path == d.path));
                 error.diagnostics.append(&mut more);
             }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::model::{EntryKind, Fact, Quote, Record, Source, Speaker};
+use super::model::{EntryKind, Fact, Quote, Record, Source, Speaker, Topic};
 use super::schema::Kind;
 
 #[derive(Debug, Clone)]
@@ -15,6 +15,10 @@ pub struct Catalog {
     quotes: Vec<Quote>,
     facts: Vec<Fact>,
     index: HashMap<String, (Kind, usize)>,
+    /// `topics.toml`'s topics, when the database has the file; topic ids are a namespace of
+    /// their own, so they are not in `index`.
+    topics: Vec<Topic>,
+    topic_index: HashMap<String, usize>,
 }
 
 /// A quote or a fact, borrowed from the catalog.
@@ -82,7 +86,38 @@ impl Catalog {
             quotes,
             facts,
             index,
+            topics: Vec::new(),
+            topic_index: HashMap::new(),
         }
+    }
+
+    /// The catalog with `topics.toml`'s topics, whose ids are unique. Only the data parser
+    /// calls this after checking them, and the writer of changes, which carries over the
+    /// topics of the catalog it changed (a change never touches `topics.toml`).
+    pub(crate) fn with_topics(mut self, topics: Vec<Topic>) -> Catalog {
+        self.topic_index = topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
+        self.topics = topics;
+        self
+    }
+
+    /// The topics of `topics.toml`, in file order (none without the file).
+    pub fn topics(&self) -> &[Topic] {
+        &self.topics
+    }
+
+    /// The topic with this slug, when `topics.toml` describes it.
+    pub fn topic(&self, id: &str) -> Option<&Topic> {
+        self.topic_index.get(id).map(|&i| &self.topics[i])
+    }
+
+    /// How a topic slug is shown: its name, or the slug itself when `topics.toml` does not
+    /// name it.
+    pub fn topic_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.topic(id).map_or(id, |t| t.name.as_str())
     }
 
     pub fn speakers(&self) -> &[Speaker] {

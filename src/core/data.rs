@@ -12,14 +12,15 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use toml_edit::Item;
+use toml_edit::{Item, Value};
 
 use super::catalog::Catalog;
 use super::diag::{Diagnostic, SourceText};
 use super::model::{
-    Fact, Figure, PartialDate, Quote, QuoteKind, Record as AnyRecord, Source, Speaker, is_valid_id,
+    Appearance, Fact, Figure, PartialDate, Provenance, Quote, QuoteKind, Record as AnyRecord, Role,
+    Source, Speaker, Status, Topic, Translation, is_valid_id,
 };
-use super::schema::{FIGURE_KEYS, Key, Kind, Shape, key_names};
+use super::schema::{FIGURE_KEYS, Key, Kind, Shape, TOPIC_KEYS, TOPIC_TABLE, key_names};
 use super::toml_view::{Checker, Node, Record, Spanned, parse_document};
 
 /// One data file's path (as it should appear in messages) and text.
@@ -29,17 +30,21 @@ pub struct DataFile<'a> {
     pub text: &'a str,
 }
 
-/// The four files of the database.
+/// The four files of the database, and the optional fifth, `topics.toml`.
 #[derive(Debug, Clone, Copy)]
 pub struct DataFiles<'a> {
     pub speakers: DataFile<'a>,
     pub sources: DataFile<'a>,
     pub quotes: DataFile<'a>,
     pub facts: DataFile<'a>,
+    /// `None` when the database has no `topics.toml` (topics are then shown as their slugs).
+    pub topics: Option<DataFile<'a>>,
 }
 
 /// The file names inside the data directory, in the order they are read.
 pub use super::schema::FILE_NAMES;
+/// The optional topics file's name inside the data directory.
+pub use super::schema::TOPIC_FILE;
 
 /// Where an id or a reference was written, to report problems found across files.
 #[derive(Debug, Clone)]
@@ -72,7 +77,8 @@ struct Reader<'a> {
 
 /// Parses and validates the whole database.
 pub fn parse_catalog(files: &DataFiles<'_>) -> Result<Catalog, Vec<Diagnostic>> {
-    let texts = [files.speakers, files.sources, files.quotes, files.facts];
+    let mut texts = vec![files.speakers, files.sources, files.quotes, files.facts];
+    texts.extend(files.topics);
     let mut reader = Reader {
         sources: texts
             .iter()
@@ -88,9 +94,13 @@ pub fn parse_catalog(files: &DataFiles<'_>) -> Result<Catalog, Vec<Diagnostic>> 
     let sources = reader.read_file(Kind::Source, source);
     let quotes = reader.read_file(Kind::Quote, quote);
     let facts = reader.read_file(Kind::Fact, fact);
+    let topics = match files.topics {
+        Some(_) => reader.read_topics(),
+        None => Vec::new(),
+    };
     reader.check_references();
     if reader.errors.is_empty() {
-        Ok(Catalog::from_checked(speakers, sources, quotes, facts))
+        Ok(Catalog::from_checked(speakers, sources, quotes, facts).with_topics(topics))
     } else {
         let paths: Vec<&str> = texts.iter().map(|f| f.path).collect();
         Err(sorted(reader.errors, &paths))
@@ -179,7 +189,6 @@ impl<'a> Reader<'a> {
     fn read_file<T>(&mut self, kind: Kind, build: fn(&mut Values) -> Option<T>) -> Vec<T> {
         let file = kind.index();
         let read = RecordReader {
-            kind,
             what: format!("[[{}]]", kind.table()),
             names: key_names(kind.keys()),
             build,
@@ -193,7 +202,15 @@ impl<'a> Reader<'a> {
         let mut split_ok = true;
         for (offset, chunk) in split_tables(source.text, TABLES_PER_CHUNK) {
             match toml_edit::Document::parse(chunk) {
-                Ok(document) => read_document(source, &document, offset, table, &read, &mut found),
+                Ok(document) => read_document(
+                    source,
+                    &document,
+                    offset,
+                    table,
+                    kind.keys(),
+                    &read,
+                    &mut found,
+                ),
                 Err(_) => {
                     split_ok = false;
                     break;
@@ -203,7 +220,9 @@ impl<'a> Reader<'a> {
         if !split_ok {
             found = Found::default();
             match parse_document(source) {
-                Ok(document) => read_document(source, &document, 0, table, &read, &mut found),
+                Ok(document) => {
+                    read_document(source, &document, 0, table, kind.keys(), &read, &mut found)
+                }
                 Err(diagnostic) => {
                     self.errors.push(diagnostic);
                     self.unreadable.push(kind);
@@ -249,6 +268,49 @@ impl<'a> Reader<'a> {
             });
         }
         records
+    }
+
+    /// Reads `topics.toml` (the fifth source text): its ids are unique among topics, in a
+    /// namespace of their own.
+    fn read_topics(&mut self) -> Vec<Topic> {
+        let source = &self.sources[4];
+        let document = match parse_document(source) {
+            Ok(document) => document,
+            Err(diagnostic) => {
+                self.errors.push(diagnostic);
+                return Vec::new();
+            }
+        };
+        let read = RecordReader {
+            what: format!("[[{TOPIC_TABLE}]]"),
+            names: key_names(TOPIC_KEYS),
+            build: topic,
+        };
+        let mut found = Found::default();
+        read_document(
+            source,
+            &document,
+            0,
+            TOPIC_TABLE,
+            TOPIC_KEYS,
+            &read,
+            &mut found,
+        );
+        self.errors.append(&mut found.errors);
+        let mut seen: HashMap<String, Option<Range<usize>>> = HashMap::new();
+        for id in found.ids {
+            if let Some(first) = seen.get(&id.value) {
+                let (line, _) = source.line_column(first.as_ref().map_or(0, |s| s.start));
+                let message = format!(
+                    "duplicate topic id `{}`: already used by the topic at {}:{line}",
+                    id.value, source.path
+                );
+                self.errors.push(source.at(id.span, message));
+            } else {
+                seen.insert(id.value, id.span);
+            }
+        }
+        found.records
     }
 
     fn check_references(&mut self) {
@@ -318,6 +380,7 @@ fn read_document<T, S: AsRef<str>>(
     document: &toml_edit::Document<S>,
     offset: usize,
     table: &'static str,
+    keys: &'static [Key],
     read: &RecordReader<T>,
     found: &mut Found<T>,
 ) {
@@ -343,13 +406,8 @@ fn read_document<T, S: AsRef<str>>(
         };
         for table_item in array.iter() {
             let record = Record::from_table(table_item);
-            let mut values = read_values(
-                &mut checker,
-                &record,
-                read.kind.keys(),
-                &read.names,
-                &read.what,
-            );
+            let mut values = read_values(&mut checker, &record, keys, &read.names, &read.what);
+            check_status(&mut checker, &record, keys);
             let built = (read.build)(&mut values);
             if let Some(mut id) = values.id {
                 id.span = shift(id.span, offset);
@@ -424,7 +482,6 @@ pub fn is_http_url(url: &str) -> bool {
 /// How one kind's records are read: its keys (from the schema) and how a record is built
 /// from their checked values.
 struct RecordReader<T> {
-    kind: Kind,
     /// How messages name a record of the kind: `[[quote]]`.
     what: String,
     names: Vec<&'static str>,
@@ -438,6 +495,7 @@ enum Parsed {
     Date(PartialDate),
     Figure(Figure),
     Number(f64),
+    Tables(Vec<Values>),
 }
 
 /// The checked values of one record (or inline table), in the order of its keys; the id and
@@ -487,6 +545,15 @@ impl Values {
         match self.take(key)? {
             Parsed::Number(number) => Some(number),
             _ => None,
+        }
+    }
+
+    /// The rows of a list of tables, each built by `build`; `None` when a row could not be
+    /// (its problems are reported), so the record is not built either.
+    fn tables<T>(&mut self, key: &str, build: fn(&mut Values) -> Option<T>) -> Option<Vec<T>> {
+        match self.take(key) {
+            Some(Parsed::Tables(rows)) => rows.into_iter().map(|mut row| build(&mut row)).collect(),
+            _ => Some(Vec::new()),
         }
     }
 }
@@ -610,6 +677,40 @@ fn read_value(
             Some(Parsed::List(topics))
         }
         Shape::Figure => read_figure(checker, record, name).map(Parsed::Figure),
+        Shape::Tables(row_keys) => read_tables(checker, record, name, row_keys, out),
+        Shape::Language => {
+            let tag = string(checker)?;
+            if let Err(problem) = check_language_tag(&tag.value) {
+                checker.error(
+                    tag.span.clone(),
+                    format!(
+                        "`{name}` must be a BCP 47 language tag like \"en\", \"ko\" or \"zh-Hant\", found {:?}: {problem}",
+                        tag.value
+                    ),
+                );
+                return None;
+            }
+            Some(Parsed::Text(tag))
+        }
+        Shape::WikidataId => {
+            let id = string(checker)?;
+            let digits = id.value.strip_prefix('Q').unwrap_or("");
+            let valid = !digits.is_empty()
+                && digits.len() <= 12
+                && !digits.starts_with('0')
+                && digits.bytes().all(|b| b.is_ascii_digit());
+            if !valid {
+                checker.error(
+                    id.span.clone(),
+                    format!(
+                        "`{name}` must be a Wikidata item id: `Q` and digits, like \"Q123\", found {:?}",
+                        id.value
+                    ),
+                );
+                return None;
+            }
+            Some(Parsed::Text(id))
+        }
         Shape::Number => {
             let number = checker.number(record, name);
             if key.required && number.is_none() && record.get(name).is_none() {
@@ -620,6 +721,132 @@ fn read_value(
             }
             number.map(|n| Parsed::Number(n.value))
         }
+    }
+}
+
+/// Whether `tag` is a well-formed BCP 47 language tag (RFC 5646, checked by `oxilangtag`)
+/// whose language is written as ISO 639 writes languages: two or three letters. Longer
+/// primary subtags are well-formed but none is registered, so "english" is a mistake, not a
+/// language. Private-use tags (`x-...`) are allowed as RFC 5646 allows them.
+pub fn check_language_tag(tag: &str) -> Result<(), String> {
+    let parsed = oxilangtag::LanguageTag::parse(tag).map_err(|e| e.to_string())?;
+    let primary = parsed.primary_language();
+    if primary.eq_ignore_ascii_case("x") || primary.eq_ignore_ascii_case("i") {
+        return Ok(());
+    }
+    if !(2..=3).contains(&primary.len()) {
+        return Err(format!(
+            "the language `{primary}` is not a two- or three-letter ISO 639 code"
+        ));
+    }
+    Ok(())
+}
+
+/// A list of inline tables, each read by `row_keys` (every problem reported, unknown keys
+/// inside included); the references rows make are checked with the record's.
+fn read_tables(
+    checker: &mut Checker<'_>,
+    record: &Record<'_>,
+    name: &'static str,
+    row_keys: &'static [Key],
+    out: &mut Values,
+) -> Option<Parsed> {
+    let field = record.get(name)?;
+    let example = match row_keys.first() {
+        Some(first) => format!("[{{ {} = ... }}]", first.name),
+        None => "[{ ... }]".to_string(),
+    };
+    let mut rows = Vec::new();
+    match field.node {
+        Node::Item(Item::ArrayOfTables(array)) => rows.extend(array.iter().map(Record::from_table)),
+        node => match node.value().and_then(Value::as_array) {
+            Some(array) => {
+                for value in array.iter() {
+                    match Record::from_node(Node::Value(value)) {
+                        Some(row) => rows.push(row),
+                        None => checker.error(
+                            value.span(),
+                            format!(
+                                "`{name}` must hold only inline tables like {example}, found {}",
+                                Node::Value(value).type_name()
+                            ),
+                        ),
+                    }
+                }
+            }
+            None => {
+                checker.error(
+                    node.span(),
+                    format!(
+                        "`{name}` must be a list of tables like {example}, found {}",
+                        node.type_name()
+                    ),
+                );
+                return None;
+            }
+        },
+    }
+    let what = format!("an entry of `{name}`");
+    let names = key_names(row_keys);
+    let mut parsed = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        if row.span.is_none() {
+            row.span = field.node.span();
+        }
+        let mut values = read_values(checker, &row, row_keys, &names, &what);
+        check_period(checker, &row, &values);
+        out.references.append(&mut values.references);
+        parsed.push(values);
+    }
+    Some(Parsed::Tables(parsed))
+}
+
+/// A row with a `from` and an `until` date (a role) must not end before it starts: the last
+/// day `until` can mean is not before the first day `from` can mean.
+fn check_period(checker: &mut Checker<'_>, row: &Record<'_>, values: &Values) {
+    let date = |key: &str| {
+        let at = values.keys.iter().position(|k| k.name == key)?;
+        match values.values.get(at)? {
+            Some(Parsed::Date(date)) => Some(*date),
+            _ => None,
+        }
+    };
+    if let (Some(from), Some(until)) = (date("from"), date("until"))
+        && until.last_day() < from.first_day()
+    {
+        checker.error(
+            row.get("until").and_then(|f| f.node.span()),
+            format!(
+                "`until` ({until}) is before `from` ({from}): a role cannot end before it starts"
+            ),
+        );
+    }
+}
+
+/// A record marked disputed or misattributed must say why in `status_note`.
+fn check_status(checker: &mut Checker<'_>, record: &Record<'_>, keys: &[Key]) {
+    if !keys.iter().any(|k| k.name == "status") {
+        return;
+    }
+    let Some(field) = record.get("status") else {
+        return;
+    };
+    let Some(status) = field
+        .node
+        .value()
+        .and_then(Value::as_str)
+        .and_then(Status::parse)
+    else {
+        return;
+    };
+    if status.needs_note() && record.get("status_note").is_none() {
+        checker.error(
+            field.node.span(),
+            format!(
+                "`status = \"{}\"` needs a `status_note` saying why",
+                status.as_str()
+            ),
+        );
     }
 }
 
@@ -661,6 +888,58 @@ fn speaker(values: &mut Values) -> Option<Speaker> {
         name: values.text("name")?,
         role: values.text("role"),
         aliases: values.list("aliases"),
+        roles: values.tables("roles", role)?,
+        wikidata: values.text("wikidata"),
+    })
+}
+
+fn role(values: &mut Values) -> Option<Role> {
+    Some(Role {
+        title: values.text("title")?,
+        from: values.date("from")?,
+        until: values.date("until"),
+    })
+}
+
+fn appearance(values: &mut Values) -> Option<Appearance> {
+    Some(Appearance {
+        source: values.text("source")?,
+        locator: values.text("locator"),
+        date: values.date("date"),
+    })
+}
+
+fn translation(values: &mut Values) -> Option<Translation> {
+    Some(Translation {
+        language: values.text("language")?,
+        text: values.text("text")?,
+        source: values.text("source")?,
+    })
+}
+
+fn topic(values: &mut Values) -> Option<Topic> {
+    Some(Topic {
+        id: values.text("id")?,
+        name: values.text("name")?,
+        aliases: values.list("aliases"),
+        description: values.text("description"),
+    })
+}
+
+/// The keys quotes and facts share (contract §4.1).
+fn provenance(values: &mut Values) -> Option<Provenance> {
+    let status = match values.text("status") {
+        None => Status::default(),
+        Some(word) => Status::parse(&word)?,
+    };
+    Some(Provenance {
+        locator: values.text("locator"),
+        appearances: values.tables("appearances", appearance)?,
+        status,
+        status_note: values.text("status_note"),
+        evidence: values.list("evidence"),
+        language: values.text("language"),
+        translations: values.tables("translations", translation)?,
     })
 }
 
@@ -671,6 +950,9 @@ fn source(values: &mut Values) -> Option<Source> {
         outlet: values.text("outlet"),
         url: values.text("url"),
         published: values.date("published"),
+        archive_url: values.text("archive_url"),
+        accessed: values.date("accessed"),
+        language: values.text("language"),
     })
 }
 
@@ -689,6 +971,7 @@ fn quote(values: &mut Values) -> Option<Quote> {
         context: values.text("context"),
         topics: values.list("topics"),
         related: values.list("related"),
+        provenance: provenance(values)?,
     })
 }
 
@@ -701,6 +984,7 @@ fn fact(values: &mut Values) -> Option<Fact> {
         topics: values.list("topics"),
         figure: values.figure("figure"),
         related: values.list("related"),
+        provenance: provenance(values)?,
     })
 }
 

@@ -42,6 +42,20 @@ fn toml_value(value: FieldValue<'_>) -> Value {
         FieldValue::List(items) => Value::Array(items.iter().map(String::as_str).collect()),
         FieldValue::Date(date) => Value::from(date.to_string()),
         FieldValue::Figure(figure) => figure_value(figure),
+        FieldValue::Tables(rows) => Value::Array(
+            rows.rows()
+                .into_iter()
+                .map(|row| {
+                    let mut table = InlineTable::new();
+                    for (key, value) in row {
+                        if let Some(value) = value {
+                            table.insert(key, toml_value(value));
+                        }
+                    }
+                    Value::InlineTable(table)
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -80,6 +94,9 @@ pub enum Action {
 /// `text` is filled in when the change is applied: for a removal, the record's own bytes and
 /// where they stood in its file (and the add that undoes it carries them back); for an edit,
 /// the bytes it replaced. Undo uses them to put a file back byte for byte.
+// An edit holds two records, an add one: the size difference is that of one record, and
+// changes are made a few at a time, so boxing would only add indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     Add {
@@ -554,8 +571,9 @@ pub fn apply(
             .collect();
         apply(catalog, texts, &plain)
     };
+    // A change never touches `topics.toml`: the new catalog keeps the topics it had.
     let new_catalog = match parse_texts(&new_texts) {
-        Ok(c) => c,
+        Ok(c) => c.with_topics(catalog.topics().to_vec()),
         Err(_) if restored => return from_fields(),
         Err(e) => return Err(EditError::Invalid(e)),
     };
@@ -586,6 +604,7 @@ fn parse_texts(texts: &[String; 4]) -> Result<Catalog, Vec<Diagnostic>> {
         sources: file(1),
         quotes: file(2),
         facts: file(3),
+        topics: None,
     })
 }
 
@@ -968,6 +987,7 @@ mod tests {
             sources: file(1),
             quotes: file(2),
             facts: file(3),
+            topics: None,
         })
         .unwrap()
     }
@@ -983,6 +1003,7 @@ mod tests {
             context: None,
             topics: vec![],
             related: vec![],
+            provenance: Default::default(),
         }
     }
 
@@ -1010,7 +1031,79 @@ mod tests {
             name: name.into(),
             role: None,
             aliases: vec![],
+            roles: vec![],
+            wikidata: None,
         })
+    }
+
+    /// Lists of inline tables (roles, appearances, translations) are written from the schema's
+    /// row keys and read back exactly, and the audit line carries them with the files' keys.
+    #[test]
+    fn nested_tables_are_written_and_read_back_exactly() {
+        use crate::core::model::{Appearance, PartialDate, Role, Translation};
+        let texts = texts();
+        let before = catalog(&texts);
+        let Some(Record::Speaker(old)) = Record::find(&before, "s") else {
+            panic!("the speaker is there");
+        };
+        let date = |t: &str| PartialDate::parse(t).unwrap();
+        let mut speaker = old.clone();
+        speaker.roles = vec![
+            Role {
+                title: "Senator".into(),
+                from: date("2013"),
+                until: Some(date("2021-01-20")),
+            },
+            Role {
+                title: "Secretary".into(),
+                from: date("2021-01-26"),
+                until: None,
+            },
+        ];
+        let mut q = quote("q3", "Third words.");
+        q.provenance.locator = Some("para. 3".into());
+        q.provenance.appearances = vec![Appearance {
+            source: "src".into(),
+            locator: None,
+            date: Some(date("2025-01-06")),
+        }];
+        q.provenance.translations = vec![Translation {
+            language: "ko".into(),
+            text: "세 번째 말.".into(),
+            source: "src".into(),
+        }];
+        let changes = [
+            Change::edit(Record::Speaker(old), Record::Speaker(speaker.clone())),
+            Change::add(Record::Quote(q.clone())),
+        ];
+        let applied = apply(&before, &texts, &changes).expect("written and read back");
+        assert!(
+            applied.texts[0].contains(
+                "roles = [{ title = \"Senator\", from = \"2013\", until = \"2021-01-20\" }, { title = \"Secretary\", from = \"2021-01-26\" }]"
+            ),
+            "{}",
+            applied.texts[0]
+        );
+        assert_eq!(applied.catalog.speaker("s"), Some(&speaker));
+        assert_eq!(applied.catalog.quote("q3"), Some(&q));
+        let line = serde_json::to_string(&AuditEntry {
+            revision: 1,
+            time: "t".into(),
+            actor: 1,
+            guild: None,
+            change: changes[1].clone(),
+            undo_of: None,
+            step: None,
+        })
+        .unwrap();
+        assert!(
+            line.contains(
+                r#""locator":"para. 3","appearances":[{"source":"src","date":"2025-01-06"}]"#
+            ),
+            "{line}"
+        );
+        let read: AuditEntry = serde_json::from_str(&line).unwrap();
+        assert_eq!(read.change, changes[1]);
     }
 
     /// The audit log's lines are read back by every later version: each action's JSON is
@@ -1304,6 +1397,8 @@ mod tests {
             name: "Ghost".into(),
             role: None,
             aliases: vec![],
+            roles: vec![],
+            wikidata: None,
         };
         let mut quote9 = quote("q9", "x");
         quote9.speaker = "ghost".into();

@@ -211,9 +211,11 @@ fn cell_of(shape: Shape) -> Cell {
         | Shape::Url
         | Shape::Date
         | Shape::OneOf(_)
-        | Shape::Reference(_) => Cell::Text,
+        | Shape::Reference(_)
+        | Shape::Language
+        | Shape::WikidataId => Cell::Text,
         Shape::References(_) | Shape::TextList | Shape::Topics => Cell::List,
-        Shape::Figure | Shape::Number => Cell::Json,
+        Shape::Figure | Shape::Number | Shape::Tables(_) => Cell::Json,
     }
 }
 

@@ -8,7 +8,10 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::schema::{Kind, QUOTE_KINDS};
+use super::schema::{
+    APPEARANCE_KEYS, Key, Kind, QUOTE_KINDS, ROLE_KEYS, STATUSES, STATUSES_NEEDING_A_NOTE,
+    TOPIC_KEYS, TRANSLATION_KEYS,
+};
 
 /// A record id: `^[a-z0-9][a-z0-9-]{0,63}$`, unique across the whole database.
 pub fn is_valid_id(id: &str) -> bool {
@@ -103,6 +106,18 @@ impl PartialDate {
         Ok(PartialDate { year, month, day })
     }
 
+    /// The first day the date can mean: 2025 → 2025-01-01, 2025-02 → 2025-02-01.
+    pub fn first_day(&self) -> (u16, u8, u8) {
+        (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+    }
+
+    /// The last day the date can mean: 2025 → 2025-12-31, 2024-02 → 2024-02-29.
+    pub fn last_day(&self) -> (u16, u8, u8) {
+        let month = self.month.unwrap_or(12);
+        let day = self.day.unwrap_or_else(|| days_in_month(self.year, month));
+        (self.year, month, day)
+    }
+
     /// The date at its own precision, for people: "2025", "January 2025", "6 January 2025".
     pub fn human(&self) -> String {
         match (self.month, self.day) {
@@ -174,12 +189,148 @@ impl QuoteKind {
     }
 }
 
+/// How far a quote or fact has been checked (contract §4.1): traced to its source (the
+/// default), verified against a primary record, disputed, or misattributed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Sourced,
+    Verified,
+    Disputed,
+    Misattributed,
+}
+
+impl Status {
+    const ALL: [Status; 4] = [
+        Status::Sourced,
+        Status::Verified,
+        Status::Disputed,
+        Status::Misattributed,
+    ];
+
+    /// The status written as one of the schema's [`STATUSES`]; `None` for any other word.
+    pub fn parse(text: &str) -> Option<Status> {
+        let at = STATUSES.iter().position(|k| *k == text)?;
+        Status::ALL.get(at).copied()
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        STATUSES[*self as usize]
+    }
+
+    pub fn is_default(&self) -> bool {
+        *self == Status::default()
+    }
+
+    /// Whether a record with this status must say why in `status_note`.
+    pub fn needs_note(&self) -> bool {
+        STATUSES_NEEDING_A_NOTE.contains(&self.as_str())
+    }
+}
+
+/// A role a speaker held over a period: from `from` until `until` (still held when `None`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    pub title: String,
+    pub from: PartialDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<PartialDate>,
+}
+
+impl Role {
+    /// Whether the role was held at some time within `date` (at the date's precision): a
+    /// role held in any part of 2025 counts for a quote dated "2025".
+    pub fn held_on(&self, date: PartialDate) -> bool {
+        let started = self.from.first_day() <= date.last_day();
+        let not_ended = self.until.is_none_or(|u| u.last_day() >= date.first_day());
+        started && not_ended
+    }
+}
+
+/// A further source that carries the same words, with its own locator and date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Appearance {
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<PartialDate>,
+}
+
+/// A published translation of a quote's or fact's text, with its own source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Translation {
+    pub language: String,
+    pub text: String,
+    pub source: String,
+}
+
+/// A topic of `topics.toml`: the slug records list, the name it is shown by, and the other
+/// names search finds it by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Topic {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub description: Option<String>,
+}
+
+impl Topic {
+    /// The topic's value for `key` ([`TOPIC_KEYS`]), as [`Record::value`] gives a record's.
+    pub fn value(&self, key: &str) -> Option<FieldValue<'_>> {
+        match key {
+            "id" => Some(FieldValue::Text(&self.id)),
+            "name" => Some(FieldValue::Text(&self.name)),
+            "aliases" => (!self.aliases.is_empty()).then_some(FieldValue::List(&self.aliases)),
+            "description" => self.description.as_deref().map(FieldValue::Text),
+            _ => None,
+        }
+    }
+
+    /// Every key of a topic with its value, in the schema's order.
+    pub fn values(&self) -> impl Iterator<Item = (&'static str, Option<FieldValue<'_>>)> {
+        TOPIC_KEYS
+            .iter()
+            .map(move |key| (key.name, self.value(key.name)))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Speaker {
     pub id: String,
     pub name: String,
     pub role: Option<String>,
     pub aliases: Vec<String>,
+    /// Roles over time; the one held on a quote's date is shown with it, `role` otherwise.
+    // The new keys are left out of the audit log's JSON when empty, so lines keep the shape
+    // they always had, and lines written before them still read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wikidata: Option<String>,
+}
+
+impl Speaker {
+    /// The role to show with words said on `date`: every role of `roles` held then (in the
+    /// order listed, joined with "; ", since a person may hold two offices at once), else
+    /// `role`.
+    pub fn role_on(&self, date: Option<PartialDate>) -> Option<String> {
+        let held: Vec<&str> = match date {
+            Some(date) => self
+                .roles
+                .iter()
+                .filter(|r| r.held_on(date))
+                .map(|r| r.title.as_str())
+                .collect(),
+            None => Vec::new(),
+        };
+        if held.is_empty() {
+            self.role.clone()
+        } else {
+            Some(held.join("; "))
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -189,6 +340,58 @@ pub struct Source {
     pub outlet: Option<String>,
     pub url: Option<String>,
     pub published: Option<PartialDate>,
+    /// A copy that survives link rot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_url: Option<String>,
+    /// When the curator last checked the url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessed: Option<PartialDate>,
+    /// A BCP 47 language tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// What quotes and facts share beyond their words: where in the source, where else, how far
+/// checked, in which language and in which translations (contract §4.1).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Where in the source: a paragraph, a page, a timestamp.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appearances: Vec<Appearance>,
+    #[serde(default, skip_serializing_if = "Status::is_default")]
+    pub status: Status,
+    /// Why the status; required when disputed or misattributed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_note: Option<String>,
+    /// Source ids that back the status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// The language of the text (a BCP 47 tag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<Translation>,
+}
+
+impl Provenance {
+    fn value(&self, key: &str) -> Option<FieldValue<'_>> {
+        match key {
+            "locator" => self.locator.as_deref().map(FieldValue::Text),
+            "appearances" => (!self.appearances.is_empty())
+                .then_some(FieldValue::Tables(Rows::Appearances(&self.appearances))),
+            "status" => {
+                (self.status != Status::default()).then(|| FieldValue::Text(self.status.as_str()))
+            }
+            "status_note" => self.status_note.as_deref().map(FieldValue::Text),
+            "evidence" => (!self.evidence.is_empty()).then_some(FieldValue::List(&self.evidence)),
+            "language" => self.language.as_deref().map(FieldValue::Text),
+            "translations" => (!self.translations.is_empty())
+                .then_some(FieldValue::Tables(Rows::Translations(&self.translations))),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -204,6 +407,8 @@ pub struct Quote {
     pub topics: Vec<String>,
     /// Fact ids shown as related figures.
     pub related: Vec<String>,
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }
 
 /// A typed number behind a fact: `value` in `unit`, optionally qualified ("more than").
@@ -224,6 +429,8 @@ pub struct Fact {
     pub figure: Option<Figure>,
     /// Quote or fact ids.
     pub related: Vec<String>,
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }
 
 /// Which kind of record a search hit or an id refers to.
@@ -266,6 +473,71 @@ pub enum FieldValue<'r> {
     List(&'r [String]),
     Date(PartialDate),
     Figure(&'r Figure),
+    /// A list of inline tables (roles, appearances, translations); never empty.
+    Tables(Rows<'r>),
+}
+
+/// A list of inline tables a record holds, each row read by the keys of its schema shape.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rows<'r> {
+    Roles(&'r [Role]),
+    Appearances(&'r [Appearance]),
+    Translations(&'r [Translation]),
+}
+
+impl<'r> Rows<'r> {
+    /// The keys each row has ([`ROLE_KEYS`], [`APPEARANCE_KEYS`], [`TRANSLATION_KEYS`]).
+    pub fn keys(&self) -> &'static [Key] {
+        match self {
+            Rows::Roles(_) => ROLE_KEYS,
+            Rows::Appearances(_) => APPEARANCE_KEYS,
+            Rows::Translations(_) => TRANSLATION_KEYS,
+        }
+    }
+
+    /// Each row's keys with their values, in the schema's order (`None` for an absent
+    /// optional value).
+    pub fn rows(&self) -> Vec<Vec<(&'static str, Option<FieldValue<'r>>)>> {
+        let keys = self.keys();
+        let row = |value: &dyn Fn(&str) -> Option<FieldValue<'r>>| {
+            keys.iter().map(|k| (k.name, value(k.name))).collect()
+        };
+        match *self {
+            Rows::Roles(roles) => roles
+                .iter()
+                .map(|r| {
+                    row(&|key| match key {
+                        "title" => Some(FieldValue::Text(&r.title)),
+                        "from" => Some(FieldValue::Date(r.from)),
+                        "until" => r.until.map(FieldValue::Date),
+                        _ => None,
+                    })
+                })
+                .collect(),
+            Rows::Appearances(items) => items
+                .iter()
+                .map(|a| {
+                    row(&|key| match key {
+                        "source" => Some(FieldValue::Text(&a.source)),
+                        "locator" => a.locator.as_deref().map(FieldValue::Text),
+                        "date" => a.date.map(FieldValue::Date),
+                        _ => None,
+                    })
+                })
+                .collect(),
+            Rows::Translations(items) => items
+                .iter()
+                .map(|t| {
+                    row(&|key| match key {
+                        "language" => Some(FieldValue::Text(&t.language)),
+                        "text" => Some(FieldValue::Text(&t.text)),
+                        "source" => Some(FieldValue::Text(&t.source)),
+                        _ => None,
+                    })
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Record {
@@ -308,11 +580,18 @@ impl Record {
             (Record::Speaker(s), "name") => text(&s.name),
             (Record::Speaker(s), "role") => opt(&s.role),
             (Record::Speaker(s), "aliases") => list(&s.aliases),
+            (Record::Speaker(s), "roles") => {
+                (!s.roles.is_empty()).then_some(FieldValue::Tables(Rows::Roles(&s.roles)))
+            }
+            (Record::Speaker(s), "wikidata") => opt(&s.wikidata),
             (Record::Source(s), "id") => text(&s.id),
             (Record::Source(s), "title") => text(&s.title),
             (Record::Source(s), "outlet") => opt(&s.outlet),
             (Record::Source(s), "url") => opt(&s.url),
             (Record::Source(s), "published") => date(s.published),
+            (Record::Source(s), "archive_url") => opt(&s.archive_url),
+            (Record::Source(s), "accessed") => date(s.accessed),
+            (Record::Source(s), "language") => opt(&s.language),
             (Record::Quote(q), "id") => text(&q.id),
             (Record::Quote(q), "text") => text(&q.text),
             (Record::Quote(q), "speaker") => text(&q.speaker),
@@ -324,6 +603,7 @@ impl Record {
             (Record::Quote(q), "context") => opt(&q.context),
             (Record::Quote(q), "topics") => list(&q.topics),
             (Record::Quote(q), "related") => list(&q.related),
+            (Record::Quote(q), key) => q.provenance.value(key),
             (Record::Fact(f), "id") => text(&f.id),
             (Record::Fact(f), "text") => text(&f.text),
             (Record::Fact(f), "source") => text(&f.source),
@@ -331,6 +611,7 @@ impl Record {
             (Record::Fact(f), "topics") => list(&f.topics),
             (Record::Fact(f), "figure") => f.figure.as_ref().map(FieldValue::Figure),
             (Record::Fact(f), "related") => list(&f.related),
+            (Record::Fact(f), key) => f.provenance.value(key),
             _ => None,
         }
     }
@@ -388,12 +669,35 @@ mod tests {
         let date = PartialDate::parse("2025-01").ok();
         let list = vec!["x".to_string()];
         let text = Some("x".to_string());
+        let provenance = Provenance {
+            locator: text.clone(),
+            appearances: vec![Appearance {
+                source: "src".into(),
+                locator: None,
+                date: None,
+            }],
+            status: Status::Disputed,
+            status_note: text.clone(),
+            evidence: list.clone(),
+            language: text.clone(),
+            translations: vec![Translation {
+                language: "ko".into(),
+                text: "x".into(),
+                source: "src".into(),
+            }],
+        };
         let records = [
             Record::Speaker(Speaker {
                 id: "s".into(),
                 name: "S".into(),
                 role: text.clone(),
                 aliases: list.clone(),
+                roles: vec![Role {
+                    title: "T".into(),
+                    from: date.unwrap(),
+                    until: None,
+                }],
+                wikidata: Some("Q1".into()),
             }),
             Record::Source(Source {
                 id: "src".into(),
@@ -401,6 +705,9 @@ mod tests {
                 outlet: text.clone(),
                 url: text.clone(),
                 published: date,
+                archive_url: text.clone(),
+                accessed: date,
+                language: text.clone(),
             }),
             Record::Quote(Quote {
                 id: "q".into(),
@@ -412,6 +719,7 @@ mod tests {
                 context: text.clone(),
                 topics: list.clone(),
                 related: list.clone(),
+                provenance: provenance.clone(),
             }),
             Record::Fact(Fact {
                 id: "f".into(),
@@ -425,6 +733,7 @@ mod tests {
                     qualifier: None,
                 }),
                 related: list.clone(),
+                provenance: provenance.clone(),
             }),
         ];
         for record in &records {

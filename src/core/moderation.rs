@@ -4,7 +4,9 @@
 
 use super::catalog::Catalog;
 use super::edit::{Change, Record};
-use super::model::{Fact, Figure, PartialDate, Quote, QuoteKind, Source, Speaker, is_valid_id};
+use super::model::{
+    Fact, Figure, PartialDate, Provenance, Quote, QuoteKind, Source, Speaker, is_valid_id,
+};
 use super::schema::FIGURE_KEYS;
 use super::search::normalize::{is_blank, tokens};
 
@@ -281,6 +283,8 @@ pub fn speaker(
         name: value,
         role: None,
         aliases: Vec::new(),
+        roles: Vec::new(),
+        wikidata: None,
     })));
     Ok(id)
 }
@@ -346,6 +350,9 @@ pub fn source(
         outlet: None,
         url,
         published: None,
+        archive_url: None,
+        accessed: None,
+        language: None,
     })));
     Ok(id)
 }
@@ -460,6 +467,7 @@ pub fn quote_changes(
                 context: None,
                 topics,
                 related: Vec::new(),
+                provenance: Provenance::default(),
             }
         }
     };
@@ -687,6 +695,7 @@ pub fn fact_changes(
             topics,
             figure,
             related: Vec::new(),
+            provenance: Provenance::default(),
         },
     };
     changes.push(match existing {
@@ -816,6 +825,7 @@ mod tests {
                 path: "facts.toml",
                 text: "",
             },
+            topics: None,
         })
         .unwrap()
     }
@@ -952,6 +962,7 @@ mod tests {
                 path: "facts.toml",
                 text: "",
             },
+            topics: None,
         })
         .unwrap();
         let form = |source: &str| QuoteForm {

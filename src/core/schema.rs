@@ -42,6 +42,13 @@ pub enum Shape {
     Figure,
     /// A finite number (integer or float).
     Number,
+    /// A BCP 47 language tag ("en", "ko", "zh-Hant"), checked for its shape (RFC 5646).
+    Language,
+    /// A Wikidata item id: `Q` and digits ("Q123").
+    WikidataId,
+    /// A list of inline tables, each with these keys (checked by their own shapes; unknown
+    /// keys inside are errors too): roles, appearances, translations.
+    Tables(&'static [Key]),
 }
 
 /// One key of a record.
@@ -92,6 +99,50 @@ pub const FIGURE_KEYS: &[Key] = &[
     optional("qualifier", Shape::Text),
 ];
 
+/// The words of `status = "..."` (quotes and facts); the first is the default.
+pub const STATUSES: &[&str] = &["sourced", "verified", "disputed", "misattributed"];
+
+/// The statuses that need a `status_note` saying why.
+pub const STATUSES_NEEDING_A_NOTE: &[&str] = &["disputed", "misattributed"];
+
+/// The keys of one of a speaker's `roles = [{ ... }]`: a title held from one date until
+/// another (still held when `until` is left out).
+pub const ROLE_KEYS: &[Key] = &[
+    required("title", Shape::Text),
+    required("from", Shape::Date),
+    optional("until", Shape::Date),
+];
+
+/// The keys of one of a quote's or fact's `appearances = [{ ... }]`: a further source that
+/// carries the same words.
+pub const APPEARANCE_KEYS: &[Key] = &[
+    required("source", Shape::Reference(&[Kind::Source])),
+    optional("locator", Shape::Text),
+    optional("date", Shape::Date),
+];
+
+/// The keys of one of a quote's or fact's `translations = [{ ... }]`: a published
+/// translation with its own source.
+pub const TRANSLATION_KEYS: &[Key] = &[
+    required("language", Shape::Language),
+    required("text", Shape::Text),
+    required("source", Shape::Reference(&[Kind::Source])),
+];
+
+/// The optional fifth file: topics with names, aliases and a description. Topic ids are
+/// slugs like record ids, but in a namespace of their own (they name what `topics = [...]`
+/// lists, not records), so a topic may share its slug with a record.
+pub const TOPIC_FILE: &str = "topics.toml";
+/// The array-of-tables name of [`TOPIC_FILE`]: `[[topic]]`.
+pub const TOPIC_TABLE: &str = "topic";
+/// The keys of a `[[topic]]`, in the order they are written and exported.
+pub const TOPIC_KEYS: &[Key] = &[
+    required("id", Shape::Id),
+    required("name", Shape::Text),
+    optional("aliases", Shape::TextList),
+    optional("description", Shape::Text),
+];
+
 /// The four kinds, in the order their files are read (and written, so that a record is in
 /// place before anything that refers to it).
 pub const KINDS: [KindSchema; 4] = [
@@ -105,6 +156,8 @@ pub const KINDS: [KindSchema; 4] = [
             required("name", Shape::Text),
             optional("role", Shape::Text),
             optional("aliases", Shape::TextList),
+            optional("roles", Shape::Tables(ROLE_KEYS)),
+            optional("wikidata", Shape::WikidataId),
         ],
     },
     KindSchema {
@@ -118,6 +171,9 @@ pub const KINDS: [KindSchema; 4] = [
             optional("outlet", Shape::Text),
             optional("url", Shape::Url),
             optional("published", Shape::Date),
+            optional("archive_url", Shape::Url),
+            optional("accessed", Shape::Date),
+            optional("language", Shape::Language),
         ],
     },
     KindSchema {
@@ -135,6 +191,13 @@ pub const KINDS: [KindSchema; 4] = [
             optional("context", Shape::Text),
             optional("topics", Shape::Topics),
             optional("related", Shape::References(&[Kind::Fact])),
+            optional("locator", Shape::Text),
+            optional("appearances", Shape::Tables(APPEARANCE_KEYS)),
+            optional("status", Shape::OneOf(STATUSES)),
+            optional("status_note", Shape::Text),
+            optional("evidence", Shape::References(&[Kind::Source])),
+            optional("language", Shape::Language),
+            optional("translations", Shape::Tables(TRANSLATION_KEYS)),
         ],
     },
     KindSchema {
@@ -150,6 +213,13 @@ pub const KINDS: [KindSchema; 4] = [
             optional("topics", Shape::Topics),
             optional("figure", Shape::Figure),
             optional("related", Shape::References(&[Kind::Quote, Kind::Fact])),
+            optional("locator", Shape::Text),
+            optional("appearances", Shape::Tables(APPEARANCE_KEYS)),
+            optional("status", Shape::OneOf(STATUSES)),
+            optional("status_note", Shape::Text),
+            optional("evidence", Shape::References(&[Kind::Source])),
+            optional("language", Shape::Language),
+            optional("translations", Shape::Tables(TRANSLATION_KEYS)),
         ],
     },
 ];

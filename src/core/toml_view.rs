@@ -35,7 +35,8 @@ impl<'d> Node<'d> {
         }
     }
 
-    fn value(&self) -> Option<&'d Value> {
+    /// The node's value, when it is one (not a `[table]` or `[[array of tables]]`).
+    pub fn value(&self) -> Option<&'d Value> {
         match self {
             Node::Item(item) => item.as_value(),
             Node::Value(value) => Some(value),

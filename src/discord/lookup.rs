@@ -488,6 +488,7 @@ mod tests {
             sources: file("sources.toml", "[[source]]\nid = \"src\"\ntitle = \"T\"\n"),
             quotes: file("quotes.toml", &quotes),
             facts: file("facts.toml", ""),
+            topics: None,
         })
         .unwrap();
         Snapshot::new(catalog)

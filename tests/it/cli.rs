@@ -407,6 +407,7 @@ fn check_warns_when_the_data_lacks_records_the_audit_log_says_were_added() {
         context: None,
         topics: vec![],
         related: vec![],
+        provenance: Default::default(),
     };
     let actor = Actor {
         user: 1,

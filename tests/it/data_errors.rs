@@ -1,6 +1,6 @@
 //! Every kind of data error is reported at its exact line and column, all at once.
 
-use crate::support::{FACTS, QUOTES, SOURCES, SPEAKERS, parse};
+use crate::support::{FACTS, QUOTES, SOURCES, SPEAKERS, parse, parse_with_topics};
 
 /// Which file a case replaces.
 #[derive(Clone, Copy)]
@@ -329,4 +329,269 @@ fn a_name_title_or_text_of_only_invisible_characters_is_reported_as_blank() {
     let errors = errors_for(File::Quotes, &quotes);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].starts_with("quotes.toml:2:6: "), "{errors:?}");
+}
+
+fn errors_with_topics(file: Option<File>, text: &str, topics: Option<&str>) -> Vec<String> {
+    let mut files = [SPEAKERS, SOURCES, QUOTES, FACTS];
+    if let Some(file) = file {
+        files[file as usize] = text;
+    }
+    match parse_with_topics(files, topics) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// The provenance keys of contract §4.1, each checked by its shape with its exact position.
+#[test]
+fn each_provenance_error_is_reported_at_its_position() {
+    use File::*;
+    let q = QUOTES;
+    let s = SPEAKERS;
+    let src = SOURCES;
+    let cases: &[(&str, File, String, &str)] = &[
+        (
+            "a role that ends before it starts",
+            Speakers,
+            format!(
+                "{s}roles = [{{ title = \"Senator\", from = \"2021-01-26\", until = \"2020\" }}]\n"
+            ),
+            "speakers.toml:4:60: `until` (2020) is before `from` (2021-01-26): a role cannot end before it starts",
+        ),
+        (
+            "a role without a start",
+            Speakers,
+            format!("{s}roles = [{{ title = \"Senator\" }}]\n"),
+            "speakers.toml:4:10: an entry of `roles` is missing required field `from`",
+        ),
+        (
+            "an unknown key inside a role",
+            Speakers,
+            format!("{s}roles = [{{ title = \"Senator\", from = \"2021\", untill = \"2022\" }}]\n"),
+            "speakers.toml:4:46: unknown key `untill` in an entry of `roles` (did you mean `until`?)",
+        ),
+        (
+            "a bad date inside a role",
+            Speakers,
+            format!("{s}roles = [{{ title = \"Senator\", from = \"2021-02-30\" }}]\n"),
+            "speakers.toml:4:38: `from`: invalid date \"2021-02-30\"",
+        ),
+        (
+            "roles that are not tables",
+            Speakers,
+            format!("{s}roles = [\"Senator\"]\n"),
+            "speakers.toml:4:10: `roles` must hold only inline tables",
+        ),
+        (
+            "a wikidata id without its Q",
+            Speakers,
+            format!("{s}wikidata = \"123\"\n"),
+            "speakers.toml:4:12: `wikidata` must be a Wikidata item id: `Q` and digits",
+        ),
+        (
+            "a non-http archive url",
+            Sources,
+            format!("{src}archive_url = \"ftp://archive.example/x\"\n"),
+            "sources.toml:4:15: `archive_url` must be an http:// or https:// address",
+        ),
+        (
+            "a bad accessed date",
+            Sources,
+            format!("{src}accessed = \"2025-1-8\"\n"),
+            "sources.toml:4:12: `accessed`: invalid date \"2025-1-8\"",
+        ),
+        (
+            "a language that is not a tag",
+            Sources,
+            format!("{src}language = \"english\"\n"),
+            "sources.toml:4:12: `language` must be a BCP 47 language tag",
+        ),
+        (
+            "a malformed language tag",
+            Quotes,
+            format!("{q}language = \"en--us\"\n"),
+            "quotes.toml:6:12: `language` must be a BCP 47 language tag",
+        ),
+        (
+            "an appearance in an unknown source",
+            Quotes,
+            format!("{q}appearances = [{{ source = \"nowhere\", locator = \"p. 2\" }}]\n"),
+            "quotes.toml:6:27: `source` refers to unknown source `nowhere`",
+        ),
+        (
+            "an appearance in a speaker",
+            Facts,
+            format!("{FACTS}appearances = [{{ source = \"s\" }}]\n"),
+            "facts.toml:5:27: `source` refers to `s`, which is a speaker, not a source",
+        ),
+        (
+            "an unknown key inside an appearance",
+            Quotes,
+            format!("{q}appearances = [{{ source = \"src\", page = \"2\" }}]\n"),
+            "quotes.toml:6:34: unknown key `page` in an entry of `appearances`",
+        ),
+        (
+            "a translation in an unknown source",
+            Quotes,
+            format!(
+                "{q}translations = [{{ language = \"ko\", text = \"말\", source = \"gone\" }}]\n"
+            ),
+            "quotes.toml:6:57: `source` refers to unknown source `gone`",
+        ),
+        (
+            "a translation without its text",
+            Facts,
+            format!("{FACTS}translations = [{{ language = \"ko\", source = \"src\" }}]\n"),
+            "facts.toml:5:17: an entry of `translations` is missing required field `text`",
+        ),
+        (
+            "a translation in no language",
+            Quotes,
+            format!(
+                "{q}translations = [{{ language = \"korean\", text = \"말\", source = \"src\" }}]\n"
+            ),
+            "quotes.toml:6:30: `language` must be a BCP 47 language tag",
+        ),
+        (
+            "an unknown status",
+            Quotes,
+            format!("{q}status = \"fake\"\n"),
+            "quotes.toml:6:10: `status` must be \"sourced\" or \"verified\" or \"disputed\" or \"misattributed\", found \"fake\"",
+        ),
+        (
+            "misattributed without a note",
+            Quotes,
+            format!("{q}status = \"misattributed\"\n"),
+            "quotes.toml:6:10: `status = \"misattributed\"` needs a `status_note` saying why",
+        ),
+        (
+            "disputed without a note",
+            Facts,
+            format!("{FACTS}status = \"disputed\"\n"),
+            "facts.toml:5:10: `status = \"disputed\"` needs a `status_note` saying why",
+        ),
+        (
+            "evidence that is not a source",
+            Quotes,
+            format!("{q}status = \"verified\"\nevidence = [\"q\"]\n"),
+            "quotes.toml:7:13: `evidence` refers to `q`, which is a quote, not a source",
+        ),
+        (
+            "an empty locator",
+            Quotes,
+            format!("{q}locator = \" \"\n"),
+            "quotes.toml:6:11: `locator` must not be empty",
+        ),
+    ];
+    for (name, file, text, want) in cases {
+        let errors = errors_for(*file, text);
+        assert!(
+            errors.iter().any(|e| e.starts_with(want)),
+            "{name}: expected an error starting with\n  {want}\ngot\n  {errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn every_provenance_key_written_well_is_read_into_the_record() {
+    let speakers = format!(
+        "{SPEAKERS}roles = [\n  {{ title = \"Senator\", from = \"2013\", until = \"2021-01-20\" }},\n  {{ title = \"Secretary\", from = \"2021-01-26\" }},\n]\nwikidata = \"Q123\"\n"
+    );
+    let sources = format!(
+        "{SOURCES}archive_url = \"https://web.archive.org/web/2025/https://example.org/\"\naccessed = \"2025-01-08\"\nlanguage = \"en\"\n\n[[source]]\nid = \"ko-src\"\ntitle = \"번역\"\nlanguage = \"ko\"\n"
+    );
+    let quotes = format!(
+        "{QUOTES}locator = \"para. 4\"\nappearances = [{{ source = \"ko-src\", locator = \"00:12:31\", date = \"2025-01-06\" }}]\nstatus = \"misattributed\"\nstatus_note = \"Said by someone else.\"\nevidence = [\"ko-src\"]\nlanguage = \"en-US\"\ntranslations = [{{ language = \"ko\", text = \"말\", source = \"ko-src\" }}]\n"
+    );
+    let catalog = parse(&speakers, &sources, &quotes, FACTS).expect("valid");
+    let speaker = catalog.speaker("s").unwrap();
+    assert_eq!(speaker.roles.len(), 2);
+    assert_eq!(speaker.roles[1].until, None);
+    assert_eq!(speaker.wikidata.as_deref(), Some("Q123"));
+    let source = catalog.source("src").unwrap();
+    assert_eq!(source.accessed.unwrap().to_string(), "2025-01-08");
+    assert_eq!(source.language.as_deref(), Some("en"));
+    let quote = catalog.quote("q").unwrap();
+    let p = &quote.provenance;
+    assert_eq!(p.locator.as_deref(), Some("para. 4"));
+    assert_eq!(p.appearances[0].locator.as_deref(), Some("00:12:31"));
+    assert_eq!(p.status.as_str(), "misattributed");
+    assert_eq!(p.evidence, ["ko-src"]);
+    assert_eq!(p.translations[0].text, "말");
+}
+
+#[test]
+fn topics_toml_is_optional_and_a_topic_it_does_not_name_stays_valid() {
+    let quotes = format!("{QUOTES}topics = [\"north-korea\", \"unnamed-topic\"]\n");
+    let without = parse(SPEAKERS, SOURCES, &quotes, FACTS).expect("valid without topics.toml");
+    assert!(without.topics().is_empty());
+    assert_eq!(without.topic_name("north-korea"), "north-korea");
+    let topics = "[[topic]]\nid = \"north-korea\"\nname = \"North Korea\"\naliases = [\"DPRK\"]\ndescription = \"The DPRK.\"\n";
+    let with = parse_with_topics([SPEAKERS, SOURCES, &quotes, FACTS], Some(topics))
+        .expect("valid with topics.toml");
+    assert_eq!(with.topic_name("north-korea"), "North Korea");
+    assert_eq!(with.topic_name("unnamed-topic"), "unnamed-topic");
+    assert_eq!(with.topic("north-korea").unwrap().aliases, ["DPRK"]);
+}
+
+#[test]
+fn each_topics_toml_error_is_reported_at_its_position() {
+    let t = "[[topic]]\nid = \"north-korea\"\nname = \"North Korea\"\n";
+    let cases: &[(&str, String, &str)] = &[
+        (
+            "unknown key",
+            format!("{t}alias = [\"DPRK\"]\n"),
+            "topics.toml:4:1: unknown key `alias` in [[topic]] (did you mean `aliases`?)",
+        ),
+        (
+            "duplicate id",
+            format!("{t}\n[[topic]]\nid = \"north-korea\"\nname = \"DPRK\"\n"),
+            "topics.toml:6:6: duplicate topic id `north-korea`: already used by the topic at topics.toml:2",
+        ),
+        (
+            "missing name",
+            "[[topic]]\nid = \"north-korea\"\n".into(),
+            "topics.toml:1:1: [[topic]] is missing required field `name`",
+        ),
+        (
+            "bad id",
+            "[[topic]]\nid = \"North Korea\"\nname = \"North Korea\"\n".into(),
+            "topics.toml:2:6: invalid id \"North Korea\"",
+        ),
+        (
+            "stray table",
+            format!("{t}\n[[topics]]\nid = \"x\"\n"),
+            "topics.toml:5:3: unknown key `topics`: this file holds only [[topic]] tables",
+        ),
+        ("malformed file", "[[topic]\n".into(), "topics.toml:1:"),
+    ];
+    for (name, topics, want) in cases {
+        let errors = errors_with_topics(None, "", Some(topics));
+        assert!(
+            errors.iter().any(|e| e.starts_with(want)),
+            "{name}: expected an error starting with\n  {want}\ngot\n  {errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_topic_may_share_its_slug_with_a_record_and_topics_toml_never_hides_other_errors() {
+    let topics = "[[topic]]\nid = \"q\"\nname = \"Q\"\nbogus = 1\n";
+    let errors = errors_with_topics(Some(File::Quotes), "[[quote]]\nid = \"q\"\n", Some(topics));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("quotes.toml:1:1: [[quote]] is missing required field `text`")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("topics.toml:4:1: unknown key `bogus`")),
+        "{errors:#?}"
+    );
+    assert!(
+        !errors.iter().any(|e| e.contains("duplicate")),
+        "{errors:#?}"
+    );
 }

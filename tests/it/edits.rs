@@ -31,6 +31,7 @@ fn quote(id: &str, text: &str) -> Quote {
         context: None,
         topics: vec!["us-rok-alliance".into()],
         related: vec![],
+        provenance: Default::default(),
     }
 }
 
@@ -316,7 +317,7 @@ proptest! {
             records.push(Quote {
                 id, text, speaker: "s".into(), source: "src".into(),
                 kind: if paraphrase { QuoteKind::Paraphrase } else { QuoteKind::Verbatim },
-                date: None, context, topics, related: vec![],
+                date: None, context, topics, related: vec![], provenance: Default::default(),
             });
         }
         let changes: Vec<Change> = records.iter().cloned().map(|q| Change::add(Record::Quote(q))).collect();
@@ -833,6 +834,8 @@ fn a_hand_edit_saved_between_the_read_and_the_rename_is_never_overwritten() {
         name: "New Speaker".into(),
         role: None,
         aliases: vec![],
+        roles: vec![],
+        wikidata: None,
     };
     let mut q = quote("by-new-speaker", "Fresh words.");
     q.speaker = "new-speaker".into();
@@ -902,6 +905,7 @@ proptest! {
         let fact = Fact {
             id: "f".into(), text: "A figure.".into(), source: "src".into(), as_of: None,
             topics: vec![], figure: Some(figure.clone()), related: vec![],
+            provenance: Default::default(),
         };
         let catalog = parse(&texts[0], &texts[1], &texts[2], &texts[3]).unwrap();
         let added = quotebot::core::edit::apply(&catalog, &texts, &[Change::add(Record::Fact(fact.clone()))]).unwrap();

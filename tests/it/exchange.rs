@@ -253,7 +253,7 @@ fn csv_rows_name_speakers_and_sources_as_the_forms_do_and_get_generated_ids() {
     let exported = export(dir.path(), "data", &["--format", "csv"]);
     assert!(
         exported.contains(
-            "\ntae-yul-a-new-voice-quoted,\"A new voice, \"\"quoted\"\".\",cho-tae-yul,joint-press-conference,,,,,\n"
+            "\ntae-yul-a-new-voice-quoted,\"A new voice, \"\"quoted\"\".\",cho-tae-yul,joint-press-conference,,,,,,,,,,,,\n"
         ),
         "{exported}"
     );
@@ -320,7 +320,7 @@ fn export_writes_a_file_and_refuses_a_kind_it_does_not_know() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
     assert!(
-        text.starts_with("id,text,source,as_of,topics,figure,related\n"),
+        text.starts_with("id,text,source,as_of,topics,figure,related,locator,appearances,status,status_note,evidence,language,translations\n"),
         "{text}"
     );
     assert!(
@@ -347,6 +347,7 @@ fn parse(texts: &[String; 4]) -> Catalog {
         sources: file(1),
         quotes: file(2),
         facts: file(3),
+        topics: None,
     })
     .unwrap()
 }
@@ -456,6 +457,8 @@ fn database() -> impl Strategy<Value = [String; 4]> {
                     name,
                     role,
                     aliases,
+                    roles: Vec::new(),
+                    wikidata: None,
                 }));
             }
             let source_count = sources.len();
@@ -466,6 +469,9 @@ fn database() -> impl Strategy<Value = [String; 4]> {
                     outlet,
                     url,
                     published,
+                    archive_url: None,
+                    accessed: None,
+                    language: None,
                 }));
             }
             let fact_count = facts.len();
@@ -486,6 +492,7 @@ fn database() -> impl Strategy<Value = [String; 4]> {
                     } else {
                         Vec::new()
                     },
+                    provenance: Default::default(),
                 }));
             }
             for (n, (text, paraphrase, date, context, topics, related)) in
@@ -509,6 +516,7 @@ fn database() -> impl Strategy<Value = [String; 4]> {
                     } else {
                         Vec::new()
                     },
+                    provenance: Default::default(),
                 }));
             }
             let changes: Vec<Change> = records.into_iter().map(Change::add).collect();

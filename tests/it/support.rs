@@ -18,6 +18,14 @@ pub fn parse(
     quotes: &str,
     facts: &str,
 ) -> Result<Catalog, Vec<Diagnostic>> {
+    parse_with_topics([speakers, sources, quotes, facts], None)
+}
+
+/// Parses four data files and, when given, `topics.toml`, as text.
+pub fn parse_with_topics(
+    [speakers, sources, quotes, facts]: [&str; 4],
+    topics: Option<&str>,
+) -> Result<Catalog, Vec<Diagnostic>> {
     parse_catalog(&DataFiles {
         speakers: DataFile {
             path: "speakers.toml",
@@ -35,6 +43,10 @@ pub fn parse(
             path: "facts.toml",
             text: facts,
         },
+        topics: topics.map(|text| DataFile {
+            path: "topics.toml",
+            text,
+        }),
     })
 }
 

@@ -157,6 +157,7 @@ mod tests {
                 "facts.toml",
                 "[[fact]]\nid = \"f\"\ntext = \"y\"\nsource = \"voa\"\ntopics = [\"trade-investment\", \"us-rok-alliance\"]\n",
             ),
+            topics: None,
         })
         .unwrap()
     }
