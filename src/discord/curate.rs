@@ -1,4 +1,5 @@
-//! `/curate` and "Save as quote": moderators add, edit, remove and undo from Discord.
+//! `/curate` and "Save as quote": moderators add, edit, remove and undo from Discord, and
+//! confirm what they started (here or in `/curate import`, which `exchange` adds to `/curate`).
 //!
 //! Authorisation is checked by the bot on every command, modal submit and button click (server
 //! admins can override Discord's command permissions). Modal submits and clicks are deferred
@@ -9,23 +10,21 @@ use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 use serenity::{
-    ButtonStyle, CreateActionRow, CreateButton, CreateInteractionResponse,
-    CreateInteractionResponseMessage, EditInteractionResponse,
+    ButtonStyle, CreateActionRow, CreateInteractionResponse, CreateInteractionResponseMessage,
+    EditInteractionResponse,
 };
 
 use super::embed::{self, no_mentions};
 use super::framework::{
-    AppContext, ComponentId, Context, Data, Error, PendingChange, Refused, complete_entries,
-    within_budget,
+    AppContext, ComponentId, Context, Data, Error, PendingChange, Refused, authorize,
+    authorize_command, complete_entries, confirm_buttons, within_budget,
 };
 use crate::app::{Actor, ApplyError, off_runtime};
 use crate::core::catalog::Entry;
 use crate::core::edit::{self, Change, Record};
 use crate::core::limits;
 use crate::core::model::EntryKind;
-use crate::core::moderation::{
-    Denied, FactForm, NEAR_DUPLICATE, QuoteForm, fact_changes, quote_changes,
-};
+use crate::core::moderation::{FactForm, NEAR_DUPLICATE, QuoteForm, fact_changes, quote_changes};
 use crate::core::render;
 use crate::core::search::Query;
 
@@ -102,28 +101,6 @@ impl From<FactModal> for FactForm {
             topics: m.topics.unwrap_or_default(),
         }
     }
-}
-
-/// The server-side check: listed users, or listed roles in the home server.
-fn authorize(
-    data: &Data,
-    user: u64,
-    guild: Option<u64>,
-    member: Option<&serenity::Member>,
-) -> Result<(), Denied> {
-    let roles: Vec<u64> = member
-        .map(|m| m.roles.iter().map(|r| r.get()).collect())
-        .unwrap_or_default();
-    data.moderators.check(user, guild, &roles)
-}
-
-fn authorize_command(ctx: AppContext<'_>) -> Result<(), Denied> {
-    authorize(
-        ctx.data(),
-        ctx.interaction.user.id.get(),
-        ctx.interaction.guild_id.map(|g| g.get()),
-        ctx.interaction.member.as_deref(),
-    )
 }
 
 async fn private(ctx: AppContext<'_>, text: &str) -> Result<(), Error> {
@@ -207,6 +184,9 @@ async fn defer_submit(
     Ok(true)
 }
 
+/// Changes listed one by one in the answer to a save; more are summed up.
+const SAVED_LISTED: usize = 10;
+
 /// Saves through the app's one writer, off the async runtime.
 async fn save(data: &Data, changes: Vec<Change>, actor: Actor) -> Result<String, String> {
     let app = data.app.clone();
@@ -217,6 +197,19 @@ async fn save(data: &Data, changes: Vec<Change>, actor: Actor) -> Result<String,
         .await
         .ok_or("the save did not finish; see /curate history before trying again")?;
     match result {
+        // An import is many changes: a summary, not a list Discord would cut.
+        Ok(entries) if entries.len() > SAVED_LISTED => {
+            let count = |action| entries.iter().filter(|e| e.action() == action).count();
+            let first = entries.first().map_or(0, |e| e.revision);
+            let last = entries.last().map_or(0, |e| e.revision);
+            Ok(format!(
+                "Saved {} changes as one step, changes {first} to {last} ({} added, {} edited, {} removed); `/curate undo change:{first}` reverts them all",
+                entries.len(),
+                count(crate::core::edit::Action::Add),
+                count(crate::core::edit::Action::Edit),
+                count(crate::core::edit::Action::Remove)
+            ))
+        }
         Ok(entries) => {
             let list: Vec<String> = entries
                 .iter()
@@ -257,18 +250,6 @@ async fn report(
     if let Err(e) = submit.edit_response(ctx, edit).await {
         tracing::warn!(error = %e, "the result could not be shown (the change itself is saved)");
     }
-}
-
-/// Confirm (labelled `label`, styled `style`) and cancel buttons for pending change `pending`.
-fn confirm_buttons(pending: u64, label: &str, style: ButtonStyle) -> Vec<CreateActionRow> {
-    vec![CreateActionRow::Buttons(vec![
-        CreateButton::new(ComponentId::Confirm(pending).to_string())
-            .label(label)
-            .style(style),
-        CreateButton::new(ComponentId::Cancel(pending).to_string())
-            .label("Cancel")
-            .style(ButtonStyle::Secondary),
-    ])]
 }
 
 /// What the near-duplicate check of a new entry found.

@@ -3,7 +3,7 @@
 //! one typed custom id of every button and form, private replies, autocomplete within a time
 //! budget, and running blocking work off the async runtime within one.
 //!
-//! The feature modules (`lookup`, `fotd`, `curate`) depend on this module and on `embed`, never
+//! The feature modules (`lookup`, `fotd`, `curate`, `exchange`) depend on this module and on `embed`, never
 //! on each other; `discord/mod.rs` lists their commands and routes clicks to them by id.
 
 use std::collections::{HashMap, VecDeque};
@@ -22,7 +22,7 @@ use crate::config::TimeBudgets;
 use crate::core::edit::Change;
 use crate::core::limits;
 use crate::core::model::EntryKind;
-use crate::core::moderation::Moderators;
+use crate::core::moderation::{Denied, Moderators};
 use crate::core::render;
 use crate::core::search::{MAX_CHOICES, Mode, Query};
 use crate::scheduler::GuildSchedules;
@@ -309,6 +309,49 @@ impl FromStr for ComponentId {
             _ => Err(BadId::Damaged),
         }
     }
+}
+
+/// The server-side check of a moderator: listed users, or listed roles in the home server
+/// (every command, submit and click that changes the database asks it; server admins can
+/// override Discord's command permissions).
+pub fn authorize(
+    data: &Data,
+    user: u64,
+    guild: Option<u64>,
+    member: Option<&serenity::Member>,
+) -> Result<(), Denied> {
+    let roles: Vec<u64> = member
+        .map(|m| m.roles.iter().map(|r| r.get()).collect())
+        .unwrap_or_default();
+    data.moderators.check(user, guild, &roles)
+}
+
+/// [`authorize`] for the user of a slash command.
+pub fn authorize_command(ctx: AppContext<'_>) -> Result<(), Denied> {
+    authorize(
+        ctx.data(),
+        ctx.interaction.user.id.get(),
+        ctx.interaction.guild_id.map(|g| g.get()),
+        ctx.interaction.member.as_deref(),
+    )
+}
+
+/// Confirm (labelled `label`, styled `style`) and cancel buttons for pending change `pending`:
+/// clicks on them come back as [`ComponentId::Confirm`] and [`ComponentId::Cancel`], which
+/// `curate` answers for every feature that opens a pending change.
+pub fn confirm_buttons(
+    pending: u64,
+    label: &str,
+    style: serenity::ButtonStyle,
+) -> Vec<serenity::CreateActionRow> {
+    vec![serenity::CreateActionRow::Buttons(vec![
+        serenity::CreateButton::new(ComponentId::Confirm(pending).to_string())
+            .label(label)
+            .style(style),
+        serenity::CreateButton::new(ComponentId::Cancel(pending).to_string())
+            .label("Cancel")
+            .style(serenity::ButtonStyle::Secondary),
+    ])]
 }
 
 /// A short private reply, mentions off.

@@ -2,7 +2,7 @@
 //! the command list and its registration, routing button clicks to the feature that made the
 //! button, errors shown to users, and shutdown.
 //!
-//! Each feature is a module of its own (`lookup`, `fotd`, `curate`) that depends only on
+//! Each feature is a module of its own (`lookup`, `fotd`, `curate`, `exchange`) that depends only on
 //! `framework` (and `embed`); this module is the only one that knows them all.
 //!
 //! `run` takes its shutdown signal as a future so tests (and the CLI's signal handler) decide
@@ -10,6 +10,7 @@
 
 pub mod curate;
 pub mod embed;
+pub mod exchange;
 pub mod fotd;
 pub mod framework;
 pub mod lookup;
@@ -597,9 +598,16 @@ fn commands() -> Vec<poise::Command<Data, Error>> {
         lookup::random(),
         lookup::about(),
         fotd::fotd(),
-        curate::curate(),
+        curate(),
         curate::save_as_quote(),
     ]
+}
+
+/// `/curate`: its own subcommands and `exchange`'s export and import.
+fn curate() -> poise::Command<Data, Error> {
+    let mut curate = curate::curate();
+    curate.subcommands.extend(exchange::curate_subcommands());
+    curate
 }
 
 /// A button click, handed to the feature that made the button by its id.

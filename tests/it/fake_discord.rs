@@ -31,6 +31,8 @@ pub struct Recorded {
     pub method: String,
     pub path: String,
     pub body: Value,
+    /// The body as sent (a multipart upload's parts, which `body` cannot hold).
+    pub raw: Vec<u8>,
     /// When the request arrived.
     pub at: std::time::Instant,
 }
@@ -54,6 +56,8 @@ struct State {
     reject_next: AtomicUsize,
     /// Which server each channel is in (`GET /channels/{id}`); others are in `GUILD_ID`.
     channel_guilds: std::sync::Mutex<std::collections::HashMap<u64, u64>>,
+    /// Attachments served at `GET /attachments/{name}`, as Discord's CDN serves uploads.
+    files: std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>,
 }
 
 pub struct FakeDiscord {
@@ -119,6 +123,16 @@ impl FakeDiscord {
             .lock()
             .unwrap()
             .insert(channel, guild);
+    }
+
+    /// Serves `bytes` as an uploaded attachment; returns its URL.
+    pub fn serve_file(&self, name: &str, bytes: Vec<u8>) -> String {
+        self.state
+            .files
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), bytes);
+        format!("{}/attachments/{name}", self.api_base())
     }
 
     /// IDENTIFYs answered with READY and GUILD_CREATE (queued before they are counted).
@@ -258,6 +272,10 @@ async fn serve_http(mut stream: TcpStream, state: Arc<State>, ws_port: u16) {
         let body_bytes = buffer[header_end..header_end + length].to_vec();
         buffer.drain(..header_end + length);
         let body = serde_json::from_slice(&body_bytes).unwrap_or(Value::Null);
+        let file = (method == "GET")
+            .then(|| path.strip_prefix("/attachments/"))
+            .flatten()
+            .and_then(|name| state.files.lock().unwrap().get(name).cloned());
         let limited = method == "POST"
             && path.contains("/messages")
             && state
@@ -317,15 +335,32 @@ async fn serve_http(mut stream: TcpStream, state: Arc<State>, ws_port: u16) {
             method,
             path,
             body,
+            raw: body_bytes,
             at: std::time::Instant::now(),
         });
         state.changed.notify_waiters();
-        let text = response.map(|v| v.to_string()).unwrap_or_default();
-        let reply = format!(
-            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}",
-            text.len()
-        );
-        if stream.write_all(reply.as_bytes()).await.is_err() {
+        let (content_type, bytes) = match file {
+            Some(bytes) => ("application/octet-stream", bytes),
+            None => (
+                "application/json",
+                response
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+                    .into_bytes(),
+            ),
+        };
+        let status = if content_type == "application/json" {
+            status
+        } else {
+            200
+        };
+        let mut reply = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\r\n",
+            bytes.len()
+        )
+        .into_bytes();
+        reply.extend_from_slice(&bytes);
+        if stream.write_all(&reply).await.is_err() {
             return;
         }
     }
@@ -577,6 +612,34 @@ pub fn modal_submit(custom_id: &str, fields: &[(&str, &str)], user_id: u64) -> V
         5,
         user_id,
         json!({"custom_id": custom_id, "components": rows}),
+    )
+}
+
+/// `/{name} {sub}` with an attachment option `option` (uploaded as `filename`, `size` bytes,
+/// at `url`) and string options, by `user_id`: the attachment resolved as Discord sends it.
+pub fn subcommand_with_attachment(
+    name: &str,
+    sub: &str,
+    option: &str,
+    (filename, size, url): (&str, u64, &str),
+    strings: &[(&str, &str)],
+    user_id: u64,
+) -> Value {
+    let attachment_id = "1300000000000000001";
+    let mut options = vec![json!({"name": option, "type": 11, "value": attachment_id})];
+    options.extend(
+        strings
+            .iter()
+            .map(|(n, v)| json!({"name": n, "type": 3, "value": v})),
+    );
+    interaction(
+        2,
+        user_id,
+        json!({"id": "1", "name": name, "type": 1,
+               "options": [{"name": sub, "type": 1, "options": options}],
+               "resolved": {"attachments": {attachment_id: {
+                   "id": attachment_id, "filename": filename, "size": size, "url": url,
+                   "proxy_url": url, "content_type": "text/plain; charset=utf-8"}}}}),
     )
 }
 

@@ -2,6 +2,7 @@
 
 mod cli;
 mod curate;
+mod curate_exchange;
 mod data_errors;
 mod deploy;
 mod discord;
