@@ -19,6 +19,7 @@ use crate::core::diag::Diagnostic;
 use crate::core::edit::{self, Action, AuditEntry, Change, EditError};
 use crate::core::render::{self, Card};
 use crate::core::search::{self, Choice, Outcome, Query, SearchIndex};
+use crate::core::verify::{self, Verdict};
 use crate::store::{self, WriteStep};
 
 /// Says, loudly, when the audit log describes records the data directory does not hold: the
@@ -109,6 +110,13 @@ impl Snapshot {
     pub fn suggest(&self, query: &Query<'_>) -> Vec<Choice> {
         self.searching();
         search::suggest(&self.index, &self.catalog, query, render::choice_label)
+    }
+
+    /// Checks a circulating quote against the catalog (`core::verify`): `speaker` is the name
+    /// given apart from the text, if any.
+    pub fn verify(&self, text: &str, speaker: Option<&str>) -> Verdict {
+        self.searching();
+        verify::verify(&self.index, &self.catalog, text, speaker, verify::standing)
     }
 
     /// The card of a quote or fact by id.

@@ -17,3 +17,4 @@ pub mod schedule;
 pub mod schema;
 pub mod search;
 pub mod toml_view;
+pub mod verify;

@@ -6,6 +6,7 @@ use crate::core::catalog::{Catalog, Entry};
 use crate::core::limits::{EmbedField, EmbedView, fit_embed};
 use crate::core::model::{EntryKind, Fact, Figure, Quote, QuoteKind, Source};
 use crate::core::search::{Hit, Outcome};
+use crate::core::verify::{Attribution, DiffOp, Match, Verdict};
 
 /// Where an answer comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -499,6 +500,273 @@ pub fn outcome_text(catalog: &Catalog, query: &str, outcome: &Outcome) -> String
         .map(|hit: &Hit| card_text(&card(catalog, hit.entry(catalog))))
         .collect::<Vec<_>>()
         .join("\n\n")
+}
+
+/// Text from outside (a claim, a name someone typed) made safe to show in Discord markdown:
+/// every formatting character is escaped, and `@` and `<` cannot start a mention, a role, a
+/// channel or an `@everyone` ping.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '<' | '#' | '[' | ']' | '(' | ')' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // A zero-width space after `@` keeps "@everyone" and "@here" from being mentions.
+            '@' => out.push_str("@\u{200B}"),
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The verdict's first sentence: what is on record.
+pub fn verdict_headline(verdict: &Verdict) -> &'static str {
+    match verdict.matched {
+        _ if verdict.empty => "There are no words to check in that claim.",
+        Match::Exact => "The exact words are on record.",
+        Match::Excerpt => "These exact words are on record, as an excerpt of a longer quote.",
+        Match::Altered => {
+            "The words were altered: a record is close, but words were changed, added or dropped."
+        }
+        Match::Paraphrase => {
+            "Only a paraphrase is on record, so the exact words can't be confirmed."
+        }
+        Match::None => "Nothing close to these words is on record.",
+    }
+}
+
+/// Who said it, as the record has it, compared with who the claim names.
+fn attribution_sentence(catalog: &Catalog, verdict: &Verdict) -> Option<String> {
+    let (_, id) = verdict.record.as_ref()?;
+    let entry = catalog.entry(id)?;
+    let named = verdict.named.as_ref().map(|n| n.text.trim().to_string());
+    let said_by = match entry {
+        Entry::Quote(q) => catalog
+            .speaker(&q.speaker)
+            .map_or(q.speaker.clone(), |s| s.name.clone()),
+        Entry::Fact(f) => catalog
+            .source(&f.source)
+            .map_or(f.source.clone(), |s| s.title.clone()),
+    };
+    let by = match entry {
+        Entry::Quote(_) => format!("the record attributes it to {said_by}"),
+        Entry::Fact(_) => format!("the record states it as a fact from “{said_by}”"),
+    };
+    let standing = |word: &str| {
+        let mut text = format!("The record marks this {word}");
+        if let Some(note) = &verdict.standing.note {
+            text.push_str(&format!(": {note}"));
+        }
+        if !verdict.standing.evidence.is_empty() {
+            let titles: Vec<String> = verdict
+                .standing
+                .evidence
+                .iter()
+                .map(|id| {
+                    catalog.source(id).map_or(id.clone(), |s| match &s.url {
+                        Some(url) => format!("{} ({url})", s.title),
+                        None => s.title.clone(),
+                    })
+                })
+                .collect();
+            text.push_str(&format!(". Evidence: {}", titles.join("; ")));
+        }
+        text.push('.');
+        text
+    };
+    Some(match verdict.attribution {
+        Attribution::Confirmed => format!("Attribution confirmed: {by}."),
+        Attribution::OtherSpeaker => format!(
+            "Attributed to someone else: {by}, not to {}.",
+            named.unwrap_or_default()
+        ),
+        Attribution::Disputed => standing("disputed"),
+        Attribution::Misattributed => standing("misattributed"),
+        Attribution::Unstated => format!("The claim names no speaker; {by}."),
+    })
+}
+
+/// The verdict in plain words, one paragraph: the `note` of `quotebot verify --json`.
+pub fn verdict_note(catalog: &Catalog, verdict: &Verdict) -> String {
+    let mut note = verdict_headline(verdict).to_string();
+    if let Some(attribution) = attribution_sentence(catalog, verdict) {
+        note.push(' ');
+        note.push_str(&attribution);
+    }
+    if verdict.cut {
+        note.push_str(&format!(
+            " Only the claim's first {} words were checked.",
+            crate::core::verify::MAX_CLAIM_WORDS
+        ));
+    }
+    note
+}
+
+/// The record's words, the source (and its archived copy) and the id, as lines of text.
+fn record_lines(catalog: &Catalog, id: &str) -> Vec<String> {
+    let Some(entry) = catalog.entry(id) else {
+        return Vec::new();
+    };
+    let card = card(catalog, entry);
+    let mut lines = vec![format!("On record: {}", card.body)];
+    if card.kind == EntryKind::Quote {
+        lines.push(format!("  — {}", card.heading));
+    }
+    let mut source = format!("Source: {}", card.source.title);
+    let details = card.source.details();
+    if !details.is_empty() {
+        source.push_str(&format!(" ({})", details.join(", ")));
+    }
+    lines.push(source);
+    if let Some(url) = &card.source.url {
+        lines.push(format!("  {url}"));
+    }
+    lines.push(format!("id: {}", card.id));
+    lines
+}
+
+/// A diff as plain text: `[-record words-]{+claim words+}`, as `git diff --word-diff` shows it.
+pub fn diff_text(diff: &[DiffOp]) -> String {
+    diff.iter()
+        .map(|op| match op {
+            DiffOp::Same(text) => text.clone(),
+            DiffOp::Changed { claim, record } => format!("[-{record}-]{{+{claim}+}}"),
+            DiffOp::Missing(record) => format!("[-{record}-]"),
+            DiffOp::Added(claim) => format!("{{+{claim}+}}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A diff in Discord markdown: the record's words struck through, the claim's in bold, every
+/// word escaped so a claim cannot inject formatting or mentions.
+pub fn diff_markdown(diff: &[DiffOp]) -> String {
+    diff.iter()
+        .map(|op| match op {
+            DiffOp::Same(text) => escape_markdown(text),
+            DiffOp::Changed { claim, record } => format!(
+                "~~{}~~ → **{}**",
+                escape_markdown(record),
+                escape_markdown(claim)
+            ),
+            DiffOp::Missing(record) => format!("~~{}~~", escape_markdown(record)),
+            DiffOp::Added(claim) => format!("**{}**", escape_markdown(claim)),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The nearest records of a `none` verdict, a line each, said to be no match.
+fn nearest_lines(catalog: &Catalog, verdict: &Verdict) -> Vec<String> {
+    verdict
+        .nearest
+        .iter()
+        .filter_map(|id| catalog.entry(id))
+        .map(|entry| format!("• {} [{}]", choice_label(catalog, entry), entry.id()))
+        .collect()
+}
+
+/// Heading over the nearest records of a `none` verdict.
+pub const NEAREST_HEADING: &str = "Nearest on record (not matches)";
+
+/// The verdict as text, as `quotebot verify` prints it.
+pub fn verdict_text(catalog: &Catalog, verdict: &Verdict) -> String {
+    let mut lines = vec![verdict_note(catalog, verdict)];
+    if verdict.matched == Match::Altered {
+        lines.push(format!("Changes: {}", diff_text(&verdict.diff)));
+    }
+    match &verdict.record {
+        Some((_, id)) => lines.extend(record_lines(catalog, id)),
+        None => {
+            let nearest = nearest_lines(catalog, verdict);
+            if !nearest.is_empty() {
+                lines.push(format!("{NEAREST_HEADING}:"));
+                lines.extend(nearest.into_iter().map(|l| format!("  {l}")));
+            }
+        }
+    }
+    lines.join("\n")
+}
+
+/// The verdict as an embed: the plain-words verdict as the title and first line, the word diff
+/// in markdown, the record with its source linked (and its archived copy), and the id.
+pub fn verdict_embed(catalog: &Catalog, verdict: &Verdict) -> EmbedView {
+    let mut description = vec![format!("> {}", escape_markdown(verdict.claim.trim()))];
+    if let Some(attribution) = attribution_sentence(catalog, verdict) {
+        description.push(escape_markdown(&attribution));
+    }
+    if verdict.cut {
+        description.push(format!(
+            "Only the claim's first {} words were checked.",
+            crate::core::verify::MAX_CLAIM_WORDS
+        ));
+    }
+    if verdict.matched == Match::Altered {
+        description.push(format!("**Changes:** {}", diff_markdown(&verdict.diff)));
+    }
+    let mut fields = Vec::new();
+    let mut footer = String::from("Checked against the curated record");
+    let mut url = None;
+    match verdict
+        .record
+        .as_ref()
+        .and_then(|(_, id)| catalog.entry(id))
+    {
+        Some(entry) => {
+            let card = card(catalog, entry);
+            let name = match (card.kind, card.quote_kind) {
+                (EntryKind::Fact, _) => "The fact on record".to_string(),
+                (_, Some(QuoteKind::Paraphrase)) => {
+                    format!("On record, as a paraphrase — {}", card.heading)
+                }
+                _ => format!("On record — {}", card.heading),
+            };
+            fields.push(EmbedField {
+                name,
+                value: escape_markdown(&card.body),
+                inline: false,
+            });
+            let mut source = match &card.source.url {
+                Some(link) => format!("[{}]({link})", escape_markdown(&card.source.title)),
+                None => escape_markdown(&card.source.title),
+            };
+            let details = card.source.details();
+            if !details.is_empty() {
+                source.push_str(&format!(" — {}", escape_markdown(&details.join(", "))));
+            }
+            fields.push(EmbedField {
+                name: "Source".to_string(),
+                value: source,
+                inline: false,
+            });
+            url = card.source.url.clone();
+            footer = format!("id: {}", card.id);
+        }
+        None => {
+            let nearest = nearest_lines(catalog, verdict);
+            if !nearest.is_empty() {
+                fields.push(EmbedField {
+                    name: NEAREST_HEADING.to_string(),
+                    value: nearest
+                        .iter()
+                        .map(|l| escape_markdown(l))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    inline: false,
+                });
+            }
+        }
+    }
+    fit_embed(&EmbedView {
+        title: verdict_headline(verdict).to_string(),
+        url,
+        description: description.join("\n\n"),
+        fields,
+        footer,
+    })
 }
 
 #[cfg(test)]
