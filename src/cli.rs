@@ -1,5 +1,5 @@
-//! The operator's command line (contract §2, §4.3): `check`, `search`, `suggest`, `fotd`,
-//! `export` and `import`. Commands only
+//! The operator's command line (contract §2, §4.2, §4.3): `check`, `search`, `suggest`,
+//! `fotd`, `verify`, `export` and `import`. Commands only
 //! translate: they load through `store`, ask the `app`, print what `render` produced.
 
 use std::io::{self, BufWriter, Write};
@@ -81,6 +81,22 @@ pub enum Command {
         /// Only entries with this topic, as its slug or as written ("Extended deterrence").
         #[arg(long, value_name = "TOPIC")]
         topic: Option<String>,
+    },
+    /// The offline answer to /verify: checks a quote as it circulates against the database.
+    Verify {
+        /// The claim: the words as they circulate, optionally with the speaker named
+        /// ("\"...\" — Name", "Name said \"...\"").
+        text: Vec<String>,
+        /// The speaker the claim is attributed to (an id, a name or an alias); wins over a name
+        /// written in the text.
+        #[arg(long, value_name = "NAME")]
+        speaker: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Check one claim per line of FILE.
+        #[arg(long, value_name = "FILE", conflicts_with = "text")]
+        batch: Option<PathBuf>,
     },
     /// Which fact the fact of the day would post on a date to a channel.
     Fotd {
@@ -315,6 +331,36 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
                         "{}",
                         render::outcome_text(&snapshot.catalog, &text, &outcome)
                     )?;
+                    if batch.is_some() {
+                        writeln!(out)?;
+                    }
+                }
+            }
+        }
+        Command::Verify {
+            text,
+            speaker,
+            json,
+            batch,
+        } => {
+            let words = text.join(" ");
+            if batch.is_none() && crate::core::search::normalize::tokens(&words).is_empty() {
+                return Err(Failure::Usage(
+                    "verify needs the words of the claim (TEXT) or --batch FILE".to_string(),
+                ));
+            }
+            let snapshot = load_snapshot(&config)?;
+            for claim in queries(text, batch.as_deref())? {
+                let started = crate::clock::Stopwatch::start();
+                let verdict = snapshot.verify(&claim, speaker.as_deref());
+                let took_us = started.elapsed().as_micros() as u64;
+                if *json {
+                    writeln!(out, "{}", verdict_json(&snapshot, &verdict, took_us))?;
+                } else {
+                    if batch.is_some() {
+                        writeln!(out, "## {claim}")?;
+                    }
+                    writeln!(out, "{}", render::verdict_text(&snapshot.catalog, &verdict))?;
                     if batch.is_some() {
                         writeln!(out)?;
                     }
@@ -658,6 +704,38 @@ fn search_json(
         "took_us": took_us,
         "confident": outcome.confident,
         "did_you_mean": outcome.correction,
+    })
+}
+
+/// A verdict as contract §4.2 has it: `claim`, `match`, `attribution`, `record` (null for
+/// none), `similarity`, `diff`, `note`, `took_us`.
+pub fn verdict_json(
+    snapshot: &Snapshot,
+    verdict: &crate::core::verify::Verdict,
+    took_us: u64,
+) -> serde_json::Value {
+    use crate::core::verify::DiffOp;
+    let diff: Vec<_> = verdict
+        .diff
+        .iter()
+        .map(|op| match op {
+            DiffOp::Same(text) => json!({"op": op.op(), "text": text}),
+            DiffOp::Changed { claim, record } => {
+                json!({"op": op.op(), "claim": claim, "record": record})
+            }
+            DiffOp::Missing(record) => json!({"op": op.op(), "record": record}),
+            DiffOp::Added(claim) => json!({"op": op.op(), "claim": claim}),
+        })
+        .collect();
+    json!({
+        "claim": verdict.claim,
+        "match": verdict.matched.as_str(),
+        "attribution": verdict.attribution.as_str(),
+        "record": verdict.record.as_ref().map(|(_, id)| id),
+        "similarity": (verdict.similarity as f64 * 1000.0).round() / 1000.0,
+        "diff": diff,
+        "note": render::verdict_note(&snapshot.catalog, verdict),
+        "took_us": took_us,
     })
 }
 

@@ -17,3 +17,4 @@ mod state_files;
 mod support;
 mod tidy;
 mod unicode;
+mod verify;
