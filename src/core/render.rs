@@ -605,6 +605,15 @@ pub fn verdict_note(catalog: &Catalog, verdict: &Verdict) -> String {
     note
 }
 
+/// The archived copy of an entry's source, when the curators keep one.
+fn archive_url<'c>(catalog: &'c Catalog, entry: Entry<'_>) -> Option<&'c str> {
+    let source = match entry {
+        Entry::Quote(q) => &q.source,
+        Entry::Fact(f) => &f.source,
+    };
+    catalog.source(source)?.archive_url.as_deref()
+}
+
 /// The record's words, the source (and its archived copy) and the id, as lines of text.
 fn record_lines(catalog: &Catalog, id: &str) -> Vec<String> {
     let Some(entry) = catalog.entry(id) else {
@@ -623,6 +632,9 @@ fn record_lines(catalog: &Catalog, id: &str) -> Vec<String> {
     lines.push(source);
     if let Some(url) = &card.source.url {
         lines.push(format!("  {url}"));
+    }
+    if let Some(archive) = archive_url(catalog, entry) {
+        lines.push(format!("  Archived copy: {archive}"));
     }
     lines.push(format!("id: {}", card.id));
     lines
@@ -736,6 +748,9 @@ pub fn verdict_embed(catalog: &Catalog, verdict: &Verdict) -> EmbedView {
             let details = card.source.details();
             if !details.is_empty() {
                 source.push_str(&format!(" — {}", escape_markdown(&details.join(", "))));
+            }
+            if let Some(archive) = archive_url(catalog, entry) {
+                source.push_str(&format!(" · [archived copy]({archive})"));
             }
             fields.push(EmbedField {
                 name: "Source".to_string(),

@@ -22,7 +22,7 @@
 //! the closest record is a paraphrase, the verdict is `paraphrase` at any of those levels.
 
 use crate::core::catalog::{Catalog, Entry};
-use crate::core::model::{EntryKind, QuoteKind};
+use crate::core::model::{EntryKind, QuoteKind, Status};
 use crate::core::search::normalize::tokens;
 use crate::core::search::{self, Query, SearchIndex, names};
 
@@ -41,16 +41,6 @@ pub const NEAREST: usize = 3;
 /// Words the search query is made of: enough to find the record, few enough to stay fast.
 const QUERY_WORDS: usize = 32;
 
-/// How far a record has been checked, as its `status` says (contract §4.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Status {
-    #[default]
-    Sourced,
-    Verified,
-    Disputed,
-    Misattributed,
-}
-
 /// What the record's curators say about its standing: the status, why, and the sources that
 /// back it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -60,10 +50,17 @@ pub struct Standing {
     pub evidence: Vec<String>,
 }
 
-/// A record's standing as the database gives it. The schema has no `status` keys yet (contract
-/// §4.1 adds them), so every record is `sourced` until it does.
-pub fn standing(_entry: Entry<'_>) -> Standing {
-    Standing::default()
+/// A record's standing as the database gives it: its `status`, `status_note` and `evidence`.
+pub fn standing(entry: Entry<'_>) -> Standing {
+    let provenance = match entry {
+        Entry::Quote(q) => &q.provenance,
+        Entry::Fact(f) => &f.provenance,
+    };
+    Standing {
+        status: provenance.status,
+        note: provenance.status_note.clone(),
+        evidence: provenance.evidence.clone(),
+    }
 }
 
 /// `match` in the verdict.

@@ -5,9 +5,9 @@ use std::path::Path;
 use std::process::Command;
 
 use quotebot::app::Snapshot;
-use quotebot::core::verify::{self, Attribution, DiffOp, Match, Standing, Status};
+use quotebot::core::verify::{Attribution, DiffOp, Match};
 
-use crate::support::{repo_data, seed_catalog};
+use crate::support::{repo_data, seed_catalog, workspace};
 
 const ESSENTIAL: &str = "blinken-alliance-essential";
 const RUSSIA: &str = "blinken-russia-space-technology";
@@ -255,35 +255,70 @@ fn an_altered_claim_shows_the_changed_word_or_number_in_its_diff() {
     );
 }
 
+/// The seed database with two quotes the curators marked (one disputed, one misattributed)
+/// and an archived copy of its source.
+fn seed_with_marked_quotes() -> (tempfile::TempDir, Snapshot) {
+    let (dir, data, _state) = workspace();
+    let mut quotes = std::fs::read_to_string(data.join("quotes.toml")).unwrap();
+    quotes.push_str(
+        "\n[[quote]]\nid = \"blinken-ironclad-disputed\"\ntext = \"Our commitment to the Republic of Korea is ironclad and will never waver.\"\nspeaker = \"antony-blinken\"\nsource = \"voa-2025-us-rok-strong\"\nstatus = \"disputed\"\nstatus_note = \"The editorial does not carry these words; only a wire report does.\"\nevidence = [\"voa-2025-us-rok-strong\"]\n\
+         \n[[quote]]\nid = \"blinken-peace-misattributed\"\ntext = \"Peace on the peninsula is worth every sacrifice we make together.\"\nspeaker = \"antony-blinken\"\nsource = \"voa-2025-us-rok-strong\"\nstatus = \"misattributed\"\nstatus_note = \"Said by another official at the same event.\"\n",
+    );
+    std::fs::write(data.join("quotes.toml"), quotes).unwrap();
+    let sources = std::fs::read_to_string(data.join("sources.toml")).unwrap().replace(
+        "published = \"2025-01\"",
+        "published = \"2025-01\"\narchive_url = \"https://web.archive.org/web/2025/voa-editorial\"",
+    );
+    std::fs::write(data.join("sources.toml"), sources).unwrap();
+    let catalog = quotebot::store::load_catalog(&data).expect("valid data");
+    (dir, Snapshot::new(catalog))
+}
+
 #[test]
 fn a_disputed_or_misattributed_record_says_so_whoever_the_claim_names() {
-    let snapshot = Snapshot::new(seed_catalog());
-    let claim = "“I remain fully, strongly optimistic” — Antony Blinken";
-    for (status, want) in [
-        (Status::Disputed, Attribution::Disputed),
-        (Status::Misattributed, Attribution::Misattributed),
-        (Status::Verified, Attribution::Confirmed),
+    let (_dir, snapshot) = seed_with_marked_quotes();
+    for (claim, speaker, matched, attribution, note) in [
+        (
+            "“Our commitment to the Republic of Korea is ironclad and will never waver” — Antony Blinken",
+            None,
+            Match::Exact,
+            Attribution::Disputed,
+            "only a wire report does",
+        ),
+        (
+            "our commitment to the Republic of Korea is ironclad",
+            Some("Kim Jong Un"),
+            Match::Excerpt,
+            Attribution::Disputed,
+            "Evidence: U.S. Relations With South Korea Remain Strong",
+        ),
+        (
+            "Blinken said “Peace on the peninsula is worth every sacrifice we make together”",
+            None,
+            Match::Exact,
+            Attribution::Misattributed,
+            "Said by another official at the same event.",
+        ),
+        (
+            "Peace on the peninsula is worth every sacrifice",
+            None,
+            Match::Excerpt,
+            Attribution::Misattributed,
+            "The record marks this misattributed",
+        ),
     ] {
-        let verdict = verify::verify(&snapshot.index, &snapshot.catalog, claim, None, |entry| {
-            if entry.id() == OPTIMISTIC {
-                Standing {
-                    status,
-                    note: Some("Said by his deputy.".into()),
-                    evidence: vec!["voa-2025-us-rok-strong".into()],
-                }
-            } else {
-                Standing::default()
-            }
-        });
-        assert_eq!(verdict.attribution, want);
-        let note = quotebot::core::render::verdict_note(&snapshot.catalog, &verdict);
-        if want != Attribution::Confirmed {
-            assert!(note.contains("Said by his deputy."), "{note}");
-            assert!(
-                note.contains("U.S. Relations With South Korea Remain Strong"),
-                "{note}"
-            );
-        }
+        let verdict = snapshot.verify(claim, speaker);
+        assert_eq!(
+            (verdict.matched, verdict.attribution),
+            (matched, attribution),
+            "{claim}"
+        );
+        let text = quotebot::core::render::verdict_text(&snapshot.catalog, &verdict);
+        assert!(text.contains(note), "{text}");
+        assert!(
+            text.contains("Archived copy: https://web.archive.org/web/2025/voa-editorial"),
+            "{text}"
+        );
     }
 }
 
