@@ -251,6 +251,17 @@ struct AuditCache {
 }
 
 impl Writer {
+    /// Puts back the files a failed step already wrote: a step is saved whole or not at all,
+    /// never a part of it without its audit line.
+    fn put_back(&self, written: &[usize]) {
+        for &j in written {
+            let path = self.data_dir.join(FILE_NAMES[j]);
+            if let Err(e) = store::write_atomic(&path, self.texts[j].as_bytes()) {
+                tracing::error!(path = %path.display(), error = %e, "could not put a file back after a failed change");
+            }
+        }
+    }
+
     /// The audit log, read again only when the file is not as this writer left it.
     fn audit(&mut self) -> Result<Arc<Vec<AuditEntry>>, store::StateError> {
         let identity = store::audit_log_identity(&self.state_dir);
@@ -446,17 +457,21 @@ impl App {
         actor: Actor,
         now: Timestamp,
     ) -> Result<Vec<AuditEntry>, ApplyError> {
-        let undone = vec![None; changes.len()];
-        self.apply_step(changes, actor, now, undone)
+        self.apply_step(actor, now, |_| {
+            let undone = vec![None; changes.len()];
+            Ok((changes, undone))
+        })
     }
 
-    /// [`App::apply`] with the revision each change undoes, one for each change.
+    /// [`App::apply`] of the changes `plan` decides, with the revision each one undoes.
+    /// `plan` runs under the writer's locks, after the files and the audit log were read, so
+    /// what it decides from them (undo: which change, and that it is not undone yet) still
+    /// holds when the step is written.
     fn apply_step(
         &self,
-        changes: Vec<Change>,
         actor: Actor,
         now: Timestamp,
-        undo_of: Vec<Option<u64>>,
+        plan: impl FnOnce(&mut Writer) -> Result<(Vec<Change>, Vec<Option<u64>>), ApplyError>,
     ) -> Result<Vec<AuditEntry>, ApplyError> {
         let mut guard = self.lock_writer();
         let writer = guard.as_mut().ok_or(ApplyError::ReadOnly)?;
@@ -472,6 +487,7 @@ impl App {
             tracing::error!(error = %e, "the audit log is unreadable; changes are refused");
             ApplyError::Audit(e)
         })?;
+        let (changes, undo_of) = plan(writer)?;
         let snapshot = self.snapshot();
         let edit::Applied {
             texts,
@@ -536,14 +552,7 @@ impl App {
             }
         }
         if conflict.is_some() || failure.is_some() {
-            // Put back what this change already wrote: a step is saved whole or not at all,
-            // never a part of it without its audit line.
-            for &j in &written {
-                let path = writer.data_dir.join(FILE_NAMES[j]);
-                if let Err(e) = store::write_atomic(&path, writer.texts[j].as_bytes()) {
-                    tracing::error!(path = %path.display(), error = %e, "could not put a file back after a failed change");
-                }
-            }
+            writer.put_back(&written);
         }
         if let Some(i) = conflict {
             let _ = self.sync_with_disk(writer);
@@ -582,12 +591,7 @@ impl App {
             // Without its audit line a change could be neither seen in /curate history nor
             // undone (and undo would pick an older change): put the files back, save nothing.
             tracing::error!(revision = first_revision, error = %e, "the audit log could not be written; the change is put back");
-            for &j in &written {
-                let path = writer.data_dir.join(FILE_NAMES[j]);
-                if let Err(e) = store::write_atomic(&path, writer.texts[j].as_bytes()) {
-                    tracing::error!(path = %path.display(), error = %e, "could not put a file back after a failed change");
-                }
-            }
+            writer.put_back(&written);
             let _ = self.sync_with_disk(writer);
             return Err(ApplyError::Io(e));
         }
@@ -625,29 +629,34 @@ impl App {
         actor: Actor,
         now: Timestamp,
     ) -> Result<Vec<AuditEntry>, ApplyError> {
-        let audit = self.audit()?;
-        // A set: one import is tens of thousands of entries, each of them undone at once.
-        let undone: std::collections::HashSet<u64> =
-            audit.iter().filter_map(|e| e.undo_of).collect();
-        let target = match revision {
-            Some(r) => audit
-                .iter()
-                .find(|e| e.revision == r)
-                .ok_or(ApplyError::NoSuchChange(r))?,
-            None => audit
-                .iter()
-                .rev()
-                .find(|e| {
-                    e.actor == actor.user && e.undo_of.is_none() && !undone.contains(&e.revision)
-                })
-                .ok_or(ApplyError::NothingToUndo)?,
-        };
-        let group: Vec<&AuditEntry> = audit.iter().filter(|e| e.step() == target.step()).collect();
-        if group.iter().any(|e| undone.contains(&e.revision)) {
-            return Err(ApplyError::AlreadyUndone(target.revision));
-        }
-        let changes = group.iter().rev().map(|e| e.change.inverse()).collect();
-        let undo_of = group.iter().rev().map(|e| Some(e.revision)).collect();
-        self.apply_step(changes, actor, now, undo_of)
+        self.apply_step(actor, now, |writer| {
+            let audit = writer.audit().map_err(ApplyError::Audit)?;
+            // A set: one import is tens of thousands of entries, each of them undone at once.
+            let undone: std::collections::HashSet<u64> =
+                audit.iter().filter_map(|e| e.undo_of).collect();
+            let target = match revision {
+                Some(r) => audit
+                    .iter()
+                    .find(|e| e.revision == r)
+                    .ok_or(ApplyError::NoSuchChange(r))?,
+                None => audit
+                    .iter()
+                    .rev()
+                    .find(|e| {
+                        e.actor == actor.user
+                            && e.undo_of.is_none()
+                            && !undone.contains(&e.revision)
+                    })
+                    .ok_or(ApplyError::NothingToUndo)?,
+            };
+            let group: Vec<&AuditEntry> =
+                audit.iter().filter(|e| e.step() == target.step()).collect();
+            if group.iter().any(|e| undone.contains(&e.revision)) {
+                return Err(ApplyError::AlreadyUndone(target.revision));
+            }
+            let changes = group.iter().rev().map(|e| e.change.inverse()).collect();
+            let undo_of = group.iter().rev().map(|e| Some(e.revision)).collect();
+            Ok((changes, undo_of))
+        })
     }
 }

@@ -574,7 +574,9 @@ fn parse_shards(range: &str, total: u32) -> Result<crate::discord::Sharding, Fai
     if first > last || last >= total {
         return Err(bad());
     }
-    Ok(crate::discord::Sharding::Range { first, last, total })
+    Ok(crate::discord::Sharding::Range(
+        crate::scheduler::ShardRange { first, last, total },
+    ))
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -177,7 +177,9 @@ async fn defer_submit(
         .create_response(
             ctx,
             CreateInteractionResponse::Defer(
-                CreateInteractionResponseMessage::new().ephemeral(true),
+                CreateInteractionResponseMessage::new()
+                    .ephemeral(true)
+                    .allowed_mentions(no_mentions()),
             ),
         )
         .await?;
@@ -682,14 +684,15 @@ async fn curate_undo(
     let text = match result {
         Ok(entries) => entries
             .iter()
-            .map(|e| {
-                format!(
-                    "Undid change {}: {} `{}` (change {}).",
-                    e.undo_of.unwrap_or(0),
+            // Every entry an undo writes undoes one.
+            .filter_map(|e| {
+                let of = e.undo_of?;
+                Some(format!(
+                    "Undid change {of}: {} `{}` (change {}).",
                     action_word(e.action()).to_lowercase(),
                     e.id(),
                     e.revision
-                )
+                ))
             })
             .collect::<Vec<_>>()
             .join(" "),

@@ -73,8 +73,9 @@ pub enum Sharding {
     /// As many as Discord recommends, all in this process.
     #[default]
     Auto,
-    /// Shards `first..=last` of `total`, for running one bot across several processes.
-    Range { first: u32, last: u32, total: u32 },
+    /// Shards `first..=last` of `total`, for running one bot across several processes (the
+    /// fact of the day then posts only to the servers on them).
+    Range(ShardRange),
 }
 
 /// How to run: which shards, and which clock the fact of the day follows.
@@ -296,7 +297,7 @@ pub async fn run_with(
             clock,
             shards: match sharding {
                 Sharding::Auto => None,
-                Sharding::Range { first, last, total } => Some(ShardRange { first, last, total }),
+                Sharding::Range(range) => Some(range),
             },
         },
         stopped,
@@ -304,7 +305,7 @@ pub async fn run_with(
     let watcher = tokio::spawn(watch_files(app_for_watcher, stop.subscribe(), watched));
     let result = match sharding {
         Sharding::Auto => client.start_autosharded().await,
-        Sharding::Range { first, last, total } => {
+        Sharding::Range(ShardRange { first, last, total }) => {
             client.start_shard_range(first..last + 1, total).await
         }
     };

@@ -186,6 +186,40 @@ fn a_hundred_concurrent_adds_are_all_saved_and_audited() {
 }
 
 #[test]
+fn the_same_change_undone_by_several_moderators_at_once_is_undone_once_and_the_others_are_told_so()
+{
+    let (_dir, data, state) = workspace();
+    let app = Arc::new(App::open(data.clone(), state.clone()).unwrap());
+    app.apply(
+        vec![Change::add(Record::Quote(quote("undo-race", "Contested.")))],
+        ACTOR,
+        now(),
+    )
+    .unwrap();
+    let start = Arc::new(std::sync::Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, start) = (app.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                app.undo(Some(1), ACTOR, now())
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let done = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(done, 1, "{results:?}");
+    for result in &results {
+        assert!(
+            matches!(result, Ok(_) | Err(ApplyError::AlreadyUndone(1))),
+            "every other moderator is told it is already undone: {result:?}"
+        );
+    }
+    assert_eq!(app.audit().unwrap().len(), 2);
+    assert!(app.snapshot().catalog.quote("undo-race").is_none());
+}
+
+#[test]
 fn undo_applies_the_inverse_as_a_new_change_and_a_stale_edit_is_refused() {
     let (_dir, data, state) = workspace();
     let app = App::open(data.clone(), state.clone()).unwrap();

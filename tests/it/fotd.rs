@@ -15,7 +15,7 @@ use quotebot::core::limits::EmbedView;
 use quotebot::core::schedule::GuildSetting;
 use quotebot::core::schedule::{ChannelSchedule, local_date};
 use quotebot::discord::{RunOptions, Sharding};
-use quotebot::scheduler::{GuildSchedules, Poster, Scheduler, SendError};
+use quotebot::scheduler::{GuildSchedules, Poster, Scheduler, SendError, ShardRange};
 
 use crate::fake_discord::{FakeDiscord, GUILD_ID};
 use crate::support::seed_catalog;
@@ -953,11 +953,11 @@ async fn two_processes_on_different_shards_post_a_channel_once() {
         let (stop, stopped) = oneshot::channel::<()>();
         let options = RunOptions {
             clock: Arc::new(FixedClock("2025-01-07T00:00:00Z".parse().unwrap())),
-            sharding: Sharding::Range {
+            sharding: Sharding::Range(ShardRange {
                 first: shard as u32,
                 last: shard as u32,
                 total: 2,
-            },
+            }),
             ..Default::default()
         };
         let task = tokio::spawn(quotebot::discord::run_with(
