@@ -220,7 +220,13 @@ impl<'ast> Visit<'ast> for Collector {
     }
 }
 
-fn parse_sources() -> Vec<SourceFile> {
+/// Every file under `src/`, parsed once for all the checks (they run in parallel).
+fn parse_sources() -> &'static [SourceFile] {
+    static SOURCES: std::sync::OnceLock<Vec<SourceFile>> = std::sync::OnceLock::new();
+    SOURCES.get_or_init(read_sources)
+}
+
+fn read_sources() -> Vec<SourceFile> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     rust_files(&root.join("src"), &mut files);
@@ -367,7 +373,7 @@ fn core_modules_do_not_name_edges_io_the_environment_or_the_clock() {
 #[test]
 fn only_discord_names_serenity_or_poise() {
     assert_nowhere(
-        &parse_sources(),
+        parse_sources(),
         |f| !f.is_in("src/discord"),
         |path| starts_with(path, "serenity") || starts_with(path, "poise"),
         "only src/discord talks to Discord",
@@ -377,7 +383,7 @@ fn only_discord_names_serenity_or_poise() {
 #[test]
 fn only_store_touches_files() {
     assert_nowhere(
-        &parse_sources(),
+        parse_sources(),
         |f| f.rel != "src/store.rs",
         |path| starts_with(path, "std::fs") || starts_with(path, "tokio::fs"),
         "only src/store touches files",
@@ -387,7 +393,7 @@ fn only_store_touches_files() {
 #[test]
 fn only_clock_reads_the_time() {
     assert_nowhere(
-        &parse_sources(),
+        parse_sources(),
         |f| f.rel != "src/clock.rs",
         reads_the_clock,
         "only src/clock reads the time",
@@ -397,7 +403,7 @@ fn only_clock_reads_the_time() {
 #[test]
 fn only_config_reads_the_environment() {
     assert_nowhere(
-        &parse_sources(),
+        parse_sources(),
         |f| f.rel != "src/config.rs",
         |path| starts_with(path, "std::env::var") || starts_with(path, "std::env::vars"),
         "only src/config reads the environment",
@@ -434,7 +440,7 @@ fn the_checker_sees_grouped_aliased_relative_and_inline_paths() {
 fn architecture_md_names_every_module() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let map = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
-    for file in parse_sources() {
+    for file in parse_sources().iter() {
         let module = file.rel.trim_end_matches("/mod.rs").trim_end_matches(".rs");
         let named =
             map.contains(&format!("`{module}`")) || map.contains(&format!("`{}`", file.rel));
@@ -816,7 +822,7 @@ fn a_catalog_is_only_built_by_the_parser_and_the_token_cannot_be_printed() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let sources = parse_sources();
     let mut out = Vec::new();
-    for file in &sources {
+    for file in sources {
         let text = std::fs::read_to_string(root.join(&file.rel)).unwrap();
         for backdoor in catalog_backdoors(&text) {
             out.push(format!("{}: Catalog has {backdoor}", file.rel));
@@ -854,4 +860,127 @@ fn the_backdoor_checker_finds_a_default_catalog_and_a_printable_token() {
     let token = "#[derive(Debug)] pub struct Token(String);\n\
                  impl std::fmt::Display for Token { fn fmt(&self, f: &mut F) -> R { todo!() } }";
     assert_eq!(token_backdoors(token), ["derive(Debug)", "impl Display"]);
+}
+
+#[test]
+fn search_callers_name_only_its_interface_never_its_index_or_ranking() {
+    assert_nowhere(
+        parse_sources(),
+        |f| !f.is_in("src/core/search"),
+        |path| {
+            starts_with(path, "crate::core::search::index")
+                || starts_with(path, "crate::core::search::score")
+        },
+        "search's index and ranking are its own; use SearchIndex, search, suggest or names",
+    );
+}
+
+/// The message builders serenity and poise send, and the constructors that start them.
+const MESSAGE_BUILDERS: &[&str] = &[
+    "CreateMessage",
+    "EditMessage",
+    "CreateInteractionResponseMessage",
+    "CreateInteractionResponseFollowup",
+    "EditInteractionResponse",
+    "CreateReply",
+];
+
+/// Every message builder started in a file (`CreateMessage::new()`, `CreateReply::default()`)
+/// whose own method chain does not set `allowed_mentions`, with its line.
+fn builders_without_mention_rules(text: &str) -> Vec<(String, usize)> {
+    struct Builders {
+        started: BTreeMap<(usize, usize), String>,
+        covered: BTreeSet<(usize, usize)>,
+    }
+    fn at(span: proc_macro2::Span) -> (usize, usize) {
+        (span.start().line, span.start().column)
+    }
+    fn builder(expr: &syn::Expr) -> Option<String> {
+        let syn::Expr::Call(call) = expr else {
+            return None;
+        };
+        let syn::Expr::Path(path) = &*call.func else {
+            return None;
+        };
+        let segments: Vec<String> = path
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        match segments.as_slice() {
+            [.., ty, ctor]
+                if MESSAGE_BUILDERS.contains(&ty.as_str())
+                    && matches!(ctor.as_str(), "new" | "default") =>
+            {
+                Some(ty.clone())
+            }
+            _ => None,
+        }
+    }
+    impl<'ast> Visit<'ast> for Builders {
+        fn visit_expr(&mut self, expr: &'ast syn::Expr) {
+            if let Some(ty) = builder(expr) {
+                self.started.insert(at(expr.span()), ty);
+            }
+            if let syn::Expr::MethodCall(call) = expr
+                && call.method == "allowed_mentions"
+            {
+                let mut receiver = &*call.receiver;
+                while let syn::Expr::MethodCall(inner) = receiver {
+                    receiver = &inner.receiver;
+                }
+                if builder(receiver).is_some() {
+                    self.covered.insert(at(receiver.span()));
+                }
+            }
+            syn::visit::visit_expr(self, expr);
+        }
+    }
+    let ast = syn::parse_file(text).unwrap();
+    let mut builders = Builders {
+        started: BTreeMap::new(),
+        covered: BTreeSet::new(),
+    };
+    builders.visit_file(&ast);
+    builders
+        .started
+        .into_iter()
+        .filter(|(at, _)| !builders.covered.contains(at))
+        .map(|((line, _), ty)| (ty, line))
+        .collect()
+}
+
+#[test]
+fn every_message_the_bot_builds_sets_its_mention_rules_in_the_same_chain() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for file in parse_sources().iter().filter(|f| f.is_in("src/discord")) {
+        let text = std::fs::read_to_string(root.join(&file.rel)).unwrap();
+        for (ty, line) in builders_without_mention_rules(&text) {
+            out.push(format!(
+                "{}:{line}: `{ty}` is built without `.allowed_mentions(no_mentions())` in its chain",
+                file.rel
+            ));
+        }
+    }
+    assert!(out.is_empty(), "{}", out.join("\n"));
+}
+
+#[test]
+fn the_mention_checker_finds_a_builder_that_does_not_set_them() {
+    let text = "fn f() {\n\
+                let a = serenity::CreateMessage::new().content(x).allowed_mentions(m);\n\
+                let b = CreateReply::default().ephemeral(true);\n\
+                let c = poise::CreateReply::default();\n\
+                c.allowed_mentions(m);\n\
+                }";
+    let found = builders_without_mention_rules(text);
+    assert_eq!(
+        found,
+        [
+            ("CreateReply".to_string(), 3),
+            ("CreateReply".to_string(), 4)
+        ]
+    );
 }
