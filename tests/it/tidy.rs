@@ -357,7 +357,7 @@ fn core_modules_do_not_name_edges_io_the_environment_or_the_clock() {
         "the core is where ARCHITECTURE.md says it is"
     );
     assert_nowhere(
-        &sources,
+        sources,
         |f| f.is_in("src/core"),
         |path| {
             EDGES
@@ -661,7 +661,7 @@ fn cycles(graph: &Graph) -> Vec<String> {
 #[test]
 fn the_module_graph_of_src_has_no_cycles() {
     let sources = parse_sources();
-    let graph = module_graph(&sources);
+    let graph = module_graph(sources);
     assert!(
         graph.values().map(BTreeMap::len).sum::<usize>() > sources.len(),
         "the graph has the crate's edges"
@@ -683,7 +683,7 @@ const DISCORD_ROOT: &str = "src/discord/mod.rs";
 #[test]
 fn discord_features_depend_on_the_framework_and_not_on_each_other() {
     let sources = parse_sources();
-    let graph = module_graph(&sources);
+    let graph = module_graph(sources);
     let features: Vec<&String> = graph
         .keys()
         .filter(|f| f.starts_with("src/discord/"))
@@ -843,7 +843,7 @@ fn a_catalog_is_only_built_by_the_parser_and_the_token_cannot_be_printed() {
     }
     assert!(out.is_empty(), "{}", out.join("\n"));
     assert_nowhere(
-        &sources,
+        sources,
         |f| f.rel != "src/core/data.rs" && f.rel != "src/core/catalog.rs",
         |path| path.ends_with(&["Catalog".to_string(), "from_checked".to_string()]),
         "only core::data::parse_catalog builds a Catalog",
