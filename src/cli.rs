@@ -78,9 +78,13 @@ pub enum Command {
         /// as the bot's speaker option matches them).
         #[arg(long, value_name = "NAME")]
         speaker: Option<String>,
-        /// Only entries with this topic, as its slug or as written ("Extended deterrence").
+        /// Only entries with this topic: its slug, its name or an alias from topics.toml, or as
+        /// written ("Extended deterrence").
         #[arg(long, value_name = "TOPIC")]
         topic: Option<String>,
+        /// Also print each answer's published translations.
+        #[arg(long)]
+        translations: bool,
     },
     /// The offline answer to /verify: checks a quote as it circulates against the database.
     Verify {
@@ -289,6 +293,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
             kind,
             speaker,
             topic,
+            translations,
         } => {
             if query.is_empty() && batch.is_none() {
                 return Err(Failure::Usage(
@@ -309,7 +314,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
                 )?),
                 None => None,
             };
-            let topic = topic.as_deref().map(names::topic_slug);
+            let topic = topic.as_deref().map(|typed| {
+                names::resolve_topic(&snapshot.catalog, typed)
+                    .unwrap_or_else(|| names::topic_slug(typed))
+            });
             for text in queries(query, batch.as_deref())? {
                 let query = Query {
                     kind,
@@ -331,6 +339,19 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
                         "{}",
                         render::outcome_text(&snapshot.catalog, &text, &outcome)
                     )?;
+                    if *translations && outcome.confident {
+                        for hit in &outcome.hits {
+                            let card =
+                                render::card(&snapshot.catalog, hit.entry(&snapshot.catalog));
+                            writeln!(
+                                out,
+                                "\n{} [{}]:\n{}",
+                                render::wording::TRANSLATIONS,
+                                card.id,
+                                render::translations_text(&card)
+                            )?;
+                        }
+                    }
                     if batch.is_some() {
                         writeln!(out)?;
                     }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::model::{EntryKind, Fact, Quote, Record, Source, Speaker, Topic};
+use super::model::{EntryKind, Fact, Provenance, Quote, Record, Source, Speaker, Topic};
 use super::schema::Kind;
 
 #[derive(Debug, Clone)]
@@ -54,6 +54,13 @@ impl<'c> Entry<'c> {
         match self {
             Entry::Quote(q) => &q.topics,
             Entry::Fact(f) => &f.topics,
+        }
+    }
+
+    pub fn provenance(&self) -> &'c Provenance {
+        match self {
+            Entry::Quote(q) => &q.provenance,
+            Entry::Fact(f) => &f.provenance,
         }
     }
 }

@@ -4,7 +4,9 @@
 
 use crate::core::catalog::{Catalog, Entry};
 use crate::core::limits::{EmbedField, EmbedView, fit_embed};
-use crate::core::model::{EntryKind, Fact, Figure, Quote, QuoteKind, Source};
+use crate::core::model::{
+    EntryKind, Fact, Figure, PartialDate, Provenance, Quote, QuoteKind, Source, Status,
+};
 use crate::core::search::{Hit, Outcome};
 use crate::core::verify::{Attribution, DiffOp, Match, Verdict};
 
@@ -16,6 +18,13 @@ pub struct SourceLine {
     pub url: Option<String>,
     /// The publication date at its own precision ("January 2025").
     pub published: Option<String>,
+    /// A copy that survives link rot.
+    pub archive_url: Option<String>,
+    /// When the curator last checked the url, at its precision ("8 January 2025").
+    pub accessed: Option<String>,
+    /// The publication date as Chicago style writes it ("January 6, 2025").
+    published_chicago: Option<String>,
+    accessed_chicago: Option<String>,
 }
 
 impl SourceLine {
@@ -55,7 +64,24 @@ pub struct Card {
     pub figure: Option<String>,
     pub source: SourceLine,
     pub related: Vec<RelatedLine>,
+    /// Topic names (the slug for a topic topics.toml does not name).
     pub topics: Vec<String>,
+    /// Where in the source: "para. 4", a page, a timestamp.
+    pub locator: Option<String>,
+    /// The first further source with the same words, and how many more there are.
+    pub appearance: Option<(String, usize)>,
+    /// The status when it is not the default "sourced", with its note.
+    pub status: Option<(Status, Option<String>)>,
+    /// Published translations: (language, text, source title); shown on request.
+    pub translations: Vec<(String, String, String)>,
+}
+
+impl Card {
+    /// Whether the record says these words were wrongly attributed to the speaker: such a
+    /// card never presents them as the speaker's.
+    pub fn misattributed(&self) -> bool {
+        matches!(self.status, Some((Status::Misattributed, _)))
+    }
 }
 
 /// Wording shown to people, kept in one place.
@@ -70,6 +96,29 @@ pub mod wording {
     pub const CLOSEST: &str = "Closest matches";
     pub const FORM_NOT_YOURS: &str =
         "This form belongs to the moderator who opened it; nothing was saved.";
+    pub const ARCHIVE_COPY: &str = "Archived copy";
+    pub const LOCATOR: &str = "Where";
+    pub const ALSO_IN: &str = "Also in";
+    pub const TRANSLATIONS: &str = "Translations";
+    pub const CITE_PLAIN: &str = "Plain text";
+    pub const CITE_CHICAGO: &str = "Chicago";
+    pub const CITE_MARKDOWN: &str = "Markdown";
+
+    /// How a status other than "sourced" is announced on a card.
+    pub fn status_label(status: crate::core::model::Status) -> &'static str {
+        use crate::core::model::Status;
+        match status {
+            Status::Sourced => "Sourced",
+            Status::Verified => "Verified against a primary record",
+            Status::Disputed => "Disputed",
+            Status::Misattributed => "Misattributed",
+        }
+    }
+
+    /// The line that replaces "who said it" on a misattributed quote.
+    pub fn misattributed_to(name: &str) -> String {
+        format!("Misattributed to {name}: the record says {name} did not say this")
+    }
 }
 
 /// Formats a figure for people: "$140 billion", "1,000+ casualties", "#2", "7 decades".
@@ -136,13 +185,76 @@ fn source_line(source: Option<&Source>, fallback_id: &str) -> SourceLine {
             outlet: s.outlet.clone(),
             url: s.url.clone(),
             published: s.published.map(|d| d.human()),
+            archive_url: s.archive_url.clone(),
+            accessed: s.accessed.map(|d| d.human()),
+            published_chicago: s.published.map(chicago_date),
+            accessed_chicago: s.accessed.map(chicago_date),
         },
         None => SourceLine {
             title: fallback_id.to_string(),
             outlet: None,
             url: None,
             published: None,
+            archive_url: None,
+            accessed: None,
+            published_chicago: None,
+            accessed_chicago: None,
         },
+    }
+}
+
+/// A date as Chicago style writes it, at its precision: "2025", "January 2025",
+/// "January 6, 2025".
+fn chicago_date(date: PartialDate) -> String {
+    let human = date.human();
+    match date.day {
+        Some(day) => {
+            let month_year = human
+                .split_once(' ')
+                .map_or(human.as_str(), |(_, rest)| rest);
+            match month_year.split_once(' ') {
+                Some((month, year)) => format!("{month} {day}, {year}"),
+                None => human.clone(),
+            }
+        }
+        None => human,
+    }
+}
+
+/// The provenance parts of a card: locator, first appearance, status, translations.
+struct ProvenanceView {
+    locator: Option<String>,
+    appearance: Option<(String, usize)>,
+    status: Option<(Status, Option<String>)>,
+    translations: Vec<(String, String, String)>,
+}
+
+fn provenance_view(catalog: &Catalog, provenance: &Provenance) -> ProvenanceView {
+    let title = |id: &str| {
+        catalog
+            .source(id)
+            .map_or(id.to_string(), |s| s.title.clone())
+    };
+    let appearance = provenance.appearances.first().map(|first| {
+        let mut line = title(&first.source);
+        for part in [first.locator.clone(), first.date.map(|d| d.human())]
+            .into_iter()
+            .flatten()
+        {
+            line.push_str(&format!(", {part}"));
+        }
+        (line, provenance.appearances.len() - 1)
+    });
+    ProvenanceView {
+        locator: provenance.locator.clone(),
+        appearance,
+        status: (provenance.status != Status::Sourced)
+            .then(|| (provenance.status, provenance.status_note.clone())),
+        translations: provenance
+            .translations
+            .iter()
+            .map(|t| (t.language.clone(), t.text.clone(), title(&t.source)))
+            .collect(),
     }
 }
 
@@ -167,8 +279,12 @@ pub fn card(catalog: &Catalog, entry: Entry<'_>) -> Card {
         Entry::Quote(quote) => {
             let speaker = catalog.speaker(&quote.speaker);
             let name = speaker.map_or(quote.speaker.clone(), |s| s.name.clone());
-            let role = speaker.and_then(|s| s.role.clone());
+            // The role held on the quote's date (`roles`), else the speaker's `role`.
+            let role = speaker.and_then(|s| s.role_on(quote.date));
+            let view = provenance_view(catalog, &quote.provenance);
+            let misattributed = quote.provenance.status == Status::Misattributed;
             let heading = match &role {
+                _ if misattributed => wording::misattributed_to(&name),
                 Some(role) => format!("{name}, {role}"),
                 None => name.clone(),
             };
@@ -192,11 +308,16 @@ pub fn card(catalog: &Catalog, entry: Entry<'_>) -> Card {
                         text: fact_line(f),
                     })
                     .collect(),
-                topics: quote.topics.clone(),
+                topics: topic_names(catalog, &quote.topics),
+                locator: view.locator,
+                appearance: view.appearance,
+                status: view.status,
+                translations: view.translations,
             }
         }
         Entry::Fact(fact) => {
             let figure = fact.figure.as_ref().map(format_figure);
+            let view = provenance_view(catalog, &fact.provenance);
             let mut related: Vec<RelatedLine> = catalog
                 .related_quotes(&fact.id)
                 .into_iter()
@@ -227,30 +348,74 @@ pub fn card(catalog: &Catalog, entry: Entry<'_>) -> Card {
                 figure,
                 source: source_line(catalog.source(&fact.source), &fact.source),
                 related,
-                topics: fact.topics.clone(),
+                topics: topic_names(catalog, &fact.topics),
+                locator: view.locator,
+                appearance: view.appearance,
+                status: view.status,
+                translations: view.translations,
             }
         }
     }
 }
 
-/// A citation a person can paste: the words, who said them, and where.
-pub fn citation(card: &Card) -> String {
-    let mut out = String::new();
-    match (card.kind, card.quote_kind) {
-        (EntryKind::Quote, Some(QuoteKind::Paraphrase)) => {
-            out.push_str(&format!(
-                "{} (paraphrased in the source)",
-                card.body.trim_end_matches('.')
-            ));
+fn topic_names(catalog: &Catalog, topics: &[String]) -> Vec<String> {
+    topics
+        .iter()
+        .map(|t| catalog.topic_name(t).to_string())
+        .collect()
+}
+
+/// A topic's title and introduction for `/topic`: its name, then its aliases and description.
+pub fn topic_heading(catalog: &Catalog, slug: &str) -> (String, String) {
+    let title = format!("Topic: {}", catalog.topic_name(slug));
+    let mut intro = Vec::new();
+    if let Some(topic) = catalog.topic(slug) {
+        if !topic.aliases.is_empty() {
+            intro.push(format!("Also known as: {}", topic.aliases.join(", ")));
         }
-        _ => out.push_str(&card.body),
+        intro.extend(topic.description.clone());
     }
+    (title, intro.join("\n"))
+}
+
+/// The words and who is on record for them, as a citation opens: the quotation (a paraphrase
+/// marked), then the speaker, or for a misattributed quote the plain statement that the
+/// speaker did not say it, with the note.
+fn cited_words(card: &Card) -> String {
+    let mut out = match (card.kind, card.quote_kind) {
+        (EntryKind::Quote, Some(QuoteKind::Paraphrase)) => format!(
+            "{} (paraphrased in the source)",
+            card.body.trim_end_matches('.')
+        ),
+        _ => card.body.clone(),
+    };
     if let Some(speaker) = &card.speaker {
-        out.push_str(&format!(" — {speaker}"));
-        if let Some(role) = &card.role {
-            out.push_str(&format!(", {role}"));
+        if card.misattributed() {
+            out.push_str(&format!(" ({})", wording::misattributed_to(speaker)));
+        } else {
+            out.push_str(&format!(" — {speaker}"));
+            if let Some(role) = &card.role {
+                out.push_str(&format!(", {role}"));
+            }
         }
     }
+    if let Some((status, note)) = &card.status
+        && *status != Status::Verified
+    {
+        if !card.misattributed() {
+            out.push_str(&format!(" [{}]", wording::status_label(*status)));
+        }
+        if let Some(note) = note {
+            out.push_str(&format!(" ({note})"));
+        }
+    }
+    out
+}
+
+/// A citation a person can paste: the words, who said them, and where (with the locator, the
+/// archive copy and when it was accessed, when known).
+pub fn citation(card: &Card) -> String {
+    let mut out = cited_words(card);
     if let Some(date) = &card.date {
         out.push_str(&format!(", {date}"));
     }
@@ -261,11 +426,114 @@ pub fn citation(card: &Card) -> String {
     if let Some(published) = &card.source.published {
         out.push_str(&format!(", {published}"));
     }
+    if let Some(locator) = &card.locator {
+        out.push_str(&format!(", {locator}"));
+    }
     out.push('.');
     if let Some(url) = &card.source.url {
         out.push_str(&format!(" {url}"));
     }
+    if let Some(archive) = &card.source.archive_url {
+        out.push_str(&format!(" Archived: {archive}"));
+    }
+    if let Some(accessed) = &card.source.accessed {
+        out.push_str(&format!(" (accessed {accessed})"));
+    }
     out
+}
+
+/// A Chicago-style note: the speaker quoted in the source's title in quotation marks, the
+/// outlet, the date, the locator, the URL, the archive copy, and when it was accessed.
+pub fn citation_chicago(card: &Card) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let title = format!("“{},”", card.source.title.trim_end_matches(['.', ',']));
+    match &card.speaker {
+        Some(speaker) if card.misattributed() => {
+            parts.push(format!("Misattributed to {speaker}; see {title}"))
+        }
+        Some(speaker) => parts.push(format!("{speaker}, quoted in {title}")),
+        None => parts.push(title),
+    }
+    let mut rest: Vec<String> = Vec::new();
+    rest.extend(card.source.outlet.clone());
+    rest.extend(card.source.published_chicago.clone());
+    rest.extend(card.locator.clone());
+    rest.extend(card.source.url.clone());
+    if let Some(archive) = &card.source.archive_url {
+        rest.push(format!("archived at {archive}"));
+    }
+    if let Some(accessed) = &card.source.accessed_chicago {
+        rest.push(format!("accessed {accessed}"));
+    }
+    let mut out = parts.join(" ");
+    if !rest.is_empty() {
+        out.push(' ');
+        out.push_str(&rest.join(", "));
+    }
+    out = out.trim_end_matches(',').to_string();
+    out.push('.');
+    out
+}
+
+/// A Markdown citation: the words, then the source as a link (and the archive copy as one).
+pub fn citation_markdown(card: &Card) -> String {
+    let mut out = cited_words(card);
+    if let Some(date) = &card.date {
+        out.push_str(&format!(", {date}"));
+    }
+    let title = card.source.title.replace(['[', ']'], "");
+    let link = match &card.source.url {
+        Some(url) => format!("[{title}](<{url}>)"),
+        None => title,
+    };
+    let mut details: Vec<String> = Vec::new();
+    details.extend(card.source.outlet.clone());
+    details.extend(card.source.published.clone());
+    details.extend(card.locator.clone());
+    if let Some(archive) = &card.source.archive_url {
+        details.push(format!("[archived](<{archive}>)"));
+    }
+    if let Some(accessed) = &card.source.accessed {
+        details.push(format!("accessed {accessed}"));
+    }
+    out.push_str(&format!(". {link}"));
+    if !details.is_empty() {
+        out.push_str(&format!(" ({})", details.join(", ")));
+    }
+    out
+}
+
+/// The Cite answer: the three citations, each labelled in a code block of its own (ready to
+/// copy), together within one message's limit.
+pub fn citations_message(card: &Card) -> String {
+    let formats = [
+        (wording::CITE_PLAIN, citation(card)),
+        (wording::CITE_CHICAGO, citation_chicago(card)),
+        (wording::CITE_MARKDOWN, citation_markdown(card)),
+    ];
+    let share = crate::core::limits::CONTENT / formats.len();
+    formats
+        .iter()
+        .map(|(label, text)| {
+            let heading = format!("**{label}**\n");
+            let room = share.saturating_sub(heading.chars().count() + 1);
+            format!("{heading}{}", crate::core::limits::code_block(text, room))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A card's published translations as text, shown on request (the Translations button, or
+/// `quotebot search --translations`).
+pub fn translations_text(card: &Card) -> String {
+    if card.translations.is_empty() {
+        return "No published translation of this entry is on record.".to_string();
+    }
+    card.translations
+        .iter()
+        .map(|(language, text, source)| format!("[{language}] {text}\n  — {source}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A card as plain text, as `quotebot search` prints it.
@@ -281,6 +549,13 @@ pub fn card_text(card: &Card) -> String {
             lines.push(card.body.clone());
         }
         _ => lines.push(card.body.clone()),
+    }
+    if let Some((status, note)) = &card.status {
+        let mut line = format!("  [{}]", wording::status_label(*status));
+        if let Some(note) = note {
+            line.push_str(&format!(" {note}"));
+        }
+        lines.push(line);
     }
     if card.kind == EntryKind::Quote {
         let mut by = format!("  — {}", card.heading);
@@ -302,6 +577,19 @@ pub fn card_text(card: &Card) -> String {
     lines.push(source);
     if let Some(url) = &card.source.url {
         lines.push(format!("          {url}"));
+    }
+    if let Some(archive) = &card.source.archive_url {
+        lines.push(format!("          {}: {archive}", wording::ARCHIVE_COPY));
+    }
+    if let Some(locator) = &card.locator {
+        lines.push(format!("  {}: {locator}", wording::LOCATOR));
+    }
+    if let Some((first, others)) = &card.appearance {
+        lines.push(format!(
+            "  {}: {}",
+            wording::ALSO_IN,
+            also_in(first, *others)
+        ));
     }
     if !card.related.is_empty() {
         let heading = match card.kind {
@@ -330,12 +618,19 @@ pub fn card_embed(card: &Card, position: Option<(usize, usize)>) -> EmbedView {
             None => "Fact".to_string(),
         },
     };
-    let description = match card.quote_kind {
+    let mut description = match card.quote_kind {
         Some(QuoteKind::Paraphrase) => {
             format!("*{}*\n{}", wording::PARAPHRASE_LABEL, card.body)
         }
         _ => card.body.clone(),
     };
+    if let Some((status, note)) = &card.status {
+        let mut line = format!("**{}**", wording::status_label(*status));
+        if let Some(note) = note {
+            line.push_str(&format!(": {note}"));
+        }
+        description = format!("{line}\n{description}");
+    }
     let mut fields = Vec::new();
     let field = |name: &str, value: String, inline: bool| EmbedField {
         name: name.to_string(),
@@ -360,7 +655,16 @@ pub fn card_embed(card: &Card, position: Option<(usize, usize)>) -> EmbedView {
     if !details.is_empty() {
         source.push_str(&format!(" — {}", details.join(", ")));
     }
+    if let Some(locator) = &card.locator {
+        source.push_str(&format!(" · {locator}"));
+    }
+    if let Some(archive) = &card.source.archive_url {
+        source.push_str(&format!(" · [{}]({archive})", wording::ARCHIVE_COPY));
+    }
     fields.push(field("Source", source, false));
+    if let Some((first, others)) = &card.appearance {
+        fields.push(field(wording::ALSO_IN, also_in(first, *others), false));
+    }
     if !card.related.is_empty() {
         let name = match card.kind {
             EntryKind::Quote => wording::RELATED_FIGURES,
@@ -387,6 +691,15 @@ pub fn card_embed(card: &Card, position: Option<(usize, usize)>) -> EmbedView {
         fields,
         footer,
     })
+}
+
+/// "VOA, para. 2 (and 2 more)".
+fn also_in(first: &str, others: usize) -> String {
+    match others {
+        0 => first.to_string(),
+        1 => format!("{first} (and 1 more)"),
+        n => format!("{first} (and {n} more)"),
+    }
 }
 
 /// The fact-of-the-day post: the fact as a card, titled with the local date.

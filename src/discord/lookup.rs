@@ -13,7 +13,6 @@ use super::framework::{
 };
 use crate::app::Snapshot;
 use crate::core::catalog::{Catalog, Entry};
-use crate::core::limits;
 use crate::core::model::EntryKind;
 use crate::core::render;
 use crate::core::search::names::{
@@ -64,6 +63,10 @@ fn resolve(snapshot: &Snapshot, paging: &Paging) -> Option<(Vec<String>, Option<
                 source.outlet.clone(),
                 source.published.map(|d| d.human()),
                 source.url.clone(),
+                source
+                    .archive_url
+                    .as_ref()
+                    .map(|url| format!("{}: {url}", render::wording::ARCHIVE_COPY)),
             ]
             .into_iter()
             .flatten()
@@ -76,7 +79,7 @@ fn resolve(snapshot: &Snapshot, paging: &Paging) -> Option<(Vec<String>, Option<
                 .filter(|e| e.topics().contains(topic))
                 .map(|e| e.id().to_string())
                 .collect();
-            (ids, Some((format!("Topic: {topic}"), String::new())))
+            (ids, Some(render::topic_heading(catalog, topic)))
         }
     })
 }
@@ -168,10 +171,9 @@ pub fn on_page(data: &Data, user: u64, session: u64, index: usize) -> CreateInte
 /// A Cite click: a private, copy-ready citation, for anyone.
 pub fn on_cite(data: &Data, entry: &str) -> CreateInteractionResponse {
     match data.app.snapshot().card(entry) {
-        Some(card) => CreateInteractionResponse::Message(ephemeral(&limits::code_block(
-            &render::citation(&card),
-            limits::CONTENT,
-        ))),
+        Some(card) => {
+            CreateInteractionResponse::Message(ephemeral(&render::citations_message(&card)))
+        }
         None => CreateInteractionResponse::Message(ephemeral(
             "That entry is no longer in the database.",
         )),

@@ -541,3 +541,100 @@ fn a_secret_pasted_into_api_base_is_not_echoed_by_check() {
     );
     assert!(!stderr(&output).contains(secret), "{}", stderr(&output));
 }
+
+/// A database whose records say nothing of Korea in their words, filed under topics that
+/// topics.toml names; with and without the file.
+fn topic_alias_data(with_topics: bool) -> tempfile::TempDir {
+    let quotes = "[[quote]]\nid = \"alliance-words\"\ntext = \"Our partnership has never been stronger.\"\nspeaker = \"s\"\nsource = \"src\"\ntopics = [\"us-rok-alliance\"]\n\n[[quote]]\nid = \"northern-words\"\ntext = \"Their missile tests must stop.\"\nspeaker = \"s\"\nsource = \"src\"\ntopics = [\"north-korea\"]\n";
+    let dir = data_dir(Some(("quotes.toml", quotes)));
+    if with_topics {
+        let topics = "[[topic]]\nid = \"north-korea\"\nname = \"North Korea\"\naliases = [\"DPRK\"]\n\n[[topic]]\nid = \"us-rok-alliance\"\nname = \"U.S.-South Korea alliance\"\naliases = [\"ROK\", \"Republic of Korea\"]\n";
+        std::fs::write(dir.path().join("topics.toml"), topics).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn search_expands_a_topic_alias_from_topics_toml_to_what_is_filed_under_it() {
+    let ids = |dir: &Path, query: &str| -> Vec<String> {
+        let output = quotebot(dir, &["search", "--data", ".", "--json", query]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let with = topic_alias_data(true);
+    assert_eq!(ids(with.path(), "DPRK"), ["northern-words"]);
+    assert_eq!(ids(with.path(), "ROK"), ["alliance-words"]);
+    assert_eq!(ids(with.path(), "Republic of Korea")[0], "alliance-words");
+    // The expansion is the data's: without topics.toml the alias means nothing.
+    let without = topic_alias_data(false);
+    // (ROK is in the slug `us-rok-alliance` itself; DPRK only in topics.toml.)
+    let found = ids(without.path(), "DPRK");
+    assert!(!found.contains(&"northern-words".to_string()), "{found:?}");
+    // A topic filter takes an alias too, and the card shows the topic's name.
+    let output = quotebot(
+        with.path(),
+        &["search", "--data", ".", "--topic", "DPRK", "missile"],
+    );
+    let text = stdout(&output);
+    assert!(text.contains("id: northern-words"), "{text}");
+    assert!(text.contains("Topics: North Korea"), "{text}");
+}
+
+#[test]
+fn the_bundled_seed_finds_korea_by_the_names_the_article_uses() {
+    let ids = |query: &str| -> Vec<String> {
+        let output = quotebot(repo(), &["search", "--json", "--limit", "10", query]);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let rok = ids("ROK");
+    // Filed under the alliance, the words say "United States and South Korea", not "ROK".
+    assert!(
+        rok.contains(&"blinken-optimistic-future".to_string()),
+        "{rok:?}"
+    );
+    let dprk = ids("DPRK");
+    assert!(
+        dprk.contains(&"blinken-warns-dprk-russia-cooperation".to_string()),
+        "{dprk:?}"
+    );
+    // The seed's locators show on its cards.
+    let text = stdout(&quotebot(
+        repo(),
+        &["search", "--limit", "1", "linchpin", "of", "peace"],
+    ));
+    assert!(text.contains("Where: para. 1"), "{text}");
+}
+
+#[test]
+fn search_shows_translations_only_when_asked() {
+    let quotes = "[[quote]]\nid = \"q\"\ntext = \"The alliance is ironclad.\"\nspeaker = \"s\"\nsource = \"src\"\ntranslations = [{ language = \"ko\", text = \"동맹은 철통같습니다.\", source = \"src\" }]\n";
+    let dir = data_dir(Some(("quotes.toml", quotes)));
+    let plain = stdout(&quotebot(
+        dir.path(),
+        &["search", "--data", ".", "ironclad"],
+    ));
+    assert!(!plain.contains("철통같습니다"), "{plain}");
+    let asked = stdout(&quotebot(
+        dir.path(),
+        &["search", "--data", ".", "--translations", "ironclad"],
+    ));
+    assert!(asked.contains("[ko] 동맹은 철통같습니다."), "{asked}");
+    // Translations are searchable in their own words.
+    let found = stdout(&quotebot(
+        dir.path(),
+        &["search", "--data", ".", "--json", "철통같습니다"],
+    ));
+    assert!(found.contains("\"id\":\"q\""), "{found}");
+}

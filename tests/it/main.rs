@@ -11,6 +11,7 @@ mod exchange;
 mod fake_discord;
 mod fotd;
 mod lifecycle;
+mod provenance;
 mod search;
 mod seed;
 mod state_files;

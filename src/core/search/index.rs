@@ -283,6 +283,25 @@ impl SearchIndex {
                     let id = builder.term(t);
                     add(id, 0, field::TOPIC);
                 });
+                // A topic's name and aliases (topics.toml) are indexed with it, so a query
+                // saying "DPRK" finds what is filed under north-korea.
+                let named = catalog
+                    .topic(topic)
+                    .into_iter()
+                    .flat_map(|named| std::iter::once(&named.name).chain(&named.aliases));
+                for name in named {
+                    each_token(name, |t| {
+                        let id = builder.term(t);
+                        add(id, 0, field::TOPIC);
+                    });
+                }
+            }
+            // Published translations are found by their words, as the context is.
+            for translation in &entry.provenance().translations {
+                each_token(&translation.text, |t| {
+                    let id = builder.term(t);
+                    add(id, 0, field::CONTEXT);
+                });
             }
             if let Some(context) = context {
                 each_token(context, |t| {

@@ -83,15 +83,26 @@ pub fn resolve_source(catalog: &Catalog, text: &str) -> Option<String> {
     first_value(source_choices(catalog, text))
 }
 
-/// Topics in use that contain the typed text once it is made a slug, in order; the slug is both
-/// the name and the value.
+/// Topics in use or named in topics.toml whose slug contains the typed text made a slug, or
+/// whose name or an alias contains the typed words, in slug order; shown by their name (the
+/// slug when topics.toml does not name them), the slug as the value.
 pub fn topic_choices(catalog: &Catalog, typed: &str) -> Vec<Choice> {
-    // Typed as the slug is made, in any script: "한미 동맹" → "han-mi-dong-maeng".
-    let typed = topic_slug(typed);
+    let slug = topic_slug(typed);
+    let words = tokens(typed).join(" ");
+    // A topic named in topics.toml matches by its name and aliases as well as by its slug.
+    let named = |topic: &str| {
+        !words.is_empty()
+            && catalog.topic(topic).is_some_and(|t| {
+                std::iter::once(&t.name)
+                    .chain(&t.aliases)
+                    .any(|name| tokens(name).join(" ").contains(&words))
+            })
+    };
     let mut topics: Vec<&str> = catalog
         .entries()
         .flat_map(|e| e.topics().iter().map(String::as_str))
-        .filter(|t| t.contains(&typed))
+        .chain(catalog.topics().iter().map(|t| t.id.as_str()))
+        .filter(|t| t.contains(&slug) || named(t))
         .collect();
     topics.sort_unstable();
     topics.dedup();
@@ -99,13 +110,12 @@ pub fn topic_choices(catalog: &Catalog, typed: &str) -> Vec<Choice> {
         .into_iter()
         .take(MAX_CHOICES)
         .map(|t| Choice {
-            name: t.to_string(),
+            name: catalog.topic_name(t).to_string(),
             value: t.to_string(),
         })
         .collect()
 }
 
-/// The first topic in use that matches the typed text.
 pub fn resolve_topic(catalog: &Catalog, text: &str) -> Option<String> {
     first_value(topic_choices(catalog, text))
 }
