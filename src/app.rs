@@ -280,11 +280,20 @@ impl Writer {
         Ok(entries)
     }
 
-    /// Keeps entries just appended to the log, and the log's identity after the append.
-    fn appended(&mut self, entries: &[AuditEntry]) {
-        if let Some(cache) = &mut self.audit {
+    /// Keeps entries just appended to the log, and the log's identity after the append, when
+    /// the file appended to was the one the cache was read from; a log rotated, truncated or
+    /// garbled since (while the step was being written) is read again at the next use.
+    fn appended(&mut self, entries: &[AuditEntry], appended: store::Appended) {
+        let Some(cache) = &mut self.audit else {
+            return;
+        };
+        let unchanged = cache.identity == Some(appended.before)
+            || (cache.entries.is_empty() && appended.before.is_empty());
+        if unchanged {
             Arc::make_mut(&mut cache.entries).extend_from_slice(entries);
-            cache.identity = store::audit_log_identity(&self.state_dir);
+            cache.identity = Some(appended.after);
+        } else {
+            self.audit = None;
         }
     }
 
@@ -587,15 +596,18 @@ impl App {
             .map_or(Ok(()), |h| h(WriteStep::AuditAppend))
             .map_err(|e| store::StoreError::io("append to", &writer.state_dir, e))
             .and_then(|()| store::append_audit(&writer.state_dir, &entries));
-        if let Err(e) = appended {
-            // Without its audit line a change could be neither seen in /curate history nor
-            // undone (and undo would pick an older change): put the files back, save nothing.
-            tracing::error!(revision = first_revision, error = %e, "the audit log could not be written; the change is put back");
-            writer.put_back(&written);
-            let _ = self.sync_with_disk(writer);
-            return Err(ApplyError::Io(e));
-        }
-        writer.appended(&entries);
+        let appended = match appended {
+            Ok(appended) => appended,
+            Err(e) => {
+                // Without its audit line a change could be neither seen in /curate history nor
+                // undone (and undo would pick an older change): put the files back, save nothing.
+                tracing::error!(revision = first_revision, error = %e, "the audit log could not be written; the change is put back");
+                writer.put_back(&written);
+                let _ = self.sync_with_disk(writer);
+                return Err(ApplyError::Io(e));
+            }
+        };
+        writer.appended(&entries, appended);
         writer.revision = first_revision + changes.len().max(1) as u64 - 1;
         writer.texts = texts;
         writer.fingerprint = store::data_fingerprint(&writer.data_dir);

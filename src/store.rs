@@ -584,10 +584,10 @@ const BACKUPS_KEPT: usize = 50;
 /// Appends one step's entries to the audit log, a line each, in one write, and syncs it to disk. A log
 /// whose last line was cut short (no newline) gets one first, so a new entry is never glued
 /// onto it.
-pub fn append_audit(dir: &Path, entries: &[AuditEntry]) -> Result<(), StoreError> {
+pub fn append_audit(dir: &Path, entries: &[AuditEntry]) -> Result<Appended, StoreError> {
     use std::io::{Read, Seek, SeekFrom, Write};
     let path = dir.join(AUDIT);
-    let append = || -> io::Result<()> {
+    let append = || -> io::Result<Appended> {
         let lines = entries
             .iter()
             .map(serde_json::to_string)
@@ -599,7 +599,8 @@ pub fn append_audit(dir: &Path, entries: &[AuditEntry]) -> Result<(), StoreError
             .append(true)
             .open(&path)?;
         let mut text = String::new();
-        let len = file.metadata()?.len();
+        let before = identity(&file.metadata()?);
+        let len = before.len;
         if len > 0 {
             let mut last = [0u8; 1];
             file.seek(SeekFrom::Start(len - 1))?;
@@ -613,9 +614,21 @@ pub fn append_audit(dir: &Path, entries: &[AuditEntry]) -> Result<(), StoreError
             text.push('\n');
         }
         file.write_all(text.as_bytes())?;
-        file.sync_data()
+        file.sync_data()?;
+        let after = identity(&file.metadata()?);
+        Ok(Appended { before, after })
     };
     append().map_err(|e| StoreError::io("append to", &path, e))
+}
+
+/// The identity of the very file [`append_audit`] wrote to, just before and just after its
+/// write: a cache of the log is still the file's content only when `before` is what the cache
+/// was read from (a log rotated, truncated or garbled while the step was being written is
+/// not, and must be read again).
+#[derive(Debug, Clone, Copy)]
+pub struct Appended {
+    pub before: FileIdentity,
+    pub after: FileIdentity,
 }
 
 /// Every entry of the audit log, oldest first (none when there is no log yet). Any line that
@@ -632,15 +645,19 @@ pub fn read_audit_log(dir: &Path) -> Result<Vec<AuditEntry>, StateError> {
 /// (a rotation, a truncation, a repair, a permission change) changes one of them. `None`
 /// when there is no log.
 pub fn audit_log_identity(dir: &Path) -> Option<FileIdentity> {
-    use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(dir.join(AUDIT)).ok()?;
-    Some(FileIdentity {
+    Some(identity(&meta))
+}
+
+fn identity(meta: &std::fs::Metadata) -> FileIdentity {
+    use std::os::unix::fs::MetadataExt;
+    FileIdentity {
         device: meta.dev(),
         inode: meta.ino(),
         len: meta.len(),
         modified: (meta.mtime(), meta.mtime_nsec()),
         changed: (meta.ctime(), meta.ctime_nsec()),
-    })
+    }
 }
 
 /// See [`audit_log_identity`].
@@ -651,6 +668,13 @@ pub struct FileIdentity {
     len: u64,
     modified: (i64, i64),
     changed: (i64, i64),
+}
+
+impl FileIdentity {
+    /// The file holds no bytes (so no entries).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// The backups directory of a state directory.

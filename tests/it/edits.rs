@@ -1204,3 +1204,43 @@ fn what_a_moderator_is_told_of_a_refused_change_names_no_path() {
     assert!(!brief.contains("disk on fire"), "{brief}");
     assert!(brief.contains("nothing was lost"), "{brief}");
 }
+
+#[test]
+fn a_log_rotated_or_garbled_while_a_step_is_written_is_read_again_not_trusted_from_the_cache() {
+    for change in ["rotated", "garbled"] {
+        let (_dir, data, state) = workspace();
+        let app = App::open(data.clone(), state.clone()).unwrap();
+        add_quote(&app, "logged-first").unwrap();
+        assert_eq!(app.audit().unwrap().len(), 1, "the cache is warm");
+        // Behind the app's back, after the step read the log and before it appends.
+        let log = state.join("audit.jsonl");
+        app.set_write_hook(move |step| {
+            if step == WriteStep::AuditAppend {
+                match change {
+                    "rotated" => std::fs::rename(&log, log.with_extension("jsonl.1"))?,
+                    _ => {
+                        let good = std::fs::read_to_string(&log)?;
+                        std::fs::write(&log, format!("{good}not json at all\n"))?;
+                    }
+                }
+            }
+            Ok(())
+        });
+        add_quote(&app, "logged-second").unwrap();
+        app.set_write_hook(|_| Ok(()));
+        let audit = app.audit();
+        if change == "rotated" {
+            let ids: Vec<String> = audit.unwrap().iter().map(|e| e.id().to_owned()).collect();
+            assert_eq!(ids, ["logged-second"], "the log holds only the new entry");
+            let undone = app.undo(Some(1), ACTOR, now());
+            assert!(
+                matches!(undone, Err(ApplyError::NoSuchChange(1))),
+                "undo acts only on the log's entries: {undone:?}"
+            );
+        } else {
+            assert!(matches!(audit, Err(ApplyError::Audit(_))), "{audit:?}");
+            let undone = app.undo(None, ACTOR, now());
+            assert!(matches!(undone, Err(ApplyError::Audit(_))), "{undone:?}");
+        }
+    }
+}
