@@ -366,6 +366,8 @@ async fn finish_form(
         "curate_undo"
     ),
     subcommand_required,
+    install_context = "Guild",
+    interaction_context = "Guild",
     rename = "curate",
     default_member_permissions = "MANAGE_MESSAGES"
 )]
@@ -703,7 +705,12 @@ async fn curate_undo(
 }
 
 /// Save a message's text as a quote (opens the form, filled in).
-#[poise::command(context_menu_command = "Save as quote", guild_only)]
+#[poise::command(
+    context_menu_command = "Save as quote",
+    guild_only,
+    install_context = "Guild",
+    interaction_context = "Guild"
+)]
 pub async fn save_as_quote(ctx: AppContext<'_>, message: serenity::Message) -> Result<(), Error> {
     add_quote(ctx, Some(message.content)).await
 }

@@ -15,6 +15,8 @@ use crate::store;
 #[poise::command(
     slash_command,
     guild_only,
+    install_context = "Guild",
+    interaction_context = "Guild",
     rename = "fotd",
     subcommands("fotd_set", "fotd_off", "fotd_show"),
     subcommand_required,

@@ -20,7 +20,7 @@ use crate::app::{App, Snapshot, off_runtime};
 use crate::clock::{Clock, Stopwatch};
 use crate::config::TimeBudgets;
 use crate::core::edit::Change;
-use crate::core::limits;
+use crate::core::limits::{self, EmbedView};
 use crate::core::model::EntryKind;
 use crate::core::moderation::{Denied, Moderators};
 use crate::core::render;
@@ -52,6 +52,8 @@ pub struct Data {
     pub moderators: Moderators,
     /// `curate`'s changes waiting for a moderator's confirmation.
     pub pending: SessionStore<PendingChange>,
+    /// Private answers a Share button can post publicly, by their owner.
+    pub shares: SessionStore<EmbedView>,
     /// How long a search or an autocomplete list may take (config's [`TimeBudgets`]).
     pub budgets: TimeBudgets,
 }
@@ -146,6 +148,19 @@ impl SessionStore<PendingChange> {
     /// Confirmations: at most [`MAX_PENDING`]; each holds one form's changes.
     pub fn pending() -> Self {
         SessionStore::new(MAX_PENDING)
+    }
+}
+
+/// Private answers waiting to be shared kept in memory; the oldest are forgotten first.
+pub const MAX_SHARES: usize = 1000;
+
+impl SessionStore<EmbedView> {
+    /// Answers to share: at most [`MAX_SHARES`], holding at most [`MAX_SESSION_BYTES`].
+    pub fn shares() -> Self {
+        SessionStore::new(MAX_SHARES).with_byte_budget(MAX_SESSION_BYTES, |view| {
+            // Four bytes a character at most, and the fields' own strings.
+            view.total_chars() * 4 + view.fields.len() * std::mem::size_of::<limits::EmbedField>()
+        })
     }
 }
 
@@ -253,6 +268,8 @@ pub enum ComponentId {
     Confirm(u64),
     /// Drop the pending change `n`: `qb:cancel:{n}`.
     Cancel(u64),
+    /// Post the private answer `n` publicly: `qb:share:{n}`.
+    Share(u64),
     /// The form opened in answer to the interaction with this id: `{interaction id}`.
     Form(u64),
 }
@@ -278,6 +295,7 @@ impl fmt::Display for ComponentId {
             ComponentId::Cite(entry) => write!(f, "{PREFIX}cite:{entry}"),
             ComponentId::Confirm(n) => write!(f, "{PREFIX}confirm:{n}"),
             ComponentId::Cancel(n) => write!(f, "{PREFIX}cancel:{n}"),
+            ComponentId::Share(n) => write!(f, "{PREFIX}share:{n}"),
             ComponentId::Form(interaction) => write!(f, "{interaction}"),
         }
     }
@@ -306,6 +324,7 @@ impl FromStr for ComponentId {
             "cite" if !arguments.is_empty() => Ok(ComponentId::Cite(arguments.to_string())),
             "confirm" => Ok(ComponentId::Confirm(number(arguments)?)),
             "cancel" => Ok(ComponentId::Cancel(number(arguments)?)),
+            "share" => Ok(ComponentId::Share(number(arguments)?)),
             _ => Err(BadId::Damaged),
         }
     }

@@ -349,7 +349,11 @@ async fn autocomplete_topic(
 }
 
 /// Look up what someone said: the best match, its source and related figures.
-#[poise::command(slash_command)]
+#[poise::command(
+    slash_command,
+    install_context = "Guild|User",
+    interaction_context = "Guild|BotDm|PrivateChannel"
+)]
 pub async fn quote(
     ctx: Context<'_>,
     #[description = "Words you remember (typos are fine), or a speaker and a keyword"]

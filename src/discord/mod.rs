@@ -14,6 +14,7 @@ pub mod exchange;
 pub mod fotd;
 pub mod framework;
 pub mod lookup;
+pub mod verify;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -257,6 +258,7 @@ pub async fn run_with(
                     clock: data_clock,
                     moderators,
                     pending: SessionStore::pending(),
+                    shares: SessionStore::shares(),
                     budgets,
                 })
             })
@@ -601,6 +603,8 @@ fn commands() -> Vec<poise::Command<Data, Error>> {
         fotd::fotd(),
         curate(),
         curate::save_as_quote(),
+        verify::verify(),
+        verify::verify_message(),
     ]
 }
 
@@ -622,6 +626,7 @@ async fn on_component(
             lookup::on_page(data, component.user.id.get(), session, index)
         }
         Ok(ComponentId::Cite(entry)) => lookup::on_cite(data, &entry),
+        Ok(ComponentId::Share(share)) => verify::on_share(data, component.user.id.get(), share),
         Ok(ComponentId::Confirm(pending)) => {
             return curate::on_confirm(ctx, data, component, pending, true).await;
         }

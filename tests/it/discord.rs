@@ -470,9 +470,32 @@ async fn commands_are_registered_once_and_skipped_when_unchanged() {
             "about",
             "fotd",
             "curate",
-            "Save as quote"
+            "Save as quote",
+            "verify",
+            "Verify quote"
         ]
     );
+    // /quote, /verify and "Verify quote" can be installed on a user account and used in any
+    // server, bot DM or group DM; moderation and the fact of the day stay in servers.
+    let command = |name: &str| {
+        put.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    for name in ["quote", "verify", "Verify quote"] {
+        let c = command(name);
+        assert_eq!(c["integration_types"], serde_json::json!([0, 1]), "{c}");
+        assert_eq!(c["contexts"], serde_json::json!([0, 1, 2]), "{c}");
+    }
+    for name in ["curate", "fotd", "Save as quote"] {
+        let c = command(name);
+        assert_eq!(c["integration_types"], serde_json::json!([0]), "{c}");
+        assert_eq!(c["contexts"], serde_json::json!([0]), "{c}");
+    }
 
     // Restarted with the same commands: connected, answering, but not registering again.
     let fake = FakeDiscord::start().await;
@@ -611,5 +634,132 @@ async fn an_interaction_with_an_escaped_lone_surrogate_does_not_stop_the_bot_ans
         ))
         .await;
     assert_eq!(body["type"], 4, "{body}");
+    stop(bot).await;
+}
+
+/// The CLI's verdict for `claim`: its JSON object.
+fn cli_verdict(claim: &str) -> Value {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_quotebot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--data", "data", "verify", "--json", claim])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Checks a verdict embed says what the CLI says: the same verdict, the same record.
+fn assert_same_verdict(embed: &Value, cli: &Value) {
+    let title = embed["title"].as_str().unwrap();
+    assert!(
+        cli["note"].as_str().unwrap().starts_with(title),
+        "{embed} vs {cli}"
+    );
+    assert_eq!(
+        embed["footer"]["text"],
+        format!("id: {}", cli["record"].as_str().unwrap()),
+        "{embed}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_answers_privately_as_the_cli_does_and_share_posts_it_without_pings() {
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, TOKEN);
+    fake.wait_ready().await;
+    let claim = "“the alliance between the United States and Korea remains more important than ever” *@everyone* <@42>";
+    let body = fake
+        .interact(fake::slash_command(
+            "verify",
+            &[("text", claim), ("speaker", "Blinken")],
+        ))
+        .await;
+    assert_eq!(body["type"], 4, "{body}");
+    assert_eq!(body["data"]["flags"], 64, "private by default: {body}");
+    assert_no_pings(&body);
+    let embed = body["data"]["embeds"][0].clone();
+    assert_same_verdict(&embed, &cli_verdict(&format!("{claim} — Antony Blinken")));
+    assert!(
+        embed["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("The words were altered")
+    );
+    let description = embed["description"].as_str().unwrap();
+    assert!(
+        description.contains("~~essential~~ → **important**"),
+        "{description}"
+    );
+    // The claim is escaped: no formatting or mention gets through.
+    assert!(
+        description.contains("\\*@\u{200B}everyone\\* \\<@\u{200B}42"),
+        "{description}"
+    );
+    assert!(!description.contains("<@42>") && !description.contains("@everyone"));
+    let button = &body["data"]["components"][0]["components"][0];
+    let share = button["custom_id"].as_str().unwrap().to_string();
+    assert!(share.starts_with("qb:share:"), "{button}");
+
+    // Someone else cannot share it; its owner posts it in the channel, publicly, once.
+    let other = fake.interact(fake::button(&share, OTHER_USER_ID)).await;
+    assert_eq!(other["data"]["flags"], 64, "{other}");
+    assert!(
+        other["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Only the person who asked")
+    );
+    let shared = fake.interact(fake::button(&share, USER_ID)).await;
+    assert_eq!(shared["type"], 4, "{shared}");
+    assert_ne!(shared["data"]["flags"], 64, "public: {shared}");
+    assert_no_pings(&shared);
+    assert_eq!(shared["data"]["embeds"][0], embed);
+    let again = fake.interact(fake::button(&share, USER_ID)).await;
+    assert_eq!(again["data"]["flags"], 64, "{again}");
+    stop(bot).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_quote_on_a_message_checks_its_text_as_the_cli_does() {
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, TOKEN);
+    fake.wait_ready().await;
+    let text = "Blinken said “We’ve enhanced our extended deterrence”";
+    let message = serde_json::json!({
+        "id": "5555", "channel_id": fake::CHANNEL_ID.to_string(),
+        "author": {"id": "42", "username": "someone", "discriminator": "0", "global_name": null, "avatar": null},
+        "content": text, "timestamp": "2025-01-06T00:00:00.000000+00:00",
+        "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "type": 0
+    });
+    let mut command = fake::slash_command("verify", &[]);
+    command["data"] = serde_json::json!({
+        "id": "3", "name": "Verify quote", "type": 3, "target_id": "5555",
+        "resolved": {"messages": {"5555": message}}
+    });
+    let body = fake.interact(command).await;
+    assert_eq!(body["type"], 4, "{body}");
+    assert_eq!(body["data"]["flags"], 64, "{body}");
+    let embed = &body["data"]["embeds"][0];
+    assert_same_verdict(embed, &cli_verdict(text));
+    assert!(
+        embed["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("These exact words are on record")
+    );
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("Attribution confirmed"),
+        "{embed}"
+    );
+    let button = &body["data"]["components"][0]["components"][0];
+    let shared = fake
+        .interact(fake::button(button["custom_id"].as_str().unwrap(), USER_ID))
+        .await;
+    assert_eq!(shared["data"]["embeds"][0], *embed);
+    assert_no_pings(&shared);
     stop(bot).await;
 }
