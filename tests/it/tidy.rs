@@ -216,7 +216,58 @@ impl<'ast> Visit<'ast> for Collector {
         }
         let resolved = self.resolve(&segments);
         self.record(resolved, mac.span().start().line);
+        // A macro's arguments are tokens, not syntax, to syn: every path written in them
+        // (`format!("{}", std::env::var("X")?)`, `vec![crate::store::x()]`) is read from them.
+        self.record_token_paths(mac.tokens.clone());
         syn::visit::visit_macro(self, mac);
+    }
+}
+
+impl Collector {
+    /// Records every run `a::b::c` (or `::a::b`) in a macro's tokens, nested groups too.
+    fn record_token_paths(&mut self, tokens: proc_macro2::TokenStream) {
+        use proc_macro2::TokenTree;
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let is_colons = |i: usize| {
+            matches!((tokens.get(i), tokens.get(i + 1)),
+                (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+                    if a.as_char() == ':' && b.as_char() == ':'
+                        && a.spacing() == proc_macro2::Spacing::Joint)
+        };
+        let mut i = 0;
+        while i < tokens.len() {
+            match &tokens[i] {
+                TokenTree::Group(g) => {
+                    self.record_token_paths(g.stream());
+                    i += 1;
+                }
+                TokenTree::Ident(_) | TokenTree::Punct(_) => {
+                    let leading = is_colons(i);
+                    let mut j = if leading { i + 2 } else { i };
+                    let mut segments = Vec::new();
+                    let line = tokens[i].span().start().line;
+                    while let Some(TokenTree::Ident(ident)) = tokens.get(j) {
+                        segments.push(ident.to_string());
+                        if is_colons(j + 1) {
+                            j += 3;
+                        } else {
+                            j += 1;
+                            break;
+                        }
+                    }
+                    if segments.len() > 1 || (leading && !segments.is_empty()) {
+                        let resolved = if leading {
+                            segments
+                        } else {
+                            self.resolve(&segments)
+                        };
+                        self.record(resolved, line);
+                    }
+                    i = j.max(i + 1);
+                }
+                TokenTree::Literal(_) => i += 1,
+            }
+        }
     }
 }
 
@@ -415,7 +466,9 @@ fn only_config_reads_the_environment() {
 fn the_checker_sees_grouped_aliased_relative_and_inline_paths() {
     let text = "use crate::{store, app::App as A};\nuse std::{fs as f, time::Instant};\n\
                 fn g() { let _ = f::read(\"https://x\"); let _ = Instant::now(); \
-                super::super::discord::x(); println!(\"// not a comment\"); }";
+                super::super::discord::x(); println!(\"// not a comment\"); \
+                let _ = format!(\"{}\", std::env::var(\"X\").is_ok()); \
+                let _ = vec![store::x(), ::tokio::spawn(f)]; }";
     let resolved: Vec<String> = parse_source("src/core/search/mod.rs", text)
         .named
         .iter()
@@ -428,6 +481,9 @@ fn the_checker_sees_grouped_aliased_relative_and_inline_paths() {
         "std::time::Instant::now",
         "crate::discord::x",
         "println!",
+        "std::env::var",
+        "crate::store::x",
+        "tokio::spawn",
     ] {
         assert!(
             resolved.iter().any(|r| r == expected),
