@@ -555,6 +555,20 @@ impl<'ast> Visit<'ast> for BlockingCalls<'_> {
         }
         syn::visit::visit_expr_method_call(self, call);
     }
+
+    /// A macro's arguments are tokens to syn: those that read as expressions separated by
+    /// commas (`format!`, `vec!`, `assert!`, `tracing::info!("{}", ..)`) are checked as code.
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        use syn::parse::Parser;
+        let args = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated
+            .parse2(mac.tokens.clone());
+        if let Ok(args) = args {
+            for arg in &args {
+                self.visit_expr(arg);
+            }
+        }
+        syn::visit::visit_macro(self, mac);
+    }
 }
 
 /// The blocking calls of one file's text, as `module` (see [`BlockingCalls`]).
@@ -604,7 +618,9 @@ fn the_blocking_call_checker_finds_calls_outside_blocking_closures() {
                 async fn f(app: A) { disk::save_ledgers(&d, &l); let _ = disk::LEDGER;\n\
                 off_runtime(move || disk::load_ledgers(&d)).await;\n\
                 tokio::task::spawn_blocking(move || app.apply(c)).await;\n\
-                app.audit(); }\nfn g() { crate::store::write_atomic(p, b); }";
+                app.audit(); tracing::info!(\"{:?}\", disk::read_audit_log(&d));\n\
+                let _ = format!(\"{:?}\", app.undo(None)); }\n\
+                fn g() { crate::store::write_atomic(p, b); }";
     let found = blocking_calls(vec!["crate".into(), "scheduler".into()], text);
     let names: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(
@@ -612,6 +628,8 @@ fn the_blocking_call_checker_finds_calls_outside_blocking_closures() {
         [
             "crate::store::save_ledgers",
             ".audit()",
+            "crate::store::read_audit_log",
+            ".undo()",
             "crate::store::write_atomic"
         ]
     );
