@@ -595,7 +595,10 @@ impl App {
             .as_ref()
             .map_or(Ok(()), |h| h(WriteStep::AuditAppend))
             .map_err(|e| store::StoreError::io("append to", &writer.state_dir, e))
-            .and_then(|()| store::append_audit(&writer.state_dir, &entries));
+            .and_then(|()| {
+                let hook = |step: WriteStep| writer.hook.as_ref().map_or(Ok(()), |h| h(step));
+                store::append_audit(&writer.state_dir, &entries, &hook)
+            });
         let appended = match appended {
             Ok(appended) => appended,
             Err(e) => {

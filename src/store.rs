@@ -408,6 +408,8 @@ pub enum WriteStep {
     Renamed,
     /// Every file of a change is in place; its audit lines are about to be appended.
     AuditAppend,
+    /// The audit lines are written to the log, not yet synced.
+    AuditWritten,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -584,7 +586,14 @@ const BACKUPS_KEPT: usize = 50;
 /// Appends one step's entries to the audit log, a line each, in one write, and syncs it to disk. A log
 /// whose last line was cut short (no newline) gets one first, so a new entry is never glued
 /// onto it.
-pub fn append_audit(dir: &Path, entries: &[AuditEntry]) -> Result<Appended, StoreError> {
+///
+/// A write or sync that fails cuts the log back to its length before: the step is refused and
+/// its files put back, so its lines must not stay to show a change that was never made.
+pub fn append_audit(
+    dir: &Path,
+    entries: &[AuditEntry],
+    hook: &dyn Fn(WriteStep) -> io::Result<()>,
+) -> Result<Appended, StoreError> {
     use std::io::{Read, Seek, SeekFrom, Write};
     let path = dir.join(AUDIT);
     let append = || -> io::Result<Appended> {
@@ -613,8 +622,16 @@ pub fn append_audit(dir: &Path, entries: &[AuditEntry]) -> Result<Appended, Stor
             text.push_str(&line.replace('\n', " "));
             text.push('\n');
         }
-        file.write_all(text.as_bytes())?;
-        file.sync_data()?;
+        let written = file
+            .write_all(text.as_bytes())
+            .and_then(|()| hook(WriteStep::AuditWritten))
+            .and_then(|()| file.sync_data());
+        if let Err(e) = written {
+            if file.set_len(len).and_then(|()| file.sync_data()).is_err() {
+                tracing::error!(path = %path.display(), "a failed append could not be cut back from the audit log");
+            }
+            return Err(e);
+        }
         let after = identity(&file.metadata()?);
         Ok(Appended { before, after })
     };

@@ -1244,3 +1244,34 @@ fn a_log_rotated_or_garbled_while_a_step_is_written_is_read_again_not_trusted_fr
         }
     }
 }
+
+#[test]
+fn an_append_that_fails_after_writing_cuts_its_lines_back_out_of_the_log() {
+    let (_dir, data, state) = workspace();
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    add_quote(&app, "logged-first").unwrap();
+    let log = state.join("audit.jsonl");
+    let before = std::fs::read(&log).unwrap();
+    app.set_write_hook(|step| {
+        if step == WriteStep::AuditWritten {
+            Err(io::Error::other("the disk failed the sync"))
+        } else {
+            Ok(())
+        }
+    });
+    let result = add_quote(&app, "never-made");
+    assert!(matches!(result, Err(ApplyError::Io(_))), "{result:?}");
+    assert_eq!(std::fs::read(&log).unwrap(), before, "the log is as it was");
+    assert!(app.snapshot().catalog.quote("never-made").is_none());
+    let ids: Vec<String> = app
+        .audit()
+        .unwrap()
+        .iter()
+        .map(|e| e.id().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        ["logged-first"],
+        "history shows no change that was not made"
+    );
+}
