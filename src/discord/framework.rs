@@ -447,6 +447,25 @@ pub async fn complete(
     }
 }
 
+/// Names (speakers, sources, topics) that `choices` matches to the text typed so far; every
+/// name, first ones first, when the matching runs out of time.
+pub async fn complete_names(
+    ctx: Context<'_>,
+    typed: &str,
+    choices: fn(&crate::core::catalog::Catalog, &str) -> Vec<crate::core::search::Choice>,
+) -> serenity::CreateAutocompleteResponse {
+    let pairs = |found: Vec<crate::core::search::Choice>| -> Vec<(String, String)> {
+        found.into_iter().map(|c| (c.name, c.value)).collect()
+    };
+    let typed = typed.to_string();
+    complete(
+        ctx,
+        move |s| pairs(choices(&s.catalog, &typed)),
+        move |s| pairs(choices(&s.catalog, "")),
+    )
+    .await
+}
+
 /// Quotes and facts (or only one `kind`) matching the text typed so far, best first; the first
 /// entries of the database when the matching runs out of time.
 pub async fn complete_entries(

@@ -8,18 +8,18 @@ use serenity::CreateInteractionResponse;
 
 use super::embed::{self, Buttons, ephemeral, message, no_mentions};
 use super::framework::{
-    ComponentId, Context, Data, Error, Paging, Refused, Unfinished, complete, complete_entries,
-    private, within_budget,
+    ComponentId, Context, Data, Error, Paging, Refused, Unfinished, complete_entries,
+    complete_names, private, within_budget,
 };
 use crate::app::Snapshot;
 use crate::core::catalog::{Catalog, Entry};
 use crate::core::model::EntryKind;
 use crate::core::render;
+use crate::core::search::Query;
 use crate::core::search::names::{
     resolve_source, resolve_speaker, resolve_topic, source_choices, speaker_choices, topic_choices,
     topic_slug,
 };
-use crate::core::search::{Choice, Query};
 
 /// How many results one answer can page through.
 const PAGE_LIMIT: usize = 10;
@@ -291,10 +291,6 @@ async fn list_named(
     }
 }
 
-fn pairs(choices: Vec<Choice>) -> Vec<(String, String)> {
-    choices.into_iter().map(|c| (c.name, c.value)).collect()
-}
-
 async fn autocomplete_quote(
     ctx: Context<'_>,
     partial: &str,
@@ -313,39 +309,21 @@ async fn autocomplete_speaker(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
-    let typed = partial.to_string();
-    complete(
-        ctx,
-        move |s| pairs(speaker_choices(&s.catalog, &typed)),
-        |s| pairs(speaker_choices(&s.catalog, "")),
-    )
-    .await
+    complete_names(ctx, partial, speaker_choices).await
 }
 
 async fn autocomplete_source(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
-    let typed = partial.to_string();
-    complete(
-        ctx,
-        move |s| pairs(source_choices(&s.catalog, &typed)),
-        |s| pairs(source_choices(&s.catalog, "")),
-    )
-    .await
+    complete_names(ctx, partial, source_choices).await
 }
 
 async fn autocomplete_topic(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
-    let typed = partial.to_string();
-    complete(
-        ctx,
-        move |s| pairs(topic_choices(&s.catalog, &typed)),
-        |s| pairs(topic_choices(&s.catalog, "")),
-    )
-    .await
+    complete_names(ctx, partial, topic_choices).await
 }
 
 /// Look up what someone said: the best match, its source and related figures.

@@ -11,7 +11,7 @@ use serenity::CreateInteractionResponse;
 
 use super::embed::{self, ephemeral, message, no_mentions};
 use super::framework::{
-    AppContext, ComponentId, Context, Data, Error, Refused, Unfinished, complete, private,
+    AppContext, ComponentId, Context, Data, Error, Refused, Unfinished, complete_names, private,
     within_budget,
 };
 use crate::core::limits::{self, EmbedView};
@@ -62,19 +62,7 @@ async fn autocomplete_speaker(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
-    let typed = partial.to_string();
-    let pairs = |choices: Vec<crate::core::search::Choice>| {
-        choices
-            .into_iter()
-            .map(|c| (c.name, c.value))
-            .collect::<Vec<_>>()
-    };
-    complete(
-        ctx,
-        move |s| pairs(speaker_choices(&s.catalog, &typed)),
-        move |s| pairs(speaker_choices(&s.catalog, "")),
-    )
-    .await
+    complete_names(ctx, partial, speaker_choices).await
 }
 
 /// Did they really say that? Check a quote as it circulates against the record.
