@@ -16,7 +16,7 @@ use quotebot::discord::{RunOptions, Watched};
 use crate::fake_discord::{self as fake, FakeDiscord, GUILD_ID, OTHER_USER_ID, USER_ID};
 use crate::support::workspace;
 
-struct Running {
+pub(crate) struct Running {
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), quotebot::discord::RunError>>,
 }
@@ -26,8 +26,8 @@ async fn start(fake: &FakeDiscord, data: &Path, state: &Path) -> Running {
     start_with(fake, data, state, app, TimeBudgets::default(), None).await
 }
 
-/// Starts the bot; `watched`, when given, is told what every look of the hand-edit watcher
-/// found.
+/// Starts the bot with `USER_ID` as its moderator; `watched`, when given, is told what every
+/// look of the hand-edit watcher found.
 async fn start_with(
     fake: &FakeDiscord,
     data: &Path,
@@ -36,6 +36,19 @@ async fn start_with(
     budgets: TimeBudgets,
     watched: Option<mpsc::UnboundedSender<Watched>>,
 ) -> Running {
+    start_bot(fake, data, state, app, budgets, watched, &[USER_ID]).await
+}
+
+/// Starts the bot on the fake Discord with these moderators.
+pub(crate) async fn start_bot(
+    fake: &FakeDiscord,
+    data: &Path,
+    state: &Path,
+    app: Arc<App>,
+    budgets: TimeBudgets,
+    watched: Option<mpsc::UnboundedSender<Watched>>,
+    moderators: &[u64],
+) -> Running {
     let mut config = Config::default();
     config.discord.time_budgets = budgets;
     config.discord.api_base = fake.api_base().parse().unwrap();
@@ -43,7 +56,7 @@ async fn start_with(
     config.data_dir = data.to_path_buf();
     config.state_dir = state.to_path_buf();
     config.moderation.guild = std::num::NonZeroU64::new(GUILD_ID);
-    config.moderation.users = vec![USER_ID];
+    config.moderation.users = moderators.to_vec();
     let (stop, stopped) = oneshot::channel::<()>();
     let options = RunOptions {
         watched,
@@ -62,7 +75,7 @@ async fn start_with(
     Running { stop, task }
 }
 
-async fn stop(running: Running) {
+pub(crate) async fn stop(running: Running) {
     let _ = running.stop.send(());
     tokio::time::timeout(Duration::from_secs(10), running.task)
         .await

@@ -4,53 +4,31 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::oneshot;
 
 use quotebot::app::App;
-use quotebot::config::{Config, Token};
+use quotebot::config::TimeBudgets;
 use quotebot::core::data::FILE_NAMES;
 
-use crate::fake_discord::{self as fake, FakeDiscord, GUILD_ID, OTHER_USER_ID, USER_ID};
+use crate::curate::{Running, start_bot, stop};
+use crate::fake_discord::{self as fake, FakeDiscord, OTHER_USER_ID, USER_ID};
 use crate::support::workspace;
-
-struct Running {
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), quotebot::discord::RunError>>,
-}
 
 /// The bot, with two moderators: `USER_ID` and `OTHER_USER_ID`.
 async fn start(fake: &FakeDiscord, data: &Path, state: &Path) -> Running {
     let app = Arc::new(App::open(data.to_path_buf(), state.to_path_buf()).unwrap());
-    let mut config = Config::default();
-    config.discord.api_base = fake.api_base().parse().unwrap();
-    config.discord.guilds = vec![GUILD_ID];
-    config.data_dir = data.to_path_buf();
-    config.state_dir = state.to_path_buf();
-    config.moderation.guild = std::num::NonZeroU64::new(GUILD_ID);
-    config.moderation.users = vec![USER_ID, OTHER_USER_ID];
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(quotebot::discord::run(
-        config,
-        Token::new("exchange-token".into()),
+    let moderators = [USER_ID, OTHER_USER_ID];
+    start_bot(
+        fake,
+        data,
+        state,
         app,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
-    fake.wait_until("identify", |f| f.identifies() >= 1).await;
-    Running { stop, task }
-}
-
-async fn stop(running: Running) {
-    let _ = running.stop.send(());
-    tokio::time::timeout(Duration::from_secs(10), running.task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+        TimeBudgets::default(),
+        None,
+        &moderators,
+    )
+    .await
 }
 
 /// The deferred answer to an interaction: its original response edited, or a follow-up.
