@@ -1,0 +1,600 @@
+//! Issue 12's search-quality benchmark: quotebot against a brute-force strsim baseline and
+//! tantivy, on the frozen query sets of `benches/queries/` and on natural questions about the
+//! seed database with the 75k corpus loaded as distractors.
+//!
+//! ```sh
+//! # the frozen query sets (already committed; this only re-creates them):
+//! cargo bench -p quotebot-bench --bench quality -- write-queries --seed 1212
+//! # the benchmark (tuning seed and dev questions by default):
+//! cargo bench -p quotebot-bench --bench quality -- [--corpus PATH] [--seed 1212 ...]
+//!     [--questions dev|heldout|both] [--baseline 10] [--show-misses N] [--no-freeze-check]
+//! ```
+//!
+//! Relative paths are read from the repository root. Single thread; each quotebot and tantivy
+//! query timed three times, its median kept.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use quotebot::app::Snapshot;
+use quotebot::core::catalog::Catalog;
+use quotebot::core::data::{DataFile, DataFiles, parse_catalog};
+use quotebot::core::search::{MAX_CHOICES, Mode as QbMode, Query, SearchIndex};
+use quotebot_bench::generate::{Corpus, Generated, KINDS, Kind, Mode, generate, to_jsonl};
+use quotebot_bench::peers::{Baseline, Tantivy, docs};
+use quotebot_bench::sets::{self, HELD_BACK_SEED, PER_KIND, Question, TUNING_SEED};
+use quotebot_bench::{from_root, repo_root};
+
+fn die(msg: impl std::fmt::Display) -> ! {
+    eprintln!("error: {msg}");
+    std::process::exit(65)
+}
+
+fn load(dir: &std::path::Path) -> Catalog {
+    quotebot::store::load_catalog(dir).unwrap_or_else(|e| {
+        for d in e.diagnostics.iter().take(5) {
+            eprintln!("{d}");
+        }
+        die(format!(
+            "{} does not load (build the corpus with benches/corpus/fetch.sh)",
+            dir.display()
+        ))
+    })
+}
+
+/// The seed database and the corpus in one catalog: each file of the seed followed by the
+/// corpus's (ids are distinct: the corpus's are `sotu-…`, `fortune-…`, `person-…`).
+fn merged(seed: &std::path::Path, corpus: &std::path::Path) -> Catalog {
+    let read = |dir: &std::path::Path, name: &str| {
+        std::fs::read_to_string(dir.join(name)).unwrap_or_default()
+    };
+    let both = |name: &str| format!("{}\n{}", read(seed, name), read(corpus, name));
+    let (speakers, sources, quotes, facts) = (
+        both("speakers.toml"),
+        both("sources.toml"),
+        both("quotes.toml"),
+        both("facts.toml"),
+    );
+    let topics = read(seed, "topics.toml");
+    let file = |path, text| DataFile { path, text };
+    parse_catalog(&DataFiles {
+        speakers: file("merged/speakers.toml", &speakers),
+        sources: file("merged/sources.toml", &sources),
+        quotes: file("merged/quotes.toml", &quotes),
+        facts: file("merged/facts.toml", &facts),
+        topics: Some(file("merged/topics.toml", &topics)),
+    })
+    .unwrap_or_else(|e| die(format!("the merged catalog is invalid: {:?}", e.first())))
+}
+
+fn corpus_of(catalog: &Catalog) -> Corpus<'_> {
+    Corpus::new(
+        catalog
+            .quotes()
+            .iter()
+            .map(|q| (q.id.as_str(), q.text.as_str())),
+    )
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    n: usize,
+    r1: usize,
+    mrr: f64,
+}
+
+impl Tally {
+    fn add(&mut self, rank: Option<usize>) {
+        self.n += 1;
+        if rank == Some(0) {
+            self.r1 += 1;
+        }
+        if let Some(r) = rank.filter(|&r| r < 10) {
+            self.mrr += 1.0 / (r as f64 + 1.0);
+        }
+    }
+    fn r1(&self) -> f64 {
+        self.r1 as f64 / self.n.max(1) as f64
+    }
+    fn mrr(&self) -> f64 {
+        self.mrr / self.n.max(1) as f64
+    }
+}
+
+fn rank(ranked: &[&str], relevant: &HashSet<&str>) -> Option<usize> {
+    ranked.iter().take(10).position(|id| relevant.contains(id))
+}
+
+/// Runs `f` three times, returns its answer and the median time.
+fn timed<T>(mut f: impl FnMut() -> T) -> (T, Duration) {
+    let mut times = [Duration::ZERO; 3];
+    let mut answer = None;
+    for time in &mut times {
+        let started = Instant::now();
+        answer = Some(f());
+        *time = started.elapsed();
+    }
+    times.sort_unstable();
+    (answer.expect("ran three times"), times[1])
+}
+
+fn pct(samples: &mut [Duration], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    samples.sort_unstable();
+    samples[((samples.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn quotebot_ids(snapshot: &Snapshot, text: &str, mode: Mode) -> Vec<String> {
+    match mode {
+        Mode::Search => snapshot
+            .search(&Query::new(text, 10))
+            .hits
+            .iter()
+            .map(|h| h.entry(&snapshot.catalog).id().to_string())
+            .collect(),
+        Mode::Suggest => snapshot
+            .suggest(&Query {
+                mode: QbMode::Suggest,
+                ..Query::new(text, MAX_CHOICES)
+            })
+            .into_iter()
+            .map(|c| c.value)
+            .collect(),
+    }
+}
+
+/// Per peer and kind: noisy and clean tallies.
+#[derive(Default)]
+struct PeerTallies {
+    noisy: BTreeMap<Kind, Tally>,
+    clean: BTreeMap<Kind, Tally>,
+    search_times: Vec<Duration>,
+    suggest_times: Vec<Duration>,
+}
+
+struct Args {
+    corpus: PathBuf,
+    seeds: Vec<u64>,
+    questions: Vec<&'static str>,
+    baseline: usize,
+    show_misses: usize,
+    freeze_check: bool,
+}
+
+fn write_queries(seed: u64, corpus_dir: &std::path::Path) {
+    let catalog = load(corpus_dir);
+    let corpus = corpus_of(&catalog);
+    let started = Instant::now();
+    let (queries, stats) = generate(&corpus, PER_KIND, seed);
+    let path = from_root(&sets::query_file(seed));
+    std::fs::write(&path, to_jsonl(&queries)).unwrap_or_else(|e| die(e));
+    println!(
+        "{} queries written to {} in {:.1} s",
+        queries.len(),
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "| kind | made | dropped (> {} relevant) |",
+        quotebot_bench::generate::MAX_RELEVANT
+    );
+    println!("| --- | ---: | ---: |");
+    for (kind, s) in stats {
+        println!("| {} | {} | {} |", kind.slug(), s.made, s.too_many_relevant);
+    }
+}
+
+fn main() {
+    let mut raw = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .peekable();
+    let writing = raw.peek().is_some_and(|a| a == "write-queries");
+    if writing {
+        raw.next();
+    }
+    let mut args = Args {
+        corpus: PathBuf::from("/work/main/target/bench-corpus/data"),
+        seeds: Vec::new(),
+        questions: vec!["dev"],
+        baseline: 10,
+        show_misses: 0,
+        freeze_check: true,
+    };
+    if !args.corpus.exists() {
+        args.corpus = from_root("target/bench-corpus/data");
+    }
+    while let Some(arg) = raw.next() {
+        let mut value = || {
+            raw.next()
+                .unwrap_or_else(|| die(format!("{arg} needs a value")))
+        };
+        match arg.as_str() {
+            "--corpus" => args.corpus = from_root(&value()),
+            "--seed" => args.seeds.push(value().parse().unwrap_or_else(|e| die(e))),
+            "--questions" => {
+                args.questions = match value().as_str() {
+                    "dev" => vec!["dev"],
+                    "heldout" => vec!["heldout"],
+                    "both" => vec!["dev", "heldout"],
+                    "none" => vec![],
+                    other => die(format!("--questions dev|heldout|both|none, not {other}")),
+                }
+            }
+            "--baseline" => args.baseline = value().parse().unwrap_or_else(|e| die(e)),
+            "--show-misses" => args.show_misses = value().parse().unwrap_or_else(|e| die(e)),
+            "--no-freeze-check" => args.freeze_check = false,
+            other => die(format!("unknown argument {other}")),
+        }
+    }
+    if args.seeds.is_empty() {
+        args.seeds.push(TUNING_SEED);
+    }
+    if writing {
+        for &seed in &args.seeds {
+            write_queries(seed, &args.corpus);
+        }
+        return;
+    }
+    run(args);
+}
+
+fn run(mut args: Args) {
+    let started = Instant::now();
+    let catalog = load(&args.corpus);
+    let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let rss_load = peak_rss_mb();
+    println!(
+        "corpus: {} quotes ({}); load + validate {load_ms:.0} ms",
+        catalog.quotes().len(),
+        args.corpus.display()
+    );
+
+    // The frozen sets, checked against the generator that made them.
+    let mut sets_by_seed: Vec<(u64, Vec<Generated>)> = Vec::new();
+    {
+        let corpus = args.freeze_check.then(|| corpus_of(&catalog));
+        for &seed in &args.seeds {
+            let path = from_root(&sets::query_file(seed));
+            let queries = sets::read_queries(&path).unwrap_or_else(|e| die(e));
+            if let Some(corpus) = &corpus {
+                let (again, _) = generate(corpus, PER_KIND, seed);
+                if again != queries {
+                    die(format!(
+                        "{} is not what the generator makes with seed {seed} on this corpus: \
+                         the frozen set and the generator have diverged (--no-freeze-check to run anyway)",
+                        path.display()
+                    ));
+                }
+            }
+            let role = match seed {
+                TUNING_SEED => "tuning",
+                HELD_BACK_SEED => "held-back",
+                _ => "other",
+            };
+            println!(
+                "seed {seed} ({role}): {} queries from {}{}",
+                queries.len(),
+                path.display(),
+                if args.freeze_check {
+                    ", reproduced by the generator"
+                } else {
+                    ""
+                }
+            );
+            sets_by_seed.push((seed, queries));
+        }
+    }
+
+    // quotebot
+    let mut builds = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let index = SearchIndex::build(&catalog);
+        builds.push(t.elapsed());
+        drop(index);
+    }
+    let qb_build = pct(&mut builds, 0.5);
+    let snapshot = Snapshot::new(catalog);
+    let rss_build = peak_rss_mb();
+    let mut qb: Vec<PeerTallies> = Vec::new();
+    let mut all_suggest = Vec::new();
+    for (_, queries) in &sets_by_seed {
+        let mut t = PeerTallies::default();
+        for q in queries {
+            let relevant: HashSet<&str> = q.relevant.iter().map(String::as_str).collect();
+            let (ids, took) = timed(|| quotebot_ids(&snapshot, &q.query, q.mode));
+            match q.mode {
+                Mode::Search => t.search_times.push(took),
+                Mode::Suggest => t.suggest_times.push(took),
+            }
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let r = rank(&ids, &relevant);
+            if r != Some(0) && args.show_misses > 0 {
+                args.show_misses -= 1;
+                let text = |id: &str| {
+                    snapshot
+                        .catalog
+                        .quote(id)
+                        .map_or(String::new(), |x| x.text.clone())
+                };
+                println!(
+                    "MISS [{}] {:?} rank {r:?} ({} relevant, e.g. {}: {})\n  got {}: {}",
+                    q.kind,
+                    q.query,
+                    q.relevant.len(),
+                    q.from,
+                    text(&q.from),
+                    ids.first().unwrap_or(&"-"),
+                    ids.first().map_or(String::new(), |id| text(id))
+                );
+            }
+            t.noisy.entry(q.kind()).or_default().add(r);
+            let clean = quotebot_ids(&snapshot, &q.clean, q.mode);
+            let clean: Vec<&str> = clean.iter().map(String::as_str).collect();
+            t.clean
+                .entry(q.kind())
+                .or_default()
+                .add(rank(&clean, &relevant));
+            // Autocomplete runs on every keystroke of any query.
+            let (_, took) = timed(|| quotebot_ids(&snapshot, &q.query, Mode::Suggest));
+            all_suggest.push(took);
+        }
+        qb.push(t);
+    }
+    let rss_qb = peak_rss_mb();
+
+    // tantivy, on the same records.
+    let records = docs(&snapshot.catalog);
+    let t0 = Instant::now();
+    let tantivy = Tantivy::build(&records).unwrap_or_else(|e| die(e));
+    let tv_build = t0.elapsed().as_secs_f64() * 1000.0;
+    let mut tv: Vec<PeerTallies> = Vec::new();
+    for (_, queries) in &sets_by_seed {
+        let mut t = PeerTallies::default();
+        for q in queries {
+            let relevant: HashSet<&str> = q.relevant.iter().map(String::as_str).collect();
+            let suggest = q.mode == Mode::Suggest;
+            let (ids, took) = timed(|| tantivy.search(&q.query, 10, suggest));
+            match q.mode {
+                Mode::Search => t.search_times.push(took),
+                Mode::Suggest => t.suggest_times.push(took),
+            }
+            t.noisy
+                .entry(q.kind())
+                .or_default()
+                .add(rank(&ids, &relevant));
+            let clean = tantivy.search(&q.clean, 10, suggest);
+            t.clean
+                .entry(q.kind())
+                .or_default()
+                .add(rank(&clean, &relevant));
+        }
+        tv.push(t);
+    }
+
+    // strsim, on a sample per kind.
+    let baseline = Baseline::new(&records);
+    drop(records);
+    let mut bs: Vec<PeerTallies> = Vec::new();
+    for (_, queries) in &sets_by_seed {
+        let mut t = PeerTallies::default();
+        for kind in KINDS {
+            for q in queries
+                .iter()
+                .filter(|q| q.kind() == kind)
+                .take(args.baseline)
+            {
+                let relevant: HashSet<&str> = q.relevant.iter().map(String::as_str).collect();
+                let s = Instant::now();
+                let ids = baseline.search(&q.query, 10);
+                t.search_times.push(s.elapsed());
+                t.noisy.entry(kind).or_default().add(rank(&ids, &relevant));
+            }
+        }
+        bs.push(t);
+    }
+    drop(baseline);
+
+    for (i, (seed, queries)) in sets_by_seed.iter().enumerate() {
+        let role = if *seed == TUNING_SEED {
+            "tuning"
+        } else if *seed == HELD_BACK_SEED {
+            "held-back"
+        } else {
+            "other"
+        };
+        println!("\n### Seed {seed} ({role}): R@1 / MRR@10 on the noisy queries\n");
+        println!(
+            "| query kind | answered by | n | relevant per query (mean) | quotebot R@1 | tantivy R@1 | strsim R@1 (n) | quotebot MRR@10 | tantivy MRR@10 | strsim MRR@10 |"
+        );
+        println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        let mut totals = [Tally::default(); 3];
+        for kind in KINDS {
+            let of: Vec<&Generated> = queries.iter().filter(|q| q.kind() == kind).collect();
+            let mean_rel =
+                of.iter().map(|q| q.relevant.len()).sum::<usize>() as f64 / of.len().max(1) as f64;
+            let (a, b, c) = (
+                qb[i].noisy.get(&kind).copied().unwrap_or_default(),
+                tv[i].noisy.get(&kind).copied().unwrap_or_default(),
+                bs[i].noisy.get(&kind).copied().unwrap_or_default(),
+            );
+            for (total, t) in totals.iter_mut().zip([a, b, c]) {
+                total.n += t.n;
+                total.r1 += t.r1;
+                total.mrr += t.mrr;
+            }
+            println!(
+                "| {} | {} | {} | {mean_rel:.1} | {:.3} | {:.3} | {:.3} ({}) | {:.3} | {:.3} | {:.3} |",
+                kind.name(),
+                match kind.mode() {
+                    Mode::Search => "search",
+                    Mode::Suggest => "suggest",
+                },
+                a.n,
+                a.r1(),
+                b.r1(),
+                c.r1(),
+                c.n,
+                a.mrr(),
+                b.mrr(),
+                c.mrr()
+            );
+        }
+        let [a, b, c] = totals;
+        println!(
+            "| **overall** | | {} | | **{:.3}** | **{:.3}** | {:.3} ({}) | {:.3} | {:.3} | {:.3} |",
+            a.n,
+            a.r1(),
+            b.r1(),
+            c.r1(),
+            c.n,
+            a.mrr(),
+            b.mrr(),
+            c.mrr()
+        );
+        println!(
+            "\n### Seed {seed} ({role}): clean → noisy (the same phrases without and with the noise)\n"
+        );
+        println!(
+            "| query kind | quotebot R@1 clean → noisy (Δ) | quotebot MRR@10 clean → noisy (Δ) | tantivy R@1 clean → noisy (Δ) | tantivy MRR@10 clean → noisy (Δ) |"
+        );
+        println!("| --- | ---: | ---: | ---: | ---: |");
+        for kind in KINDS.into_iter().filter(|k| k.is_noisy()) {
+            let cell = |t: &PeerTallies, r1: bool| {
+                let c = t.clean.get(&kind).copied().unwrap_or_default();
+                let n = t.noisy.get(&kind).copied().unwrap_or_default();
+                let (x, y) = if r1 {
+                    (c.r1(), n.r1())
+                } else {
+                    (c.mrr(), n.mrr())
+                };
+                format!("{x:.3} → {y:.3} ({:+.3})", y - x)
+            };
+            println!(
+                "| {} | {} | {} | {} | {} |",
+                kind.name(),
+                cell(&qb[i], true),
+                cell(&qb[i], false),
+                cell(&tv[i], true),
+                cell(&tv[i], false)
+            );
+        }
+    }
+
+    println!("\n### Latency (ms, single thread, median of 3 runs per query)\n");
+    println!("| peer | mode | queries | p50 | p99 | max |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: |");
+    let line = |peer: &str, mode: &str, mut times: Vec<Duration>| {
+        println!(
+            "| {peer} | {mode} | {} | {:.3} | {:.3} | {:.3} |",
+            times.len(),
+            pct(&mut times, 0.5),
+            pct(&mut times, 0.99),
+            pct(&mut times, 1.0)
+        );
+    };
+    let gather = |ts: &[PeerTallies], suggest: bool| -> Vec<Duration> {
+        ts.iter()
+            .flat_map(|t| {
+                if suggest {
+                    t.suggest_times.clone()
+                } else {
+                    t.search_times.clone()
+                }
+            })
+            .collect()
+    };
+    line("quotebot", "search", gather(&qb, false));
+    line("quotebot", "suggest (suggest kinds)", gather(&qb, true));
+    line("quotebot", "suggest (every query as typed)", all_suggest);
+    line("tantivy", "search", gather(&tv, false));
+    line("tantivy", "suggest (fuzzy prefix)", gather(&tv, true));
+    line("strsim baseline", "search", gather(&bs, false));
+    println!(
+        "\nindex build: quotebot {qb_build:.0} ms (median of 3), tantivy {tv_build:.0} ms (1 thread, once); \
+         quotebot peak RSS after load {rss_load:.0} MB, after index build {rss_build:.0} MB, after its queries {rss_qb:.0} MB; \
+         with tantivy and strsim {:.0} MB",
+        peak_rss_mb()
+    );
+    drop(tantivy);
+    drop(snapshot);
+
+    if args.questions.is_empty() {
+        return;
+    }
+    // Natural questions: the seed with the corpus as distractors.
+    let catalog = merged(&repo_root().join("data"), &args.corpus);
+    let records = docs(&catalog);
+    let snapshot = Snapshot::new(catalog);
+    let tantivy = Tantivy::build(&records).unwrap_or_else(|e| die(e));
+    let baseline = Baseline::new(&records);
+    println!(
+        "\n### Natural questions about the seed, {} records loaded (seed + corpus)\n",
+        records.len()
+    );
+    println!(
+        "| question set | n | quotebot R@1 | tantivy R@1 | strsim R@1 | quotebot MRR@10 | tantivy MRR@10 | strsim MRR@10 |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let mut misses = Vec::new();
+    for set in &args.questions {
+        let file = if *set == "dev" {
+            "questions.toml"
+        } else {
+            "questions-heldout.toml"
+        };
+        let questions: Vec<Question> =
+            sets::read_questions(&repo_root().join("benches/queries").join(file))
+                .unwrap_or_else(|e| die(e));
+        let mut t = [Tally::default(); 3];
+        for q in &questions {
+            let relevant: HashSet<&str> = q.relevant.iter().map(String::as_str).collect();
+            let a = quotebot_ids(&snapshot, &q.text, Mode::Search);
+            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            let ra = rank(&a, &relevant);
+            if ra != Some(0) {
+                misses.push(format!(
+                    "[{set}] {:?}: rank {ra:?}, first {}",
+                    q.text,
+                    a.first().unwrap_or(&"-")
+                ));
+            }
+            t[0].add(ra);
+            t[1].add(rank(&tantivy.search(&q.text, 10, false), &relevant));
+            t[2].add(rank(&baseline.search(&q.text, 10), &relevant));
+        }
+        println!(
+            "| {} ({file}) | {} | **{:.3}** | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            set,
+            t[0].n,
+            t[0].r1(),
+            t[1].r1(),
+            t[2].r1(),
+            t[0].mrr(),
+            t[1].mrr(),
+            t[2].mrr()
+        );
+    }
+    if !misses.is_empty() {
+        println!("\nquotebot's misses on the questions:");
+        for m in misses {
+            println!("- {m}");
+        }
+    }
+}

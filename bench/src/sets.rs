@@ -1,0 +1,104 @@
+//! The committed query sets: the generated JSONL files and the natural questions.
+
+use std::path::Path;
+
+use crate::generate::{Generated, from_jsonl};
+
+/// The seed the ranking may be tuned on, and the one held back until the final report.
+pub const TUNING_SEED: u64 = 1212;
+pub const HELD_BACK_SEED: u64 = 770_913;
+/// Queries per kind in each set.
+pub const PER_KIND: usize = 200;
+
+/// Where the query set of `seed` is written, relative to the repository root.
+pub fn query_file(seed: u64) -> String {
+    let role = match seed {
+        TUNING_SEED => "tuning",
+        HELD_BACK_SEED => "heldback",
+        _ => "other",
+    };
+    format!("benches/queries/{role}-seed-{seed}.jsonl")
+}
+
+pub fn read_queries(path: &Path) -> Result<Vec<Generated>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    from_jsonl(&text, &path.display().to_string())
+}
+
+/// A plain-language question and every record that answers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    pub text: String,
+    pub relevant: Vec<String>,
+}
+
+/// Reads a questions file (`[[question]]` tables with `text` and `relevant`); an error names
+/// the file and what is wrong.
+pub fn read_questions(path: &Path) -> Result<Vec<Question>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_questions(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn parse_questions(text: &str) -> Result<Vec<Question>, String> {
+    let doc: toml_edit::DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
+    let tables = doc
+        .get("question")
+        .and_then(|q| q.as_array_of_tables())
+        .ok_or("no [[question]] tables")?;
+    tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let text = t
+                .get("text")
+                .and_then(|v| v.as_str())
+                .ok_or(format!("question {}: no text", i + 1))?
+                .to_string();
+            let relevant: Vec<String> = t
+                .get("relevant")
+                .and_then(|v| v.as_array())
+                .ok_or(format!("question {} ({text:?}): no relevant list", i + 1))?
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<_>>()
+                .ok_or(format!(
+                    "question {} ({text:?}): relevant ids must be strings",
+                    i + 1
+                ))?;
+            if relevant.is_empty() {
+                return Err(format!("question {} ({text:?}): relevant is empty", i + 1));
+            }
+            Ok(Question { text, relevant })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_question_sets_parse_and_name_seed_records() {
+        let root = crate::repo_root();
+        let catalog = quotebot::store::load_catalog(&root.join("data")).expect("seed data loads");
+        for (file, at_least) in [("questions.toml", 40), ("questions-heldout.toml", 20)] {
+            let qs = read_questions(&root.join("benches/queries").join(file)).unwrap();
+            assert!(qs.len() >= at_least, "{file}: {}", qs.len());
+            for q in qs {
+                for id in &q.relevant {
+                    assert!(
+                        catalog.entry(id).is_some(),
+                        "{file}: {:?} names {id}",
+                        q.text
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_question_without_relevant_ids_is_refused() {
+        let err = parse_questions("[[question]]\ntext = \"x\"\nrelevant = []\n").unwrap_err();
+        assert!(err.contains("relevant is empty"), "{err}");
+    }
+}
