@@ -694,12 +694,7 @@ fn read_value(
         }
         Shape::WikidataId => {
             let id = string(checker)?;
-            let digits = id.value.strip_prefix('Q').unwrap_or("");
-            let valid = !digits.is_empty()
-                && digits.len() <= 12
-                && !digits.starts_with('0')
-                && digits.bytes().all(|b| b.is_ascii_digit());
-            if !valid {
+            if !is_wikidata_id(&id.value) {
                 checker.error(
                     id.span.clone(),
                     format!(
@@ -722,6 +717,15 @@ fn read_value(
             number.map(|n| Parsed::Number(n.value))
         }
     }
+}
+
+/// Whether `id` is a Wikidata item id: `Q` and at most 12 digits, without leading zeros.
+pub fn is_wikidata_id(id: &str) -> bool {
+    let digits = id.strip_prefix('Q').unwrap_or("");
+    !digits.is_empty()
+        && digits.len() <= 12
+        && !digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether `tag` is a well-formed BCP 47 language tag (RFC 5646, checked by `oxilangtag`)

@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod limits;
 pub mod model;
 pub mod moderation;
+pub mod provenance_form;
 pub mod render;
 pub mod schedule;
 pub mod schema;

@@ -90,14 +90,14 @@ pub struct FormError {
     pub message: String,
 }
 
-fn bad(field: &'static str, message: impl Into<String>) -> FormError {
+pub(super) fn bad(field: &'static str, message: impl Into<String>) -> FormError {
     FormError {
         field,
         message: message.into(),
     }
 }
 
-fn required(field: &'static str, value: &str, max: usize) -> Result<String, FormError> {
+pub(super) fn required(field: &'static str, value: &str, max: usize) -> Result<String, FormError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(bad(field, "is required"));
@@ -114,7 +114,7 @@ fn required(field: &'static str, value: &str, max: usize) -> Result<String, Form
     Ok(value.to_string())
 }
 
-fn date(field: &'static str, value: &str) -> Result<Option<PartialDate>, FormError> {
+pub(super) fn date(field: &'static str, value: &str) -> Result<Option<PartialDate>, FormError> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
@@ -386,14 +386,14 @@ impl FactForm {
 
 /// Whether the moderator left a field as the form was filled (line endings and surrounding
 /// space aside, which a text box may change on its own).
-fn untouched(typed: &str, filled: &str) -> bool {
+pub(super) fn untouched(typed: &str, filled: &str) -> bool {
     let clean = |s: &str| s.replace("\r\n", "\n").trim().to_string();
     clean(typed) == clean(filled)
 }
 
 /// A field of an edit form: the record's own value when the moderator left the field as it
 /// was filled (never re-read, so never rewritten), otherwise what they typed, read.
-fn field<T>(
+pub(super) fn field<T>(
     typed: &str,
     filled: Option<&str>,
     kept: impl FnOnce() -> T,

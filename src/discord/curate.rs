@@ -17,7 +17,7 @@ use serenity::{
 use super::embed::{self, no_mentions};
 use super::framework::{
     AppContext, ComponentId, Context, Data, Error, PendingChange, Refused, authorize,
-    authorize_command, complete_entries, confirm_buttons, within_budget,
+    authorize_command, complete, complete_entries, confirm_buttons, within_budget,
 };
 use crate::app::{Actor, ApplyError, off_runtime};
 use crate::core::catalog::Entry;
@@ -25,8 +25,12 @@ use crate::core::edit::{self, Change, Record};
 use crate::core::limits;
 use crate::core::model::EntryKind;
 use crate::core::moderation::{FactForm, NEAR_DUPLICATE, QuoteForm, fact_changes, quote_changes};
+use crate::core::provenance_form::{
+    EntryProvenanceForm, SourceProvenanceForm, SpeakerProvenanceForm, entry_provenance_changes,
+    source_provenance_changes, speaker_provenance_changes,
+};
 use crate::core::render;
-use crate::core::search::Query;
+use crate::core::search::{Mode, Query};
 
 /// Shorter than the 15 minutes an interaction token lives, so the answer can still be sent.
 const MODAL_WAIT: Duration = Duration::from_secs(14 * 60);
@@ -77,6 +81,98 @@ struct FactModal {
     #[name = "Topics, separated by commas"]
     #[max_length = 300]
     topics: Option<String>,
+}
+
+/// A speaker's provenance (contract §4.1): its dated roles and Wikidata id.
+#[derive(Debug, poise::Modal)]
+#[name = "Provenance of a speaker"]
+struct SpeakerProvenanceModal {
+    #[name = "Roles, one a line: Title | from | until"]
+    #[placeholder = "U.S. Secretary of State | 2021-01-26 | 2025-01-20\n(leave out | until for a role still held)"]
+    #[paragraph]
+    #[max_length = 4000]
+    roles: Option<String>,
+    #[name = "Wikidata id: Q and digits"]
+    #[placeholder = "Q123"]
+    #[max_length = 20]
+    wikidata: Option<String>,
+}
+
+/// A source's provenance: its archived copy, when it was last checked and its language.
+#[derive(Debug, poise::Modal)]
+#[name = "Provenance of a source"]
+struct SourceProvenanceModal {
+    #[name = "Archive URL: an http(s) copy of the page"]
+    #[placeholder = "https://web.archive.org/web/2025/https://…"]
+    #[max_length = 400]
+    archive_url: Option<String>,
+    #[name = "Accessed: YYYY, YYYY-MM or YYYY-MM-DD"]
+    #[max_length = 10]
+    accessed: Option<String>,
+    #[name = "Language: a BCP 47 tag like en or ko"]
+    #[max_length = 35]
+    language: Option<String>,
+}
+
+/// A quote's or fact's provenance: where in its source, how far checked, in which language.
+#[derive(Debug, poise::Modal)]
+#[name = "Provenance of a quote or fact"]
+struct EntryProvenanceModal {
+    #[name = "Locator: paragraph, page or timestamp"]
+    #[placeholder = "para. 4"]
+    #[max_length = 200]
+    locator: Option<String>,
+    #[name = "Status: sourced, verified, disputed…"]
+    #[placeholder = "sourced, verified, disputed or misattributed"]
+    #[max_length = 20]
+    status: Option<String>,
+    #[name = "Status note: why (needed if disputed)"]
+    #[paragraph]
+    #[max_length = 1000]
+    status_note: Option<String>,
+    #[name = "Evidence: source ids, separated by commas"]
+    #[max_length = 1000]
+    evidence: Option<String>,
+    #[name = "Language of the text: a BCP 47 tag"]
+    #[placeholder = "en"]
+    #[max_length = 35]
+    language: Option<String>,
+}
+
+impl From<SpeakerProvenanceModal> for SpeakerProvenanceForm {
+    fn from(m: SpeakerProvenanceModal) -> Self {
+        SpeakerProvenanceForm {
+            roles: m.roles.unwrap_or_default(),
+            wikidata: m.wikidata.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<SourceProvenanceModal> for SourceProvenanceForm {
+    fn from(m: SourceProvenanceModal) -> Self {
+        SourceProvenanceForm {
+            archive_url: m.archive_url.unwrap_or_default(),
+            accessed: m.accessed.unwrap_or_default(),
+            language: m.language.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<EntryProvenanceModal> for EntryProvenanceForm {
+    fn from(m: EntryProvenanceModal) -> Self {
+        EntryProvenanceForm {
+            locator: m.locator.unwrap_or_default(),
+            status: m.status.unwrap_or_default(),
+            status_note: m.status_note.unwrap_or_default(),
+            evidence: m.evidence.unwrap_or_default(),
+            language: m.language.unwrap_or_default(),
+        }
+    }
+}
+
+/// A filled form value, or none for an empty field (Discord shows its placeholder then).
+fn filled_value(value: String) -> Option<String> {
+    Some(value).filter(|v| !v.is_empty())
 }
 
 impl From<QuoteModal> for QuoteForm {
@@ -306,12 +402,22 @@ async fn finish_form(
     data: &Data,
     submit: serenity::ModalInteraction,
     changes: Result<Vec<Change>, String>,
-    kind: EntryKind,
+    kind: Option<EntryKind>,
 ) -> Result<(), Error> {
     if !defer_submit(ctx, data, &submit).await? {
         return Ok(());
     }
     let changes = match changes {
+        Ok(c) if c.is_empty() => {
+            report(
+                ctx,
+                &submit,
+                "Nothing was saved: the form was left as it was.",
+                Vec::new(),
+            )
+            .await;
+            return Ok(());
+        }
         Ok(c) => c,
         Err(problem) => {
             report(
@@ -329,7 +435,11 @@ async fn finish_form(
         user: owner,
         guild: submit.guild_id.map(|g| g.get()),
     };
-    let question = match near_duplicate(data, &changes, kind).await {
+    let similar = match kind {
+        Some(kind) => near_duplicate(data, &changes, kind).await,
+        None => Similar::Nothing,
+    };
+    let question = match similar {
         Similar::Nothing => None,
         Similar::Found(existing) => Some(format!(
             "This looks like an entry that already exists: {existing}. Save anyway?"
@@ -361,6 +471,7 @@ async fn finish_form(
         "curate_quote",
         "curate_fact",
         "curate_edit",
+        "curate_provenance",
         "curate_remove",
         "curate_history",
         "curate_undo"
@@ -402,7 +513,7 @@ async fn add_quote(ctx: AppContext<'_>, text: Option<String>) -> Result<(), Erro
         ctx.data(),
         submit,
         changes,
-        EntryKind::Quote,
+        Some(EntryKind::Quote),
     )
     .await
 }
@@ -423,7 +534,7 @@ async fn curate_fact(ctx: AppContext<'_>) -> Result<(), Error> {
         ctx.data(),
         submit,
         changes,
-        EntryKind::Fact,
+        Some(EntryKind::Fact),
     )
     .await
 }
@@ -481,7 +592,7 @@ async fn curate_edit(
                 ctx.data(),
                 submit,
                 changes,
-                EntryKind::Quote,
+                Some(EntryKind::Quote),
             )
             .await
         }
@@ -524,12 +635,167 @@ async fn curate_edit(
                 ctx.data(),
                 submit,
                 changes,
-                EntryKind::Fact,
+                Some(EntryKind::Fact),
             )
             .await
         }
         None => private(ctx, &format!("There is no quote or fact `{}`.", id.trim())).await,
     }
+}
+
+/// Speakers, sources, quotes and facts matching the text typed so far: a few of each kind of
+/// name first, then entries best first; the first of each past the autocomplete budget.
+async fn autocomplete_record(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let typed = partial.to_string();
+    complete(
+        ctx,
+        move |s| record_choices(s, &typed),
+        |s| record_choices_without_search(&s.catalog, ""),
+    )
+    .await
+}
+
+/// Names shown of each kind before the entries.
+const NAMES_PER_KIND: usize = 8;
+
+fn record_choices_without_search(
+    catalog: &crate::core::catalog::Catalog,
+    typed: &str,
+) -> Vec<(String, String)> {
+    use crate::core::search::names::{source_choices, speaker_choices};
+    let labelled = |noun: &str, choices: Vec<crate::core::search::Choice>| {
+        choices
+            .into_iter()
+            .take(NAMES_PER_KIND)
+            .map(|c| {
+                (
+                    limits::fit(&format!("{noun}: {}", c.name), limits::CHOICE_NAME),
+                    c.value,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut choices = labelled("Speaker", speaker_choices(catalog, typed));
+    choices.extend(labelled("Source", source_choices(catalog, typed)));
+    choices
+}
+
+fn record_choices(snapshot: &crate::app::Snapshot, typed: &str) -> Vec<(String, String)> {
+    let mut choices = record_choices_without_search(&snapshot.catalog, typed);
+    let room = limits::CHOICES.saturating_sub(choices.len());
+    choices.extend(
+        snapshot
+            .suggest(&Query {
+                mode: Mode::Suggest,
+                ..Query::new(typed, room)
+            })
+            .into_iter()
+            .take(room)
+            .map(|c| (c.name, c.value)),
+    );
+    choices
+}
+
+/// Edit where a record comes from: roles, archive copy, locator, status (opens a form, filled in).
+#[poise::command(slash_command, guild_only, rename = "provenance")]
+async fn curate_provenance(
+    ctx: AppContext<'_>,
+    #[description = "The speaker, source, quote or fact"]
+    #[autocomplete = "autocomplete_record"]
+    id: String,
+) -> Result<(), Error> {
+    if let Err(denied) = authorize_command(ctx) {
+        return private(ctx, &denied.to_string()).await;
+    }
+    // The record as the moderator sees it now: the save is refused if it changes meanwhile.
+    let snapshot = ctx.data().app.snapshot();
+    let Some(record) = Record::find(&snapshot.catalog, id.trim()) else {
+        return private(
+            ctx,
+            &format!(
+                "There is no speaker, source, quote or fact `{}`.",
+                limits::fit(id.trim(), 100)
+            ),
+        )
+        .await;
+    };
+    let (submit, changes) = match &record {
+        Record::Speaker(speaker) => {
+            let filled = SpeakerProvenanceForm::filled(speaker);
+            if let Some(problem) = too_long_for_form(&[("roles", &filled.roles, 4000)]) {
+                return private(ctx, &format!("`{}` {problem}", speaker.id)).await;
+            }
+            let defaults = SpeakerProvenanceModal {
+                roles: filled_value(filled.roles),
+                wikidata: filled_value(filled.wikidata),
+            };
+            let Some((form, submit)) = open_modal(ctx, Some(defaults)).await? else {
+                return Ok(());
+            };
+            (submit, speaker_provenance_changes(&form.into(), speaker))
+        }
+        Record::Source(source) => {
+            let filled = SourceProvenanceForm::filled(source);
+            if let Some(problem) = too_long_for_form(&[
+                ("archive URL", &filled.archive_url, 400),
+                ("language", &filled.language, 35),
+            ]) {
+                return private(ctx, &format!("`{}` {problem}", source.id)).await;
+            }
+            let defaults = SourceProvenanceModal {
+                archive_url: filled_value(filled.archive_url),
+                accessed: filled_value(filled.accessed),
+                language: filled_value(filled.language),
+            };
+            let Some((form, submit)) = open_modal(ctx, Some(defaults)).await? else {
+                return Ok(());
+            };
+            (submit, source_provenance_changes(&form.into(), source))
+        }
+        Record::Quote(_) | Record::Fact(_) => {
+            let provenance = match &record {
+                Record::Quote(q) => &q.provenance,
+                Record::Fact(f) => &f.provenance,
+                _ => unreachable!("matched as a quote or fact"),
+            };
+            let filled = EntryProvenanceForm::filled(provenance);
+            if let Some(problem) = too_long_for_form(&[
+                ("locator", &filled.locator, 200),
+                ("status note", &filled.status_note, 1000),
+                ("evidence list", &filled.evidence, 1000),
+                ("language", &filled.language, 35),
+            ]) {
+                return private(ctx, &format!("`{}` {problem}", record.id())).await;
+            }
+            let defaults = EntryProvenanceModal {
+                locator: filled_value(filled.locator),
+                status: filled_value(filled.status),
+                status_note: filled_value(filled.status_note),
+                evidence: filled_value(filled.evidence),
+                language: filled_value(filled.language),
+            };
+            let Some((form, submit)) = open_modal(ctx, Some(defaults)).await? else {
+                return Ok(());
+            };
+            // Evidence is checked against the sources there are when the form comes back.
+            let catalog = &ctx.data().app.snapshot().catalog;
+            (
+                submit,
+                entry_provenance_changes(catalog, &form.into(), &record),
+            )
+        }
+    };
+    finish_form(
+        ctx.serenity_context(),
+        ctx.data(),
+        submit,
+        changes.map_err(|e| e.to_string()),
+        None,
+    )
+    .await
 }
 
 /// A field of a record (edited by hand) longer than its form field holds: Discord refuses such

@@ -86,7 +86,7 @@ pub(crate) async fn stop(running: Running) {
 
 /// The text of the deferred answer to an interaction (its original response edited, or a
 /// follow-up message).
-async fn followup(fake: &FakeDiscord, interaction: &Value) -> String {
+pub(crate) async fn followup(fake: &FakeDiscord, interaction: &Value) -> String {
     let token = interaction["token"].as_str().unwrap().to_string();
     let patch = fake
         .wait_for("the follow-up", |r| {

@@ -3,6 +3,7 @@
 mod cli;
 mod curate;
 mod curate_exchange;
+mod curate_provenance;
 mod data_errors;
 mod deploy;
 mod discord;
