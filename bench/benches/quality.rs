@@ -6,7 +6,7 @@
 //! # the frozen query sets (already committed; this only re-creates them):
 //! cargo bench -p quotebot-bench --bench quality -- write-queries --seed 1212
 //! # the benchmark (tuning seed and dev questions by default):
-//! cargo bench -p quotebot-bench --bench quality -- [--corpus PATH] [--seed 1212 ...]
+//! cargo bench -p quotebot-bench --bench quality -- [--corpus target/bench-corpus/data] [--seed 1212 ...]
 //!     [--questions dev|heldout|both] [--baseline 10] [--show-misses N] [--no-freeze-check]
 //! ```
 //!
@@ -66,6 +66,14 @@ fn merged(seed: &std::path::Path, corpus: &std::path::Path) -> Catalog {
         topics: Some(file("merged/topics.toml", &topics)),
     })
     .unwrap_or_else(|e| die(format!("the merged catalog is invalid: {:?}", e.first())))
+}
+
+fn role(seed: u64) -> &'static str {
+    match seed {
+        TUNING_SEED => "tuning",
+        HELD_BACK_SEED => "held-back",
+        _ => "other",
+    }
 }
 
 fn corpus_of(catalog: &Catalog) -> Corpus<'_> {
@@ -209,16 +217,13 @@ fn main() {
         raw.next();
     }
     let mut args = Args {
-        corpus: PathBuf::from("/work/main/target/bench-corpus/data"),
+        corpus: from_root("target/bench-corpus/data"),
         seeds: Vec::new(),
         questions: vec!["dev"],
         baseline: 10,
         show_misses: 0,
         freeze_check: true,
     };
-    if !args.corpus.exists() {
-        args.corpus = from_root("target/bench-corpus/data");
-    }
     while let Some(arg) = raw.next() {
         let mut value = || {
             raw.next()
@@ -265,40 +270,19 @@ fn run(mut args: Args) {
         args.corpus.display()
     );
 
-    // The frozen sets, checked against the generator that made them.
+    // The frozen sets (checked against the generator that made them after quotebot's figures,
+    // so the check's own memory does not count in quotebot's peak RSS).
     let mut sets_by_seed: Vec<(u64, Vec<Generated>)> = Vec::new();
-    {
-        let corpus = args.freeze_check.then(|| corpus_of(&catalog));
-        for &seed in &args.seeds {
-            let path = from_root(&sets::query_file(seed));
-            let queries = sets::read_queries(&path).unwrap_or_else(|e| die(e));
-            if let Some(corpus) = &corpus {
-                let (again, _) = generate(corpus, PER_KIND, seed);
-                if again != queries {
-                    die(format!(
-                        "{} is not what the generator makes with seed {seed} on this corpus: \
-                         the frozen set and the generator have diverged (--no-freeze-check to run anyway)",
-                        path.display()
-                    ));
-                }
-            }
-            let role = match seed {
-                TUNING_SEED => "tuning",
-                HELD_BACK_SEED => "held-back",
-                _ => "other",
-            };
-            println!(
-                "seed {seed} ({role}): {} queries from {}{}",
-                queries.len(),
-                path.display(),
-                if args.freeze_check {
-                    ", reproduced by the generator"
-                } else {
-                    ""
-                }
-            );
-            sets_by_seed.push((seed, queries));
-        }
+    for &seed in &args.seeds {
+        let path = from_root(&sets::query_file(seed));
+        let queries = sets::read_queries(&path).unwrap_or_else(|e| die(e));
+        println!(
+            "seed {seed} ({}): {} queries from {}",
+            role(seed),
+            queries.len(),
+            path.display()
+        );
+        sets_by_seed.push((seed, queries));
     }
 
     // quotebot
@@ -358,6 +342,20 @@ fn run(mut args: Args) {
         qb.push(t);
     }
     let rss_qb = peak_rss_mb();
+    if args.freeze_check {
+        let corpus = corpus_of(&snapshot.catalog);
+        for (seed, queries) in &sets_by_seed {
+            let (again, _) = generate(&corpus, PER_KIND, *seed);
+            if again != *queries {
+                die(format!(
+                    "{} is not what the generator makes with seed {seed} on this corpus: the \
+                     frozen set and the generator have diverged (--no-freeze-check to run anyway)",
+                    sets::query_file(*seed)
+                ));
+            }
+        }
+        println!("the query sets are reproduced by the generator (frozen)");
+    }
 
     // tantivy, on the same records.
     let records = docs(&snapshot.catalog);
@@ -412,13 +410,7 @@ fn run(mut args: Args) {
     drop(baseline);
 
     for (i, (seed, queries)) in sets_by_seed.iter().enumerate() {
-        let role = if *seed == TUNING_SEED {
-            "tuning"
-        } else if *seed == HELD_BACK_SEED {
-            "held-back"
-        } else {
-            "other"
-        };
+        let role = role(*seed);
         println!("\n### Seed {seed} ({role}): R@1 / MRR@10 on the noisy queries\n");
         println!(
             "| query kind | answered by | n | relevant per query (mean) | quotebot R@1 | tantivy R@1 | strsim R@1 (n) | quotebot MRR@10 | tantivy MRR@10 | strsim MRR@10 |"
