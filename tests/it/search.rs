@@ -225,6 +225,45 @@ fn suggest_completes_the_word_being_typed() {
     assert_eq!(choices.len(), 13);
 }
 
+#[test]
+fn a_completion_that_continues_the_typed_phrase_beats_words_found_apart_in_the_seed() {
+    let snapshot = Snapshot::new(seed_catalog());
+    // Whether an entry's words hold "united states comm…", adjacent and in order.
+    let continues = |id: &str| {
+        let text = snapshot
+            .catalog
+            .entry(id)
+            .expect("a choice is an entry")
+            .text();
+        let words = quotebot::core::search::normalize::tokens(text);
+        words
+            .windows(3)
+            .any(|w| w[0] == "united" && w[1] == "states" && w[2].starts_with("comm"))
+    };
+    for typed in [
+        "the United States comm",
+        "United States comm",
+        "the united states commi",
+        "the Untied States comm",
+        "the unitedstates comm",
+        "the united  states comm",
+    ] {
+        let choices = snapshot.suggest(&Query::new(typed, MAX_CHOICES));
+        let first_apart = choices.iter().position(|c| !continues(&c.value));
+        let last_continuing = choices.iter().rposition(|c| continues(&c.value));
+        assert!(
+            last_continuing.is_some_and(|last| first_apart.is_none_or(|apart| last < apart)),
+            "{typed}: {:?}",
+            choices.iter().map(|c| &c.value).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            last_continuing,
+            Some(1),
+            "{typed}: both continuing entries, first"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 

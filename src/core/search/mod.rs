@@ -148,3 +148,6 @@ fn choice_name(label: &str, fallback: &str) -> String {
     let label = if label.is_empty() { fallback } else { label };
     crate::core::limits::fit(label, MAX_CHOICE_NAME)
 }
+
+#[cfg(test)]
+mod ranking_tests;

@@ -38,8 +38,11 @@ const CONFIDENT_COVERAGE: f32 = 0.6;
 #[derive(Debug, Clone)]
 struct Token {
     text: String,
-    /// Candidate terms and how well each matches this word (1.0 exact).
-    expansions: Vec<(u32, f32)>,
+    /// Candidate terms, how well each matches this word (1.0 exact), and whether the term is
+    /// the word as typed or a completion of it (not a typo, stem or variant).
+    expansions: Vec<(u32, f32, bool)>,
+    /// A function word ("the", "of"): it does not make a phrase on its own.
+    stop: bool,
     /// This word's weight in a perfect match.
     idf: f32,
     /// Scored only during re-ranking because it is too common to decide anything alone.
@@ -81,16 +84,22 @@ impl SearchIndex {
         best
     }
 
-    /// The terms a query word may stand for, with match weights.
-    fn expand(&self, word: &str, open: bool, mode: Mode) -> (Vec<(u32, f32)>, Option<u32>) {
-        let mut out: FxHashMap<u32, f32> = FxHashMap::default();
-        let mut put = |term: u32, weight: f32| {
-            let slot = out.entry(term).or_insert(0.0);
-            *slot = slot.max(weight);
+    /// The terms a query word may stand for, with match weights, and whether each is the
+    /// word as typed or one of its completions.
+    ///
+    /// The weights keep one order whatever the word: the word itself (1.0) above its stem
+    /// (0.9) above a typo-corrected word; for a word being typed, a completion (what the typed
+    /// letters begin) above anything reached by an edit.
+    fn expand(&self, word: &str, open: bool, mode: Mode) -> (Vec<(u32, f32, bool)>, Option<u32>) {
+        let mut out: FxHashMap<u32, (f32, bool)> = FxHashMap::default();
+        let mut put = |term: u32, weight: f32, literal: bool| {
+            let slot = out.entry(term).or_insert((0.0, false));
+            slot.0 = slot.0.max(weight);
+            slot.1 |= literal;
         };
         let exact = self.term_ids.get(word).copied();
         if let Some(term) = exact {
-            put(term, 1.0);
+            put(term, 1.0, true);
         }
         let stem = stemmer().stem(word).into_owned();
         let stem_group = exact
@@ -98,15 +107,29 @@ impl SearchIndex {
             .or_else(|| self.stem_ids.get(stem.as_str()).copied());
         if let Some(group) = stem_group {
             for &term in &self.stem_groups[group as usize] {
-                put(term, 0.9);
+                put(term, 0.9, false);
             }
         }
         let n = word.chars().count();
         let mut correction: Option<(f32, usize, u32)> = None;
         let stopword = is_stopword(word);
+        let prefix_weight = match mode {
+            Mode::Suggest => 0.9,
+            Mode::Search => 0.75,
+        };
+        let completing = open && !(stopword && exact.is_some());
+        // Whether the word being typed begins any indexed word.
+        let completable = completing
+            && (!self.prefix_range(word).is_empty()
+                || hangul_carry(word).is_some_and(|c| !self.prefix_range(&c).is_empty()));
         if n >= 3 && !stopword && !(n == 3 && exact.is_some()) {
             let max_distance = if n >= 8 { 2 } else { 1 };
             let penalty = if exact.is_some() { 0.6 } else { 1.0 };
+            // A word being typed is more likely the start of a longer word than a typo of a
+            // shorter one: "comm" is "commitment" before it is "come". When it begins any
+            // word, every edit-reached term weighs less than the weakest completion (0.8 of
+            // the prefix weight).
+            let penalty = if completable { penalty * 0.7 } else { penalty };
             let mut seen: Vec<u32> = Vec::new();
             for hash in deletion_hashes(word) {
                 for term in self.deletion_neighbours(hash) {
@@ -124,7 +147,7 @@ impl SearchIndex {
                         (1, _) => 0.8,
                         _ => 0.6,
                     } * penalty;
-                    put(term, weight);
+                    put(term, weight, false);
                     let df = self.terms[term as usize].postings.len();
                     if correction.is_none_or(|(w, d, _)| (weight, df) > (w, d)) {
                         correction = Some((weight, df, term));
@@ -137,15 +160,17 @@ impl SearchIndex {
             // "deterrence" and "deterrent". The stemmer does not join these.
             let head_len = (n * 3).div_ceil(4).max(5);
             let head: String = word.chars().take(head_len).collect();
+            // For a word being typed, below every completion of it.
+            let weight = if completable {
+                prefix_weight * 0.75
+            } else {
+                0.75
+            };
             for &term in self.prefix_range(&head).iter().take(MAX_PREFIX_TERMS) {
-                put(term, 0.75);
+                put(term, weight, false);
             }
         }
-        if open && !(stopword && exact.is_some()) {
-            let prefix_weight = match mode {
-                Mode::Suggest => 0.9,
-                Mode::Search => 0.75,
-            };
+        if completing {
             let mut completions: Vec<u32> = self.prefix_range(word).to_vec();
             if let Some(carried) = hangul_carry(word) {
                 completions.extend_from_slice(self.prefix_range(&carried));
@@ -162,7 +187,7 @@ impl SearchIndex {
                 let len = self.terms[term as usize].text.chars().count().max(1);
                 // A longer completion is a less certain guess at what is being typed.
                 let certainty = 0.8 + 0.2 * (n as f32 / len as f32);
-                put(term, prefix_weight * certainty);
+                put(term, prefix_weight * certainty, true);
             }
             if n >= 4 {
                 // A typo in the word being typed: any term whose start is one edit away.
@@ -174,12 +199,13 @@ impl SearchIndex {
                     buffer.clear();
                     buffer.extend(self.terms[term as usize].text.chars().take(n + 2));
                     if one_edit_prefix(&typed, &buffer) {
-                        put(term, prefix_weight * 0.7);
+                        put(term, prefix_weight * 0.7, false);
                     }
                 }
             }
         }
-        let mut expansions: Vec<(u32, f32)> = out.into_iter().collect();
+        let mut expansions: Vec<(u32, f32, bool)> =
+            out.into_iter().map(|(t, (w, l))| (t, w, l)).collect();
         expansions.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let correction = if exact.is_none() && stem_group.is_none() {
             correction.map(|(_, _, t)| t)
@@ -187,6 +213,52 @@ impl SearchIndex {
             None
         };
         (expansions, correction)
+    }
+
+    /// Two indexed words for a word typed without the space between them ("unitedstates"
+    /// → "united", "states"; the second may be unfinished when `open`), when the word is not
+    /// itself indexed, has no indexed variant or completion and is no typo of an indexed word.
+    /// Of the possible cuts, the one whose rarer half is most common: run-together words are
+    /// everyday words.
+    fn split_run_together(&self, word: &str, open: bool) -> Option<(String, String)> {
+        let n = word.chars().count();
+        if n < 5
+            || self.term_ids.contains_key(word)
+            || self.stem_ids.contains_key(stemmer().stem(word).as_ref())
+            || (open && !self.prefix_range(word).is_empty())
+        {
+            return None;
+        }
+        let near = deletion_hashes(word).into_iter().any(|hash| {
+            self.deletion_neighbours(hash)
+                .any(|t| strsim::osa_distance(word, &self.terms[t as usize].text) <= 1)
+        });
+        if near {
+            return None;
+        }
+        let df = |text: &str| -> Option<usize> {
+            self.term_ids
+                .get(text)
+                .map(|t| self.terms[*t as usize].postings.len())
+        };
+        let mut best: Option<(usize, usize)> = None;
+        for (cut, _) in word.char_indices().skip(2) {
+            let (left, right) = word.split_at(cut);
+            if right.chars().count() < 2 {
+                break;
+            }
+            let Some(left_df) = df(left) else { continue };
+            let right_df = match df(right) {
+                Some(d) => d,
+                None if open && !self.prefix_range(right).is_empty() => 1,
+                None => continue,
+            };
+            let common = left_df.min(right_df);
+            if best.is_none_or(|(c, _)| common > c) {
+                best = Some((common, cut));
+            }
+        }
+        best.map(|(_, cut)| (word[..cut].to_string(), word[cut..].to_string()))
     }
 
     /// The first, position-free pass: adds each query word's best match per document to
@@ -207,7 +279,7 @@ impl SearchIndex {
                 continue;
             }
             let mut budget = TOKEN_POSTINGS_BUDGET;
-            for &(term, weight) in &token.expansions {
+            for &(term, weight, _) in &token.expansions {
                 let postings = &self.terms[term as usize].postings;
                 if skip && (self.is_common(term) || postings.len() > budget) {
                     // Left to re-ranking, which still sees it in the candidates' positions.
@@ -248,8 +320,16 @@ impl SearchIndex {
 
     /// Evaluates a query against this index and the catalog it was built from.
     pub(crate) fn evaluate(&self, catalog: &Catalog, query: &Query<'_>) -> Outcome {
-        let words = tokens(query.text);
         let open_last = ends_mid_word(query.text);
+        let typed = tokens(query.text);
+        let mut words: Vec<String> = Vec::with_capacity(typed.len());
+        for (i, word) in typed.iter().enumerate() {
+            let open = open_last && i + 1 == typed.len();
+            match self.split_run_together(word, open) {
+                Some((left, right)) => words.extend([left, right]),
+                None => words.push(word.clone()),
+            }
+        }
         let n_docs = self.docs.len();
         let mut query_tokens: Vec<Token> = words
             .iter()
@@ -264,14 +344,16 @@ impl SearchIndex {
                     Some(t) => self.term_idf(*t),
                     None => expansions
                         .iter()
-                        .map(|(t, _)| self.term_idf(*t))
+                        .map(|(t, _, _)| self.term_idf(*t))
                         .reduce(f32::max)
                         .unwrap_or(self.idf(0)),
                 };
-                let idf = if is_stopword(w) { idf.min(0.5) } else { idf };
+                let stop = is_stopword(w);
+                let idf = if stop { idf.min(0.5) } else { idf };
                 Token {
                     text: w.clone(),
                     expansions,
+                    stop,
                     idf,
                     deferred: false,
                     correction,
@@ -283,15 +365,17 @@ impl SearchIndex {
         }
         // Very common terms are scored only for the candidates that rarer terms found, when
         // there are any: walking their long posting lists would decide nothing.
-        let has_rare = query_tokens
-            .iter()
-            .any(|t| t.expansions.iter().any(|(term, _)| !self.is_common(*term)));
+        let has_rare = query_tokens.iter().any(|t| {
+            t.expansions
+                .iter()
+                .any(|(term, _, _)| !self.is_common(*term))
+        });
         if has_rare {
             for token in &mut query_tokens {
                 token.deferred = token
                     .expansions
                     .iter()
-                    .all(|(term, _)| self.is_common(*term));
+                    .all(|(term, _, _)| self.is_common(*term));
             }
         }
 
@@ -333,10 +417,10 @@ impl SearchIndex {
             candidates.truncate(RERANK);
         }
 
-        let mut by_term: FxHashMap<u32, Vec<(usize, f32)>> = FxHashMap::default();
+        let mut by_term: FxHashMap<u32, Vec<(usize, f32, bool)>> = FxHashMap::default();
         for (i, token) in query_tokens.iter().enumerate() {
-            for &(term, weight) in &token.expansions {
-                by_term.entry(term).or_default().push((i, weight));
+            for &(term, weight, literal) in &token.expansions {
+                by_term.entry(term).or_default().push((i, weight, literal));
             }
         }
         let total_idf: f32 = query_tokens.iter().map(|t| t.idf).sum();
@@ -346,9 +430,13 @@ impl SearchIndex {
             .map(|w| pair_weight(&w[0], &w[1]))
             .sum();
         let norm = total_idf * (1.0 + COMPACTNESS_WEIGHT) + max_bonus;
+        // Text being typed is a phrase being recalled from its start: an entry that continues
+        // it (the words before the unfinished one adjacent and in order) comes before any
+        // entry that has the words apart, whatever their rarity.
+        let continuation = query.mode == Mode::Suggest && open_last && query_tokens.len() >= 2;
 
-        let mut hits: Vec<(f32, f32, u32)> = Vec::with_capacity(candidates.len());
-        let mut at: Vec<Vec<u32>> = vec![Vec::new(); query_tokens.len()];
+        let mut hits: Vec<Ranked> = Vec::with_capacity(candidates.len());
+        let mut at: Vec<Vec<Occurrence>> = vec![Vec::new(); query_tokens.len()];
         for doc in candidates {
             for list in &mut at {
                 list.clear();
@@ -356,8 +444,19 @@ impl SearchIndex {
             let mut deferred_best = vec![0f32; query_tokens.len()];
             for &(pos, term) in self.doc_positions(doc) {
                 if let Some(list) = by_term.get(&term) {
-                    for &(i, weight) in list {
-                        at[i].push(pos);
+                    for &(i, weight, literal) in list {
+                        match at[i].last_mut() {
+                            // Another term at the same place (an acronym's expansion).
+                            Some(last) if last.pos == pos => {
+                                last.weight = last.weight.max(weight);
+                                last.literal |= literal;
+                            }
+                            _ => at[i].push(Occurrence {
+                                pos,
+                                weight,
+                                literal,
+                            }),
+                        }
                         if scratch.matched[doc as usize] & (1 << i) == 0 {
                             let s = weight * self.term_idf(term).min(query_tokens[i].idf);
                             deferred_best[i] = deferred_best[i].max(s);
@@ -374,14 +473,10 @@ impl SearchIndex {
                 }
             }
             for i in 0..query_tokens.len().saturating_sub(1) {
-                let gap = closest_gap(&at[i], &at[i + 1]);
-                let factor = match gap {
-                    Some(1) => 1.0,
-                    Some(g) if (2..=3).contains(&g) => 0.6,
-                    Some(g) if (-3..=-1).contains(&g) => 0.3,
-                    _ => 0.0,
-                };
-                score += factor * pair_weight(&query_tokens[i], &query_tokens[i + 1]);
+                // Words found together count as much as the surer of the two matches: a
+                // typo-corrected neighbour is worth less than the word as typed.
+                score += adjacency(&at[i], &at[i + 1])
+                    * pair_weight(&query_tokens[i], &query_tokens[i + 1]);
             }
             // Words close together, in any order: "shuffled" recollections of one sentence.
             let (present_idf, compactness) = compactness(&at, &query_tokens);
@@ -392,13 +487,32 @@ impl SearchIndex {
             } else {
                 0.0
             };
-            hits.push((normalised, coverage, doc));
+            let (completes, continues) = if continuation {
+                (
+                    phrase_continued(&at, &query_tokens, true),
+                    phrase_continued(&at, &query_tokens, false),
+                )
+            } else {
+                (0, 0)
+            };
+            hits.push(Ranked {
+                completes,
+                continues,
+                score: normalised,
+                coverage,
+                doc,
+            });
         }
         self.give_back(scratch);
-        hits.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+        hits.sort_unstable_by(|a, b| {
+            (b.completes, b.continues)
+                .cmp(&(a.completes, a.continues))
+                .then(b.score.total_cmp(&a.score))
+                .then(a.doc.cmp(&b.doc))
+        });
         let confident = hits
             .first()
-            .is_some_and(|(s, c, _)| *s >= CONFIDENT_SCORE && *c >= CONFIDENT_COVERAGE);
+            .is_some_and(|h| h.score >= CONFIDENT_SCORE && h.coverage >= CONFIDENT_COVERAGE);
         let correction = if query_tokens.iter().any(|t| t.correction.is_some()) {
             Some(
                 query_tokens
@@ -420,12 +534,12 @@ impl SearchIndex {
             hits: hits
                 .into_iter()
                 .take(query.limit)
-                .map(|(score, _, doc)| {
-                    let d = &self.docs[doc as usize];
+                .map(|hit| {
+                    let d = &self.docs[hit.doc as usize];
                     Hit {
                         kind: d.kind,
                         index: d.index as usize,
-                        score,
+                        score: hit.score,
                     }
                 })
                 .collect(),
@@ -435,38 +549,85 @@ impl SearchIndex {
     }
 }
 
-/// The signed gap from an occurrence of the first word to the nearest occurrence of the next
-/// one, preferring the next word after the first (in reading order).
-fn closest_gap(first: &[u32], next: &[u32]) -> Option<i64> {
-    // Both lists are in text order, so the nearest occurrence on each side of `a` is found by
-    // binary search; a farther one on the same side can never be closer.
-    let rank = |g: i64| if g > 0 { g } else { 3 * -g };
-    let mut best: Option<i64> = None;
-    for &a in first {
-        let before = next.partition_point(|&b| b < a);
-        let after = next.partition_point(|&b| b <= a);
-        let nearest = [
-            before.checked_sub(1).map(|i| next[i]),
-            next.get(after).copied(),
-        ];
-        for b in nearest.into_iter().flatten() {
-            let gap = b as i64 - a as i64;
-            if best.is_none_or(|x| rank(gap) < rank(x)) {
-                best = Some(gap);
-            }
+/// One place in a document's text where a query word matched.
+#[derive(Debug, Clone, Copy)]
+struct Occurrence {
+    pos: u32,
+    /// How well the term there matches the word (1.0 exact).
+    weight: f32,
+    /// The term is the word as typed or a completion of it.
+    literal: bool,
+}
+
+/// A candidate with what orders it: first, for text being typed, how far it continues the
+/// typed phrase (with the unfinished word completed as typed, then reached by any match),
+/// then its score.
+struct Ranked {
+    completes: usize,
+    continues: usize,
+    score: f32,
+    coverage: f32,
+    doc: u32,
+}
+
+/// How much one word followed by the next counts, by the signed distance from the first to
+/// the second: adjacent in order fully, a word or two between less, the order reversed little.
+fn gap_factor(gap: i64) -> f32 {
+    match gap {
+        1 => 1.0,
+        2..=3 => 0.6,
+        -3..=-1 => 0.3,
+        _ => 0.0,
+    }
+}
+
+/// The best closeness of an occurrence of one word to an occurrence of the next
+/// ([`gap_factor`]), scaled by the weaker of the two matches.
+fn adjacency(first: &[Occurrence], next: &[Occurrence]) -> f32 {
+    // Both lists are in text order: the occurrences of `next` within 3 of `a` are a range
+    // found by binary search.
+    let mut best: f32 = 0.0;
+    for a in first {
+        let from = next.partition_point(|b| b.pos + 3 < a.pos);
+        for b in next[from..].iter().take_while(|b| b.pos <= a.pos + 3) {
+            let factor = gap_factor(b.pos as i64 - a.pos as i64);
+            best = best.max(factor * a.weight.min(b.weight));
         }
     }
     best
 }
 
+/// How many content words (not function words) of the longest run of query words that ends
+/// with the last one and sits in the text adjacent and in order; 0 unless it joins two
+/// content words. With `literal`, the last word must be matched as typed or completed.
+fn phrase_continued(at: &[Vec<Occurrence>], tokens: &[Token], literal: bool) -> usize {
+    let last = at.len() - 1;
+    let has = |i: usize, pos: u32| at[i].binary_search_by_key(&pos, |o| o.pos).is_ok();
+    let mut best = 0;
+    for end in &at[last] {
+        if literal && !end.literal {
+            continue;
+        }
+        let mut content = usize::from(!tokens[last].stop);
+        let (mut i, mut pos) = (last, end.pos);
+        while i > 0 && pos > 0 && has(i - 1, pos - 1) {
+            i -= 1;
+            pos -= 1;
+            content += usize::from(!tokens[i].stop);
+        }
+        best = best.max(content);
+    }
+    if best >= 2 { best } else { 0 }
+}
+
 /// How tightly the query's words sit in a document's text: the share of the shortest window
 /// holding every word that occurs which those words fill (1.0 when they are adjacent), and the
 /// summed weight of those words.
-fn compactness(at: &[Vec<u32>], tokens: &[Token]) -> (f32, f32) {
+fn compactness(at: &[Vec<Occurrence>], tokens: &[Token]) -> (f32, f32) {
     let mut hits: Vec<(u32, usize)> = at
         .iter()
         .enumerate()
-        .flat_map(|(i, positions)| positions.iter().map(move |&p| (p, i)))
+        .flat_map(|(i, positions)| positions.iter().map(move |o| (o.pos, i)))
         .collect();
     let present: Vec<usize> = (0..at.len()).filter(|&i| !at[i].is_empty()).collect();
     if present.len() < 2 {
@@ -493,7 +654,14 @@ fn compactness(at: &[Vec<u32>], tokens: &[Token]) -> (f32, f32) {
             left += 1;
         }
     }
-    let present_idf: f32 = present.iter().map(|&i| tokens[i].idf).sum();
+    // Each word weighs its rarity times how surely it matched (a typo less than the word).
+    let present_idf: f32 = present
+        .iter()
+        .map(|&i| {
+            let sure = at[i].iter().map(|o| o.weight).fold(0.0, f32::max);
+            tokens[i].idf * sure
+        })
+        .sum();
     let compactness = (present.len() as f32 / best_span as f32).min(1.0);
     (present_idf, compactness)
 }
@@ -526,16 +694,13 @@ mod tests {
     }
 
     #[test]
-    fn closest_gap_finds_what_comparing_every_pair_finds() {
-        fn brute(first: &[u32], next: &[u32]) -> Option<i64> {
-            let rank = |g: i64| if g > 0 { g } else { 3 * -g };
-            let mut best: Option<i64> = None;
-            for &a in first {
-                for &b in next {
-                    let gap = b as i64 - a as i64;
-                    if gap != 0 && best.is_none_or(|x| rank(gap) < rank(x)) {
-                        best = Some(gap);
-                    }
+    fn adjacency_finds_what_comparing_every_pair_finds() {
+        fn brute(first: &[Occurrence], next: &[Occurrence]) -> f32 {
+            let mut best: f32 = 0.0;
+            for a in first {
+                for b in next {
+                    let factor = gap_factor(b.pos as i64 - a.pos as i64);
+                    best = best.max(factor * a.weight.min(b.weight));
                 }
             }
             best
@@ -548,14 +713,23 @@ mod tests {
             (seed >> 33) % n
         };
         for _ in 0..2000 {
-            let mut lists: Vec<Vec<u32>> = (0..2)
-                .map(|_| (0..draw(8)).map(|_| draw(40) as u32).collect())
+            let lists: Vec<Vec<Occurrence>> = (0..2)
+                .map(|_| {
+                    let mut positions: Vec<u32> = (0..draw(8)).map(|_| draw(40) as u32).collect();
+                    positions.sort_unstable();
+                    positions.dedup();
+                    positions
+                        .into_iter()
+                        .map(|pos| Occurrence {
+                            pos,
+                            weight: [1.0, 0.8, 0.5][draw(3) as usize],
+                            literal: false,
+                        })
+                        .collect()
+                })
                 .collect();
-            for list in &mut lists {
-                list.sort_unstable();
-            }
             assert_eq!(
-                closest_gap(&lists[0], &lists[1]),
+                adjacency(&lists[0], &lists[1]),
                 brute(&lists[0], &lists[1]),
                 "{lists:?}"
             );

@@ -1,0 +1,198 @@
+//! Ranking rules, each on a small hand-built catalog where the rule alone decides the order.
+//! Every test is named after the behaviour it protects.
+
+use super::{Mode, Query, SearchIndex, search};
+use crate::core::catalog::Catalog;
+use crate::core::data::{DataFile, DataFiles, parse_catalog};
+
+/// A catalog of the given quotes (id, text), all by one speaker from one source, with extra
+/// speaker keys and topics.toml text.
+fn catalog(speaker_keys: &str, quotes: &[(&str, &str)], facts: &[(&str, &str)]) -> Catalog {
+    catalog_with_topics(speaker_keys, quotes, facts, None)
+}
+
+fn catalog_with_topics(
+    speaker_keys: &str,
+    quotes: &[(&str, &str)],
+    facts: &[(&str, &str)],
+    topics: Option<(&str, &str)>,
+) -> Catalog {
+    let speakers = format!("[[speaker]]\nid = \"s\"\nname = \"Sam Speaker\"\n{speaker_keys}\n");
+    let mut quote_text = String::new();
+    for (id, text) in quotes {
+        let topic = topics.map_or(String::new(), |(slug, _)| {
+            if id.starts_with("tagged") {
+                format!("topics = [\"{slug}\"]\n")
+            } else {
+                String::new()
+            }
+        });
+        quote_text.push_str(&format!(
+            "[[quote]]\nid = \"{id}\"\ntext = \"{text}\"\nspeaker = \"s\"\nsource = \"src\"\ndate = \"2024-06-01\"\n{topic}\n"
+        ));
+    }
+    let mut fact_text = String::new();
+    for (id, text) in facts {
+        fact_text.push_str(&format!(
+            "[[fact]]\nid = \"{id}\"\ntext = \"{text}\"\nsource = \"src\"\n\n"
+        ));
+    }
+    let file = |path, text| DataFile { path, text };
+    parse_catalog(&DataFiles {
+        speakers: file("speakers.toml", &speakers),
+        sources: file(
+            "sources.toml",
+            "[[source]]\nid = \"src\"\ntitle = \"Record\"\n",
+        ),
+        quotes: file("quotes.toml", &quote_text),
+        facts: file("facts.toml", &fact_text),
+        topics: topics.map(|(_, text)| file("topics.toml", text)),
+    })
+    .expect("the test catalog is valid")
+}
+
+/// The ids of the hits for `text`, best first.
+fn ranked(catalog: &Catalog, text: &str, mode: Mode) -> Vec<String> {
+    let index = SearchIndex::build(catalog);
+    let query = Query {
+        mode,
+        ..Query::new(text, 25)
+    };
+    search(&index, catalog, &query)
+        .hits
+        .iter()
+        .map(|h| h.entry(catalog).id().to_string())
+        .collect()
+}
+
+/// Asserts that every id of `first` ranks above every id of `then` (all must be found).
+fn assert_before(ids: &[String], first: &[&str], then: &[&str], query: &str) {
+    let rank = |id: &str| {
+        ids.iter()
+            .position(|x| x == id)
+            .unwrap_or_else(|| panic!("{query:?}: {id} not found in {ids:?}"))
+    };
+    for a in first {
+        for b in then {
+            assert!(
+                rank(a) < rank(b),
+                "{query:?}: {a} should rank above {b}: {ids:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_completion_that_continues_the_typed_phrase_beats_words_found_apart() {
+    let catalog = catalog(
+        "",
+        &[
+            (
+                "continues",
+                "the United States commitment to defend our allies",
+            ),
+            (
+                "continues-too",
+                "Across the United States committees met in every town",
+            ),
+            (
+                "apart",
+                "The United States and its partners heard the committee",
+            ),
+            ("one-edit", "The United States come first in trade"),
+            (
+                "one-edit-apart",
+                "The United States will come to the table with the committee",
+            ),
+            ("filler-1", "Our commitment to peace is firm"),
+            ("filler-2", "A commitment was made and kept"),
+            ("filler-3", "Commitment matters to every ally"),
+        ],
+        &[],
+    );
+    for mode in [Mode::Suggest] {
+        for query in [
+            "the United States comm",
+            "united states comm",
+            "the unitde states comm",
+            "United States commi",
+        ] {
+            let ids = ranked(&catalog, query, mode);
+            assert_before(
+                &ids,
+                &["continues", "continues-too"],
+                &["apart", "one-edit", "one-edit-apart", "filler-1"],
+                query,
+            );
+        }
+    }
+}
+
+#[test]
+fn an_exact_prefix_beats_an_edit_tolerant_one() {
+    let catalog = catalog(
+        "",
+        &[
+            ("prefix", "our commitment stands"),
+            ("one-edit", "we come in peace"),
+            ("defence", "the defence budget grew"),
+            ("deafen", "they deafen the hall"),
+        ],
+        &[],
+    );
+    let cases = [
+        ("comm", "prefix", "one-edit"),
+        ("our comm", "prefix", "one-edit"),
+        ("defen", "defence", "deafen"),
+    ];
+    for mode in [Mode::Suggest, Mode::Search] {
+        for (query, first, then) in cases {
+            let ids = ranked(&catalog, query, mode);
+            assert_before(&ids, &[first], &[then], &format!("{query} ({mode:?})"));
+        }
+    }
+}
+
+#[test]
+fn an_exact_word_beats_a_typo_corrected_one() {
+    let catalog = catalog(
+        "",
+        &[
+            ("exact", "strong, as ever, is our alliance"),
+            ("typo", "a strung alliance"),
+            ("filler-1", "a strong wind"),
+            ("filler-2", "peace and prosperity"),
+        ],
+        &[],
+    );
+    for query in ["strong alliance", "alliance strong"] {
+        let ids = ranked(&catalog, query, Mode::Search);
+        assert_before(&ids, &["exact"], &["typo"], query);
+    }
+}
+
+#[test]
+fn words_typed_without_a_space_or_with_two_are_found_as_words() {
+    let catalog = catalog(
+        "",
+        &[
+            ("other", "the commitment of states and the united fronts"),
+            (
+                "phrase",
+                "the United States commitment to defend our allies",
+            ),
+        ],
+        &[],
+    );
+    for (query, mode) in [
+        ("unitedstates commitment", Mode::Search),
+        ("the unitedstates", Mode::Search),
+        ("unitedstates", Mode::Search),
+        ("united  states commitment", Mode::Search),
+        ("the unitedsta", Mode::Suggest),
+        ("unitedstates comm", Mode::Suggest),
+    ] {
+        let ids = ranked(&catalog, query, mode);
+        assert_eq!(ids.first().map(String::as_str), Some("phrase"), "{query}");
+    }
+}
