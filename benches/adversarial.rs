@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use quotebot::app::Snapshot;
 use quotebot::core::catalog::Catalog;
-use quotebot::core::data::{DataFile, DataFiles, parse_catalog};
+use quotebot::core::data::DataFiles;
 use quotebot::core::search::{MAX_CHOICES, Mode, Query, SearchIndex};
 
 /// splitmix64: a small, seeded, reproducible generator.
@@ -82,15 +82,10 @@ fn quotes_file(scale: usize, repeated: usize, rng: &mut Rng) -> String {
 }
 
 fn catalog(quotes: &str) -> Catalog {
-    let file = |path, text| DataFile { path, text };
-    parse_catalog(&DataFiles {
-        speakers: file("speakers.toml", SPEAKERS),
-        sources: file("sources.toml", SOURCES),
-        quotes: file("quotes.toml", quotes),
-        facts: file("facts.toml", ""),
-        topics: None,
-    })
-    .unwrap_or_else(|e| panic!("generated data is invalid: {:?}", e.first()))
+    let texts = [SPEAKERS, SOURCES, quotes, "", ""].map(String::from);
+    DataFiles::named(&texts)
+        .parse()
+        .unwrap_or_else(|e| panic!("generated data is invalid: {:?}", e.first()))
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {

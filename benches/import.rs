@@ -123,7 +123,9 @@ fn main() {
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(work.join("data")).unwrap();
     for (name, text) in FILE_NAMES.iter().zip(empty_texts()) {
-        std::fs::write(work.join("data").join(name), text).unwrap();
+        if !text.is_empty() {
+            std::fs::write(work.join("data").join(name), text).unwrap();
+        }
     }
     for kind in [Kind::Speaker, Kind::Source, Kind::Quote] {
         let csv = exchange::export(&catalog, Format::Csv, Some(kind));

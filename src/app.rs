@@ -14,10 +14,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use jiff::Timestamp;
 
 use crate::core::catalog::Catalog;
-use crate::core::data::FILE_NAMES;
+use crate::core::data::{FILE_NAMES, Texts};
 use crate::core::diag::Diagnostic;
 use crate::core::edit::{self, Action, AuditEntry, Change, EditError};
 use crate::core::render::{self, Card};
+use crate::core::schema::Kind;
 use crate::core::search::{self, Choice, Outcome, Query, SearchIndex};
 use crate::core::verify::{self, Verdict};
 use crate::store::{self, WriteStep};
@@ -221,9 +222,8 @@ type WriteHook = Box<dyn Fn(WriteStep) -> io::Result<()> + Send + Sync>;
 struct Writer {
     data_dir: PathBuf,
     state_dir: PathBuf,
-    texts: [String; 4],
-    /// `topics.toml`'s text as last loaded (`None` without the file); changes never write it.
-    topics: Option<String>,
+    /// The data files' texts as last loaded, one per kind (an absent optional file is empty).
+    texts: Texts,
     /// The files' sizes and times when last read or written.
     fingerprint: store::Fingerprint,
     /// The audit log as last read or appended to; `None` before the first read and after a
@@ -256,7 +256,14 @@ impl Writer {
     fn put_back(&self, written: &[usize]) {
         for &j in written {
             let path = self.data_dir.join(FILE_NAMES[j]);
-            if let Err(e) = store::write_atomic(&path, self.texts[j].as_bytes()) {
+            let put_back = store::write_data_file_checked(
+                &self.data_dir,
+                Kind::ALL[j],
+                &self.texts[j],
+                &|_| Ok(()),
+                &|| true,
+            );
+            if let Err(store::CheckedWriteError::Io(e)) = put_back {
                 tracing::error!(path = %path.display(), error = %e, "could not put a file back after a failed change");
             }
         }
@@ -343,7 +350,6 @@ impl App {
             data_dir,
             state_dir,
             texts: data.texts,
-            topics: data.topics,
             fingerprint,
             audit: None,
             revision: 0,
@@ -446,13 +452,12 @@ impl App {
     fn sync_with_disk(&self, writer: &mut Writer) -> Result<bool, Vec<Diagnostic>> {
         let fingerprint = store::data_fingerprint(&writer.data_dir);
         let data = store::read_data(&writer.data_dir).map_err(|e| e.diagnostics)?;
-        if data.texts == writer.texts && data.topics == writer.topics {
+        if data.texts == writer.texts {
             writer.fingerprint = fingerprint;
             return Ok(false);
         }
         let catalog = data.parse()?;
         writer.texts = data.texts;
-        writer.topics = data.topics;
         writer.fingerprint = fingerprint;
         self.publish(catalog);
         Ok(true)
@@ -504,7 +509,11 @@ impl App {
             changes,
         } = edit::apply(&snapshot.catalog, &writer.texts, &changes)?;
         let first_revision = last + 1;
-        let changed: Vec<usize> = (0..4).filter(|&i| texts[i] != writer.texts[i]).collect();
+        let changed: Vec<usize> = Kind::ALL
+            .iter()
+            .map(|k| k.index())
+            .filter(|&i| texts[i] != writer.texts[i])
+            .collect();
         for &i in &changed {
             store::backup(
                 &writer.state_dir,
@@ -534,7 +543,7 @@ impl App {
         // A hand edit saved since the read is never overwritten: every file is checked before
         // the first rename, and each again just before its own.
         let edited_by_hand = |i: usize| {
-            store::read_text(&writer.data_dir.join(FILE_NAMES[i]), "read")
+            store::read_data_file(&writer.data_dir, Kind::ALL[i])
                 .ok()
                 .as_deref()
                 != Some(writer.texts[i].as_str())
@@ -544,10 +553,10 @@ impl App {
         let mut failure = None;
         if conflict.is_none() {
             for &i in &order {
-                let path = writer.data_dir.join(FILE_NAMES[i]);
                 let hook = |step: WriteStep| writer.hook.as_ref().map_or(Ok(()), |h| h(step));
                 let check = || !edited_by_hand(i);
-                match store::write_atomic_checked(&path, texts[i].as_bytes(), &hook, &check) {
+                let dir = &writer.data_dir;
+                match store::write_data_file_checked(dir, Kind::ALL[i], &texts[i], &hook, &check) {
                     Ok(()) => written.push(i),
                     Err(store::CheckedWriteError::Changed) => {
                         conflict = Some(i);

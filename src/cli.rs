@@ -116,7 +116,7 @@ pub enum Command {
         /// json (one object of every kind), jsonl (one record a line) or csv (one kind).
         #[arg(long, value_name = "FORMAT", value_parser = format_arg, default_value = "json")]
         format: Format,
-        /// Only this kind (quotes, facts, speakers, sources...); for csv the default is quotes.
+        /// Only this kind (speakers, sources, quotes, facts or topics); for csv the default is quotes.
         #[arg(long, value_name = "KIND", value_parser = kind_arg)]
         kind: Option<Kind>,
         /// Write to FILE (replaced atomically) instead of standard output.

@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::{Config, parse_config};
 use crate::core::catalog::Catalog;
-use crate::core::data::{DataFile, DataFiles, FILE_NAMES, TOPIC_FILE, parse_catalog};
+use crate::core::data::{DataFiles, FILE_NAMES, Texts};
 use crate::core::diag::Diagnostic;
 use crate::core::edit::AuditEntry;
+use crate::core::schema::{KIND_COUNT, Kind};
 
 /// Why a load failed: the problems, located, ready to print one per line.
 #[derive(Debug)]
@@ -26,74 +27,79 @@ fn unreadable(path: &Path, error: &io::Error) -> Diagnostic {
     }
 }
 
-/// The four data files' display paths and texts, as read from `dir`, and the optional
-/// `topics.toml`'s.
+/// The data files' display paths and texts as read from `dir`, one per kind in the order of
+/// [`Kind::ALL`]; an optional file that is absent (`topics.toml`) is an empty text.
 pub struct DataTexts {
-    pub paths: [String; 4],
-    pub texts: [String; 4],
-    pub topics_path: String,
-    /// `None` when the data directory has no `topics.toml`.
-    pub topics: Option<String>,
+    pub paths: [String; KIND_COUNT],
+    pub texts: Texts,
 }
 
 impl DataTexts {
     pub fn parse(&self) -> Result<Catalog, Vec<Diagnostic>> {
-        let file = |i: usize| DataFile {
-            path: &self.paths[i],
-            text: &self.texts[i],
-        };
-        parse_catalog(&DataFiles {
-            speakers: file(0),
-            sources: file(1),
-            quotes: file(2),
-            facts: file(3),
-            topics: self.topics.as_deref().map(|text| DataFile {
-                path: &self.topics_path,
-                text,
-            }),
-        })
+        DataFiles::from_texts(&self.paths, &self.texts).parse()
     }
 }
 
-/// Reads `topics.toml`: `None` when there is none (the file is optional).
-fn read_topics(dir: &Path) -> (String, Result<Option<String>, Diagnostic>) {
-    let path = dir.join(TOPIC_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Some(text)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(unreadable(&path, &error)),
-    };
-    (path.display().to_string(), text)
+/// A data file's text: an optional kind's absent file is an empty text (the same database as
+/// an empty file).
+fn read_kind_text(path: &Path, kind: Kind) -> io::Result<String> {
+    match std::fs::read_to_string(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound && kind.optional() => {
+            Ok(String::new())
+        }
+        other => other,
+    }
 }
 
-/// Reads the four data files' texts, and `topics.toml`'s when there is one.
+/// The current text of `kind`'s file in `dir`, as [`read_data`] reads it.
+pub fn read_data_file(dir: &Path, kind: Kind) -> Result<String, StoreError> {
+    let path = dir.join(kind.file());
+    read_kind_text(&path, kind).map_err(|e| StoreError::io("read", &path, e))
+}
+
+/// Reads the data files' texts (an absent optional file is an empty text).
 pub fn read_data(dir: &Path) -> Result<DataTexts, LoadError> {
-    let mut texts: [String; 4] = Default::default();
-    let mut paths: [String; 4] = Default::default();
+    let mut texts: Texts = Default::default();
+    let mut paths: [String; KIND_COUNT] = Default::default();
     let mut diagnostics = Vec::new();
-    for (i, name) in FILE_NAMES.iter().enumerate() {
-        let path = dir.join(name);
+    for kind in Kind::ALL {
+        let i = kind.index();
+        let path = dir.join(kind.file());
         paths[i] = path.display().to_string();
-        match std::fs::read_to_string(&path) {
+        match read_kind_text(&path, kind) {
             Ok(text) => texts[i] = text,
             Err(error) => diagnostics.push(unreadable(&path, &error)),
         }
     }
-    let (topics_path, topics) = read_topics(dir);
-    let topics = topics.unwrap_or_else(|d| {
-        diagnostics.push(d);
-        None
-    });
     if diagnostics.is_empty() {
-        Ok(DataTexts {
-            paths,
-            texts,
-            topics_path,
-            topics,
-        })
+        Ok(DataTexts { paths, texts })
     } else {
         Err(LoadError { diagnostics })
     }
+}
+
+/// Writes `kind`'s file in `dir` as [`write_atomic_checked`] does. An optional file whose new
+/// text holds nothing but white space is removed instead (an import that created
+/// `topics.toml`, undone, leaves the directory as it was, without an empty file).
+pub fn write_data_file_checked(
+    dir: &Path,
+    kind: Kind,
+    text: &str,
+    hook: &dyn Fn(WriteStep) -> io::Result<()>,
+    check: &dyn Fn() -> bool,
+) -> Result<(), CheckedWriteError> {
+    let path = dir.join(kind.file());
+    if !(kind.optional() && text.trim().is_empty()) {
+        return write_atomic_checked(&path, text.as_bytes(), hook, check);
+    }
+    if !check() {
+        return Err(CheckedWriteError::Changed);
+    }
+    let removed = match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => std::fs::File::open(dir).and_then(|d| d.sync_all()),
+    };
+    removed.map_err(|e| CheckedWriteError::Io(StoreError::io("remove", &path, e)))
 }
 
 /// Sizes and modification times of the data files: a cheap way to notice that they changed
@@ -103,7 +109,6 @@ pub type Fingerprint = Vec<Option<(u64, std::time::SystemTime)>>;
 pub fn data_fingerprint(dir: &Path) -> Fingerprint {
     FILE_NAMES
         .iter()
-        .chain([&TOPIC_FILE])
         .map(|name| {
             let meta = std::fs::metadata(dir.join(name)).ok()?;
             Some((meta.len(), meta.modified().ok()?))
@@ -111,7 +116,7 @@ pub fn data_fingerprint(dir: &Path) -> Fingerprint {
         .collect()
 }
 
-/// Reads and validates the four data files of `dir`.
+/// Reads and validates the data files of `dir`.
 pub fn load_catalog(dir: &Path) -> Result<Catalog, LoadError> {
     load_data(dir).map(|(catalog, _)| catalog)
 }
@@ -122,19 +127,10 @@ pub fn load_data(dir: &Path) -> Result<(Catalog, DataTexts), LoadError> {
         Ok(data) => data,
         Err(mut error) => {
             // Report the unreadable files and, with them, what is wrong in the others.
-            let mut texts: [String; 4] = Default::default();
-            let mut paths: [String; 4] = Default::default();
-            for (i, name) in FILE_NAMES.iter().enumerate() {
-                paths[i] = dir.join(name).display().to_string();
-                texts[i] = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
-            }
-            let (topics_path, topics) = read_topics(dir);
-            let topics = topics.ok().flatten();
             let data = DataTexts {
-                paths,
-                texts,
-                topics_path,
-                topics,
+                paths: FILE_NAMES.map(|name| dir.join(name).display().to_string()),
+                texts: FILE_NAMES
+                    .map(|name| std::fs::read_to_string(dir.join(name)).unwrap_or_default()),
             };
             if let Err(mut more) = data.parse() {
                 more.retain(|d| !error.diagnostics.iter().any(|e| e.path == d.path));

@@ -73,6 +73,7 @@ impl Catalog {
         sources: Vec<Source>,
         quotes: Vec<Quote>,
         facts: Vec<Fact>,
+        topics: Vec<Topic>,
     ) -> Catalog {
         let mut index = HashMap::new();
         for (i, s) in speakers.iter().enumerate() {
@@ -87,28 +88,20 @@ impl Catalog {
         for (i, f) in facts.iter().enumerate() {
             index.insert(f.id.clone(), (Kind::Fact, i));
         }
+        let topic_index = topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
         Catalog {
             speakers,
             sources,
             quotes,
             facts,
             index,
-            topics: Vec::new(),
-            topic_index: HashMap::new(),
+            topics,
+            topic_index,
         }
-    }
-
-    /// The catalog with `topics.toml`'s topics, whose ids are unique. Only the data parser
-    /// calls this after checking them, and the writer of changes, which carries over the
-    /// topics of the catalog it changed (a change never touches `topics.toml`).
-    pub(crate) fn with_topics(mut self, topics: Vec<Topic>) -> Catalog {
-        self.topic_index = topics
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.id.clone(), i))
-            .collect();
-        self.topics = topics;
-        self
     }
 
     /// The topics of `topics.toml`, in file order (none without the file).
@@ -167,10 +160,31 @@ impl Catalog {
             Kind::Source => Box::new(self.sources.iter().cloned().map(Record::Source)),
             Kind::Quote => Box::new(self.quotes.iter().cloned().map(Record::Quote)),
             Kind::Fact => Box::new(self.facts.iter().cloned().map(Record::Fact)),
+            Kind::Topic => Box::new(self.topics.iter().cloned().map(Record::Topic)),
         }
     }
 
-    /// The kind of the record with this id, if there is one.
+    /// The record of `kind` with this id, as a value of its own (topics included: their ids
+    /// are a namespace of their own, so the kind says where to look).
+    pub fn record_of(&self, kind: Kind, id: &str) -> Option<Record> {
+        if kind.own_ids() {
+            return self.topic(id).cloned().map(Record::Topic);
+        }
+        self.record(id).filter(|r| r.kind() == kind)
+    }
+
+    /// Whether a new record of `kind` cannot have this id: a record of its namespace has it
+    /// (any speaker, source, quote or fact for those; any topic for a topic).
+    pub fn id_taken(&self, kind: Kind, id: &str) -> bool {
+        if kind.own_ids() {
+            self.topic_index.contains_key(id)
+        } else {
+            self.index.contains_key(id)
+        }
+    }
+
+    /// The kind of the record with this id (a speaker, source, quote or fact), if there is
+    /// one.
     pub fn kind_of(&self, id: &str) -> Option<Kind> {
         self.index.get(id).map(|(kind, _)| *kind)
     }
@@ -180,13 +194,15 @@ impl Catalog {
         self.facts.iter().map(|f| f.id.as_str()).collect()
     }
 
-    /// The record with this id, of any kind, as a value of its own.
+    /// The speaker, source, quote or fact with this id, as a value of its own (a topic is
+    /// found by [`Catalog::record_of`]).
     pub fn record(&self, id: &str) -> Option<Record> {
         Some(match *self.index.get(id)? {
             (Kind::Speaker, i) => Record::Speaker(self.speakers[i].clone()),
             (Kind::Source, i) => Record::Source(self.sources[i].clone()),
             (Kind::Quote, i) => Record::Quote(self.quotes[i].clone()),
             (Kind::Fact, i) => Record::Fact(self.facts[i].clone()),
+            (Kind::Topic, i) => Record::Topic(self.topics[i].clone()),
         })
     }
 
@@ -199,7 +215,7 @@ impl Catalog {
         }
     }
 
-    /// Whether any record of any kind has this id.
+    /// Whether any speaker, source, quote or fact has this id.
     pub fn contains_id(&self, id: &str) -> bool {
         self.index.contains_key(id)
     }

@@ -20,7 +20,7 @@ use super::model::{
     Appearance, Fact, Figure, PartialDate, Provenance, Quote, QuoteKind, Record as AnyRecord, Role,
     Source, Speaker, Status, Topic, Translation, is_valid_id,
 };
-use super::schema::{FIGURE_KEYS, Key, Kind, Shape, TOPIC_KEYS, TOPIC_TABLE, key_names};
+use super::schema::{FIGURE_KEYS, KIND_COUNT, Key, Kind, Shape, key_names};
 use super::toml_view::{Checker, Node, Record, Spanned, parse_document};
 
 /// One data file's path (as it should appear in messages) and text.
@@ -30,21 +30,41 @@ pub struct DataFile<'a> {
     pub text: &'a str,
 }
 
-/// The four files of the database, and the optional fifth, `topics.toml`.
+/// The database's files, one per kind in the order of [`Kind::ALL`]; an optional file that is
+/// absent (`topics.toml`) is an empty text.
 #[derive(Debug, Clone, Copy)]
 pub struct DataFiles<'a> {
-    pub speakers: DataFile<'a>,
-    pub sources: DataFile<'a>,
-    pub quotes: DataFile<'a>,
-    pub facts: DataFile<'a>,
-    /// `None` when the database has no `topics.toml` (topics are then shown as their slugs).
-    pub topics: Option<DataFile<'a>>,
+    pub files: [DataFile<'a>; KIND_COUNT],
+}
+
+/// The texts of the database's files, in the order of [`Kind::ALL`].
+pub type Texts = [String; KIND_COUNT];
+
+impl<'a> DataFiles<'a> {
+    /// The files from their paths (as messages should show them) and texts, both in the order
+    /// of [`Kind::ALL`]: the one way a set of texts becomes a database to parse.
+    pub fn from_texts<P: AsRef<str>>(paths: &'a [P; KIND_COUNT], texts: &'a Texts) -> Self {
+        DataFiles {
+            files: std::array::from_fn(|i| DataFile {
+                path: paths[i].as_ref(),
+                text: &texts[i],
+            }),
+        }
+    }
+
+    /// The files named by their file names alone (`quotes.toml`).
+    pub fn named(texts: &'a Texts) -> Self {
+        Self::from_texts(&FILE_NAMES, texts)
+    }
+
+    /// Parses and validates the whole database ([`parse_catalog`]).
+    pub fn parse(&self) -> Result<Catalog, Vec<Diagnostic>> {
+        parse_catalog(self)
+    }
 }
 
 /// The file names inside the data directory, in the order they are read.
 pub use super::schema::FILE_NAMES;
-/// The optional topics file's name inside the data directory.
-pub use super::schema::TOPIC_FILE;
 
 /// Where an id or a reference was written, to report problems found across files.
 #[derive(Debug, Clone)]
@@ -65,7 +85,10 @@ struct Reference {
 struct Reader<'a> {
     sources: Vec<SourceText<'a>>,
     errors: Vec<Diagnostic>,
+    /// The ids of speakers, sources, quotes and facts: one namespace.
     ids: HashMap<String, (Kind, Site)>,
+    /// The ids of kinds with a namespace of their own (topics), by kind.
+    own_ids: HashMap<(Kind, String), Site>,
     references: Vec<Reference>,
     /// Kinds whose file could not be parsed: their ids are unknown, so references to them
     /// are not checked (the parse error is reported instead of a cascade of "unknown" ones).
@@ -77,15 +100,15 @@ struct Reader<'a> {
 
 /// Parses and validates the whole database.
 pub fn parse_catalog(files: &DataFiles<'_>) -> Result<Catalog, Vec<Diagnostic>> {
-    let mut texts = vec![files.speakers, files.sources, files.quotes, files.facts];
-    texts.extend(files.topics);
     let mut reader = Reader {
-        sources: texts
+        sources: files
+            .files
             .iter()
             .map(|f| SourceText::new(f.path, f.text))
             .collect(),
         errors: Vec::new(),
         ids: HashMap::new(),
+        own_ids: HashMap::new(),
         references: Vec::new(),
         unreadable: Vec::new(),
         outside: &|_| None,
@@ -94,15 +117,14 @@ pub fn parse_catalog(files: &DataFiles<'_>) -> Result<Catalog, Vec<Diagnostic>> 
     let sources = reader.read_file(Kind::Source, source);
     let quotes = reader.read_file(Kind::Quote, quote);
     let facts = reader.read_file(Kind::Fact, fact);
-    let topics = match files.topics {
-        Some(_) => reader.read_topics(),
-        None => Vec::new(),
-    };
+    let topics = reader.read_file(Kind::Topic, topic);
     reader.check_references();
     if reader.errors.is_empty() {
-        Ok(Catalog::from_checked(speakers, sources, quotes, facts).with_topics(topics))
+        Ok(Catalog::from_checked(
+            speakers, sources, quotes, facts, topics,
+        ))
     } else {
-        let paths: Vec<&str> = texts.iter().map(|f| f.path).collect();
+        let paths: Vec<&str> = files.files.iter().map(|f| f.path).collect();
         Err(sorted(reader.errors, &paths))
     }
 }
@@ -143,6 +165,7 @@ pub fn read_records(
             .collect(),
         errors: Vec::new(),
         ids: HashMap::new(),
+        own_ids: HashMap::new(),
         references: Vec::new(),
         unreadable: Vec::new(),
         outside,
@@ -173,6 +196,12 @@ pub fn read_records(
                     .read_file(Kind::Fact, fact)
                     .into_iter()
                     .map(AnyRecord::Fact),
+            ),
+            Kind::Topic => records.extend(
+                reader
+                    .read_file(Kind::Topic, topic)
+                    .into_iter()
+                    .map(AnyRecord::Topic),
             ),
         }
     }
@@ -242,6 +271,23 @@ impl<'a> Reader<'a> {
                 file,
                 span: id.span.clone(),
             };
+            if kind.own_ids() {
+                let key = (kind, id.value);
+                if let Some(first) = self.own_ids.get(&key) {
+                    let (line, _) = self.sources[first.file]
+                        .line_column(first.span.as_ref().map_or(0, |s| s.start));
+                    let message = format!(
+                        "duplicate {noun} id `{}`: already used by the {noun} at {}:{line}",
+                        key.1,
+                        self.sources[first.file].path,
+                        noun = kind.noun(),
+                    );
+                    self.errors.push(self.sources[file].at(id.span, message));
+                } else {
+                    self.own_ids.insert(key, site);
+                }
+                continue;
+            }
             if let Some((first_kind, first)) = self.ids.get(&id.value) {
                 let (line, _) = self.sources[first.file]
                     .line_column(first.span.as_ref().map_or(0, |s| s.start));
@@ -268,49 +314,6 @@ impl<'a> Reader<'a> {
             });
         }
         records
-    }
-
-    /// Reads `topics.toml` (the fifth source text): its ids are unique among topics, in a
-    /// namespace of their own.
-    fn read_topics(&mut self) -> Vec<Topic> {
-        let source = &self.sources[4];
-        let document = match parse_document(source) {
-            Ok(document) => document,
-            Err(diagnostic) => {
-                self.errors.push(diagnostic);
-                return Vec::new();
-            }
-        };
-        let read = RecordReader {
-            what: format!("[[{TOPIC_TABLE}]]"),
-            names: key_names(TOPIC_KEYS),
-            build: topic,
-        };
-        let mut found = Found::default();
-        read_document(
-            source,
-            &document,
-            0,
-            TOPIC_TABLE,
-            TOPIC_KEYS,
-            &read,
-            &mut found,
-        );
-        self.errors.append(&mut found.errors);
-        let mut seen: HashMap<String, Option<Range<usize>>> = HashMap::new();
-        for id in found.ids {
-            if let Some(first) = seen.get(&id.value) {
-                let (line, _) = source.line_column(first.as_ref().map_or(0, |s| s.start));
-                let message = format!(
-                    "duplicate topic id `{}`: already used by the topic at {}:{line}",
-                    id.value, source.path
-                );
-                self.errors.push(source.at(id.span, message));
-            } else {
-                seen.insert(id.value, id.span);
-            }
-        }
-        found.records
     }
 
     fn check_references(&mut self) {

@@ -6,22 +6,27 @@
 //! every change checkable (the current record must be exactly `before`, or the edit is stale)
 //! and reversible (the inverse swaps them). Which keys a record writes, in which order and
 //! how, comes from [`crate::core::schema`]. Applying
-//! changes yields new texts for the four files; the caller re-validates the whole catalog from
+//! changes yields new texts for the data files; the caller re-validates the whole catalog from
 //! those texts before writing anything.
 
 use serde::{Deserialize, Serialize};
 use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
 use super::catalog::Catalog;
-use super::data::{DataFile, DataFiles, FILE_NAMES, parse_catalog};
+use super::data::{DataFiles, FILE_NAMES, Texts};
 use super::diag::Diagnostic;
 pub use super::model::Record;
 use super::model::{FieldValue, Figure};
 
 impl Record {
-    /// The record with this id in the catalog, of any kind.
+    /// The speaker, source, quote or fact with this id in the catalog.
     pub fn find(catalog: &Catalog, id: &str) -> Option<Record> {
         catalog.record(id)
+    }
+
+    /// The record in the catalog that this one is a version of: same kind, same id.
+    pub fn current(&self, catalog: &Catalog) -> Option<Record> {
+        catalog.record_of(self.kind(), self.id())
     }
 
     /// The record's fields as TOML values, exactly as the writer writes them, in the schema's
@@ -377,11 +382,14 @@ fn first_message(diagnostics: &[Diagnostic]) -> String {
 /// removed records are exactly as the moderator saw them.
 pub fn check(catalog: &Catalog, changes: &[Change]) -> Result<(), EditError> {
     // A set, not a list: an import adds tens of thousands of records at once.
-    let mut added: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // Keyed by namespace: a topic may share its slug with a record.
+    let mut added: std::collections::HashSet<(bool, &str)> = std::collections::HashSet::new();
     for change in changes {
         match change {
             Change::Add { after, .. } => {
-                if catalog.contains_id(after.id()) || !added.insert(after.id()) {
+                let kind = after.kind();
+                if catalog.id_taken(kind, after.id()) || !added.insert((kind.own_ids(), after.id()))
+                {
                     return Err(EditError::Taken(after.id().to_string()));
                 }
             }
@@ -392,7 +400,7 @@ pub fn check(catalog: &Catalog, changes: &[Change]) -> Result<(), EditError> {
                 ));
             }
             Change::Edit { before, .. } | Change::Remove { before, .. } => {
-                match Record::find(catalog, before.id()) {
+                match before.current(catalog) {
                     None => return Err(EditError::NotFound(before.id().to_string())),
                     Some(current) if current != *before => {
                         return Err(EditError::Stale(before.id().to_string()));
@@ -405,14 +413,14 @@ pub fn check(catalog: &Catalog, changes: &[Change]) -> Result<(), EditError> {
     Ok(())
 }
 
-/// Applies changes to the four files' texts (speakers, sources, quotes, facts), keeping
+/// Applies changes to the files' texts (one per kind, in the order of `Kind::ALL`), keeping
 /// everything else in them as it was. Only the texts of touched files change. Returns the new
 /// texts and the changes as applied: a removal carries the record's own bytes and place
 /// ([`RecordText`]), which its inverse uses to put them back byte for byte.
 pub fn apply_to_texts(
-    texts: &[String; 4],
+    texts: &Texts,
     changes: &[Change],
-) -> Result<([String; 4], Vec<Change>), EditError> {
+) -> Result<(Texts, Vec<Change>), EditError> {
     let mut out = texts.clone();
     let mut applied = Vec::with_capacity(changes.len());
     let mut next = 0;
@@ -478,7 +486,7 @@ pub fn apply_to_texts(
                     None => {
                         let mut doc: DocumentMut = out[file].parse().map_err(malformed)?;
                         add(&mut doc, table, after);
-                        out[file] = doc.to_string();
+                        out[file] = no_blank_start(&out[file], doc.to_string());
                         None
                     }
                 }
@@ -536,18 +544,14 @@ fn edited(text: &str, file: usize, before: &Record, after: &Record) -> Result<St
 /// changes as applied (see [`apply_to_texts`]).
 #[derive(Debug)]
 pub struct Applied {
-    pub texts: [String; 4],
+    pub texts: Texts,
     pub catalog: Catalog,
     pub changes: Vec<Change>,
 }
 
 /// Applies changes and re-validates the whole database from the new texts. Every record the
 /// changes add or edit must read back exactly as given.
-pub fn apply(
-    catalog: &Catalog,
-    texts: &[String; 4],
-    changes: &[Change],
-) -> Result<Applied, EditError> {
+pub fn apply(catalog: &Catalog, texts: &Texts, changes: &[Change]) -> Result<Applied, EditError> {
     check(catalog, changes)?;
     let (new_texts, applied) = apply_to_texts(texts, changes)?;
     // Restored bytes that no longer fit (the file or the log was edited since): the record is
@@ -571,15 +575,14 @@ pub fn apply(
             .collect();
         apply(catalog, texts, &plain)
     };
-    // A change never touches `topics.toml`: the new catalog keeps the topics it had.
-    let new_catalog = match parse_texts(&new_texts) {
-        Ok(c) => c.with_topics(catalog.topics().to_vec()),
+    let new_catalog = match DataFiles::named(&new_texts).parse() {
+        Ok(c) => c,
         Err(_) if restored => return from_fields(),
         Err(e) => return Err(EditError::Invalid(e)),
     };
     let mismatch = applied.iter().find(|c| {
         c.after()
-            .is_some_and(|after| Record::find(&new_catalog, after.id()).as_ref() != Some(after))
+            .is_some_and(|after| after.current(&new_catalog).as_ref() != Some(after))
     });
     if let Some(change) = mismatch {
         if restored {
@@ -594,20 +597,6 @@ pub fn apply(
     })
 }
 
-fn parse_texts(texts: &[String; 4]) -> Result<Catalog, Vec<Diagnostic>> {
-    let file = |i: usize| DataFile {
-        path: FILE_NAMES[i],
-        text: &texts[i],
-    };
-    parse_catalog(&DataFiles {
-        speakers: file(0),
-        sources: file(1),
-        quotes: file(2),
-        facts: file(3),
-        topics: None,
-    })
-}
-
 /// The changes that remove a quote or fact together with every reference to it: each record
 /// whose `related` lists it is edited to drop it, then it is removed. Applied as one step.
 pub fn remove_with_references(catalog: &Catalog, record: &Record) -> Vec<Change> {
@@ -619,7 +608,7 @@ pub fn remove_with_references(catalog: &Catalog, record: &Record) -> Vec<Change>
             match &mut after {
                 Record::Quote(q) => q.related.retain(|r| r != id),
                 Record::Fact(f) => f.related.retain(|r| r != id),
-                Record::Speaker(_) | Record::Source(_) => {}
+                Record::Speaker(_) | Record::Source(_) | Record::Topic(_) => {}
             }
             Change::edit(before, after)
         })
@@ -843,7 +832,17 @@ fn add_all(text: &str, table: &str, records: &[&Record]) -> Result<String, toml_
     if !lift {
         out.push_str(trailing);
     }
-    Ok(out)
+    Ok(no_blank_start(text, out))
+}
+
+/// A file created by a change (its text was empty: an absent optional file) starts with its
+/// first table, not with the blank line that sets tables apart.
+fn no_blank_start(old: &str, new: String) -> String {
+    if old.is_empty() {
+        new.trim_start_matches('\n').to_string()
+    } else {
+        new
+    }
 }
 
 fn add(doc: &mut DocumentMut, table: &str, record: &Record) {
@@ -937,9 +936,16 @@ fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
     }
 }
 
-/// An empty database's texts, with a comment heading each file.
-pub fn empty_texts() -> [String; 4] {
-    FILE_NAMES.map(|name| format!("# {name}\n"))
+/// An empty database's texts: a comment heading each file, and no text at all for an optional
+/// file (it is absent).
+pub fn empty_texts() -> Texts {
+    crate::core::schema::KINDS.map(|kind| {
+        if kind.optional {
+            String::new()
+        } else {
+            format!("# {}\n", kind.file)
+        }
+    })
 }
 
 /// The changes the audit log records that the data does not hold: for each id, the latest
@@ -968,28 +974,18 @@ mod tests {
     use super::*;
     use crate::core::model::{Quote, QuoteKind, Speaker};
 
-    fn texts() -> [String; 4] {
+    fn texts() -> Texts {
         [
             "# Speakers, curated by hand.\n\n[[speaker]]\nid = \"s\"   # keep me\nname = \"Sam\"\n".into(),
             "[[source]]\nid = \"src\"\ntitle = \"A Title\"\n".into(),
             "# Quotes\n\n[[quote]]\nid = \"q1\"\ntext = \"First words.\"  # as published\nspeaker = \"s\"\nsource = \"src\"\ntopics = [\"a\", \"b\"]\n\n# The second one\n[[quote]]\nid = \"q2\"\ntext = \"Second words.\"\nspeaker = \"s\"\nsource = \"src\"\n".into(),
             "# no facts yet\n".into(),
+            String::new(),
         ]
     }
 
-    fn catalog(texts: &[String; 4]) -> Catalog {
-        let file = |i: usize| DataFile {
-            path: FILE_NAMES[i],
-            text: &texts[i],
-        };
-        parse_catalog(&DataFiles {
-            speakers: file(0),
-            sources: file(1),
-            quotes: file(2),
-            facts: file(3),
-            topics: None,
-        })
-        .unwrap()
+    fn catalog(texts: &Texts) -> Catalog {
+        DataFiles::named(texts).parse().unwrap()
     }
 
     fn quote(id: &str, text: &str) -> Quote {

@@ -404,7 +404,7 @@ pub fn plan(catalog: &Catalog, index: &SearchIndex, import: Import<'_>) -> Plan 
         plan.changes.push(change);
     }
     for record in records {
-        match catalog.record(record.id()) {
+        match record.current(catalog) {
             None => {
                 plan.added.push(record.id().to_string());
                 plan.changes.push(Change::add(record));
@@ -434,26 +434,31 @@ pub fn plan(catalog: &Catalog, index: &SearchIndex, import: Import<'_>) -> Plan 
     plan
 }
 
-/// Drops (and reports) a record whose id an earlier one in the file has, or that the catalog
-/// has as a record of another kind.
+/// Drops (and reports) a record whose id an earlier one in the file has (in its namespace: a
+/// topic may share its slug with a record), or that the catalog has as a record of another
+/// kind.
 fn distinct(
     catalog: &Catalog,
     raws: Vec<Raw>,
     path: &str,
     problems: &mut Vec<Problem>,
 ) -> Vec<Raw> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<(bool, String), usize> = HashMap::new();
     raws.into_iter()
         .filter(|raw| {
             let Some(id) = raw.id() else { return true };
-            if let Some(first) = seen.get(id) {
+            let own = raw.kind.own_ids();
+            if let Some(first) = seen.get(&(own, id.to_string())) {
                 problems.push(Problem {
                     line: raw.line,
                     message: format!("duplicate id `{id}`: already used at {path}:{first}"),
                 });
                 return false;
             }
-            seen.insert(id.to_string(), raw.line);
+            seen.insert((own, id.to_string()), raw.line);
+            if own {
+                return true;
+            }
             match catalog.kind_of(id) {
                 Some(kind) if kind != raw.kind => {
                     problems.push(Problem {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::schema::{
     APPEARANCE_KEYS, Key, Kind, QUOTE_KINDS, ROLE_KEYS, STATUSES, STATUSES_NEEDING_A_NOTE,
-    TOPIC_KEYS, TRANSLATION_KEYS,
+    TRANSLATION_KEYS,
 };
 
 /// A record id: `^[a-z0-9][a-z0-9-]{0,63}$`, unique across the whole database.
@@ -272,28 +272,10 @@ pub struct Translation {
 pub struct Topic {
     pub id: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-}
-
-impl Topic {
-    /// The topic's value for `key` ([`TOPIC_KEYS`]), as [`Record::value`] gives a record's.
-    pub fn value(&self, key: &str) -> Option<FieldValue<'_>> {
-        match key {
-            "id" => Some(FieldValue::Text(&self.id)),
-            "name" => Some(FieldValue::Text(&self.name)),
-            "aliases" => (!self.aliases.is_empty()).then_some(FieldValue::List(&self.aliases)),
-            "description" => self.description.as_deref().map(FieldValue::Text),
-            _ => None,
-        }
-    }
-
-    /// Every key of a topic with its value, in the schema's order.
-    pub fn values(&self) -> impl Iterator<Item = (&'static str, Option<FieldValue<'_>>)> {
-        TOPIC_KEYS
-            .iter()
-            .map(move |key| (key.name, self.value(key.name)))
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -462,6 +444,7 @@ pub enum Record {
     Source(Source),
     Quote(Quote),
     Fact(Fact),
+    Topic(Topic),
 }
 
 /// A record's value for one key, borrowed from the record.
@@ -547,6 +530,7 @@ impl Record {
             Record::Source(_) => Kind::Source,
             Record::Quote(_) => Kind::Quote,
             Record::Fact(_) => Kind::Fact,
+            Record::Topic(_) => Kind::Topic,
         }
     }
 
@@ -556,6 +540,7 @@ impl Record {
             Record::Source(r) => &r.id,
             Record::Quote(r) => &r.id,
             Record::Fact(r) => &r.id,
+            Record::Topic(r) => &r.id,
         }
     }
 
@@ -612,6 +597,10 @@ impl Record {
             (Record::Fact(f), "figure") => f.figure.as_ref().map(FieldValue::Figure),
             (Record::Fact(f), "related") => list(&f.related),
             (Record::Fact(f), key) => f.provenance.value(key),
+            (Record::Topic(t), "id") => text(&t.id),
+            (Record::Topic(t), "name") => text(&t.name),
+            (Record::Topic(t), "aliases") => list(&t.aliases),
+            (Record::Topic(t), "description") => opt(&t.description),
             _ => None,
         }
     }
@@ -734,6 +723,12 @@ mod tests {
                 }),
                 related: list.clone(),
                 provenance: provenance.clone(),
+            }),
+            Record::Topic(Topic {
+                id: "t".into(),
+                name: "T".into(),
+                aliases: list.clone(),
+                description: text.clone(),
             }),
         ];
         for record in &records {

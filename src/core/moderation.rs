@@ -807,26 +807,14 @@ mod tests {
     }
 
     fn tiny_catalog() -> Catalog {
-        use crate::core::data::{DataFile, DataFiles, parse_catalog};
-        parse_catalog(&DataFiles {
-            speakers: DataFile {
-                path: "speakers.toml",
-                text: "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n",
-            },
-            sources: DataFile {
-                path: "sources.toml",
-                text: "[[source]]\nid = \"src\"\ntitle = \"A Title\"\n",
-            },
-            quotes: DataFile {
-                path: "quotes.toml",
-                text: "",
-            },
-            facts: DataFile {
-                path: "facts.toml",
-                text: "",
-            },
-            topics: None,
-        })
+        crate::core::data::DataFiles::named(&[
+            "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n".to_string(),
+            "[[source]]\nid = \"src\"\ntitle = \"A Title\"\n".to_string(),
+            "".to_string(),
+            "".to_string(),
+            String::new(),
+        ])
+        .parse()
         .unwrap()
     }
 
@@ -945,25 +933,14 @@ mod tests {
 
     #[test]
     fn a_source_url_must_satisfy_a_url_parser() {
-        let catalog = crate::core::data::parse_catalog(&crate::core::data::DataFiles {
-            speakers: crate::core::data::DataFile {
-                path: "speakers.toml",
-                text: "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n",
-            },
-            sources: crate::core::data::DataFile {
-                path: "sources.toml",
-                text: "",
-            },
-            quotes: crate::core::data::DataFile {
-                path: "quotes.toml",
-                text: "",
-            },
-            facts: crate::core::data::DataFile {
-                path: "facts.toml",
-                text: "",
-            },
-            topics: None,
-        })
+        let catalog = crate::core::data::DataFiles::named(&[
+            "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n".to_string(),
+            "".to_string(),
+            "".to_string(),
+            "".to_string(),
+            String::new(),
+        ])
+        .parse()
         .unwrap();
         let form = |source: &str| QuoteForm {
             text: "Words.".into(),

@@ -15,6 +15,8 @@ pub enum Kind {
     Source,
     Quote,
     Fact,
+    /// A topic of `topics.toml`: what a slug in `topics = [...]` names.
+    Topic,
 }
 
 /// The shape of a key's value: how the parser checks it and how the writer writes it.
@@ -71,6 +73,14 @@ pub struct KindSchema {
     pub noun: &'static str,
     /// The keys, in the order they are written and exported.
     pub keys: &'static [Key],
+    /// Whether the file may be absent: a database without it is valid, and it is only created
+    /// when a record of the kind is written.
+    pub optional: bool,
+    /// Whether the kind's ids are a namespace of their own. Records of the other kinds share
+    /// one namespace (an id is unique across their files, and references name ids in it);
+    /// topic slugs name what `topics = [...]` lists, not records, so a topic may share its
+    /// slug with a record.
+    pub own_ids: bool,
 }
 
 const fn required(name: &'static str, shape: Shape) -> Key {
@@ -129,13 +139,8 @@ pub const TRANSLATION_KEYS: &[Key] = &[
     required("source", Shape::Reference(&[Kind::Source])),
 ];
 
-/// The optional fifth file: topics with names, aliases and a description. Topic ids are
-/// slugs like record ids, but in a namespace of their own (they name what `topics = [...]`
-/// lists, not records), so a topic may share its slug with a record.
-pub const TOPIC_FILE: &str = "topics.toml";
-/// The array-of-tables name of [`TOPIC_FILE`]: `[[topic]]`.
-pub const TOPIC_TABLE: &str = "topic";
-/// The keys of a `[[topic]]`, in the order they are written and exported.
+/// The keys of a `[[topic]]` (the optional fifth file, `topics.toml`), in the order they are
+/// written and exported.
 pub const TOPIC_KEYS: &[Key] = &[
     required("id", Shape::Id),
     required("name", Shape::Text),
@@ -143,9 +148,12 @@ pub const TOPIC_KEYS: &[Key] = &[
     optional("description", Shape::Text),
 ];
 
-/// The four kinds, in the order their files are read (and written, so that a record is in
-/// place before anything that refers to it).
-pub const KINDS: [KindSchema; 4] = [
+/// How many kinds of record there are: one data file each.
+pub const KIND_COUNT: usize = 5;
+
+/// The kinds, in the order their files are read (and written, so that a record is in place
+/// before anything that refers to it).
+pub const KINDS: [KindSchema; KIND_COUNT] = [
     KindSchema {
         kind: Kind::Speaker,
         file: "speakers.toml",
@@ -159,6 +167,8 @@ pub const KINDS: [KindSchema; 4] = [
             optional("roles", Shape::Tables(ROLE_KEYS)),
             optional("wikidata", Shape::WikidataId),
         ],
+        optional: false,
+        own_ids: false,
     },
     KindSchema {
         kind: Kind::Source,
@@ -175,6 +185,8 @@ pub const KINDS: [KindSchema; 4] = [
             optional("accessed", Shape::Date),
             optional("language", Shape::Language),
         ],
+        optional: false,
+        own_ids: false,
     },
     KindSchema {
         kind: Kind::Quote,
@@ -199,6 +211,8 @@ pub const KINDS: [KindSchema; 4] = [
             optional("language", Shape::Language),
             optional("translations", Shape::Tables(TRANSLATION_KEYS)),
         ],
+        optional: false,
+        own_ids: false,
     },
     KindSchema {
         kind: Kind::Fact,
@@ -221,15 +235,38 @@ pub const KINDS: [KindSchema; 4] = [
             optional("language", Shape::Language),
             optional("translations", Shape::Tables(TRANSLATION_KEYS)),
         ],
+        optional: false,
+        own_ids: false,
+    },
+    KindSchema {
+        kind: Kind::Topic,
+        file: "topics.toml",
+        table: "topic",
+        noun: "topic",
+        keys: TOPIC_KEYS,
+        optional: true,
+        own_ids: true,
     },
 ];
 
 /// The data files' names, in the order of [`KINDS`].
-pub const FILE_NAMES: [&str; 4] = [KINDS[0].file, KINDS[1].file, KINDS[2].file, KINDS[3].file];
+pub const FILE_NAMES: [&str; KIND_COUNT] = [
+    KINDS[0].file,
+    KINDS[1].file,
+    KINDS[2].file,
+    KINDS[3].file,
+    KINDS[4].file,
+];
 
 impl Kind {
     /// Every kind, in the order of [`KINDS`].
-    pub const ALL: [Kind; 4] = [Kind::Speaker, Kind::Source, Kind::Quote, Kind::Fact];
+    pub const ALL: [Kind; KIND_COUNT] = [
+        Kind::Speaker,
+        Kind::Source,
+        Kind::Quote,
+        Kind::Fact,
+        Kind::Topic,
+    ];
 
     /// The kind's position in [`KINDS`] and [`FILE_NAMES`].
     pub const fn index(self) -> usize {
@@ -238,6 +275,7 @@ impl Kind {
             Kind::Source => 1,
             Kind::Quote => 2,
             Kind::Fact => 3,
+            Kind::Topic => 4,
         }
     }
 
@@ -259,6 +297,16 @@ impl Kind {
 
     pub const fn keys(self) -> &'static [Key] {
         self.schema().keys
+    }
+
+    /// Whether the kind's file may be absent ([`KindSchema::optional`]).
+    pub const fn optional(self) -> bool {
+        self.schema().optional
+    }
+
+    /// Whether the kind's ids are a namespace of their own ([`KindSchema::own_ids`]).
+    pub const fn own_ids(self) -> bool {
+        self.schema().own_ids
     }
 
     /// The key called `name`, if the kind has one.
@@ -289,8 +337,19 @@ mod tests {
         }
         assert_eq!(
             FILE_NAMES,
-            ["speakers.toml", "sources.toml", "quotes.toml", "facts.toml"]
+            [
+                "speakers.toml",
+                "sources.toml",
+                "quotes.toml",
+                "facts.toml",
+                "topics.toml"
+            ]
         );
+        // Only topics.toml may be absent, and only topic ids are a namespace of their own.
+        for kind in Kind::ALL {
+            assert_eq!(kind.optional(), kind == Kind::Topic, "{kind:?}");
+            assert_eq!(kind.own_ids(), kind == Kind::Topic, "{kind:?}");
+        }
         for schema in &KINDS {
             assert_eq!(
                 schema.keys[0],
@@ -316,7 +375,8 @@ mod tests {
         assert_eq!(Kind::from_table("source"), Some(Kind::Source));
         assert_eq!(Kind::from_table("quote"), Some(Kind::Quote));
         assert_eq!(Kind::from_table("fact"), Some(Kind::Fact));
-        for other in ["", "facts", "Fact", "topic", "quote "] {
+        assert_eq!(Kind::from_table("topic"), Some(Kind::Topic));
+        for other in ["", "facts", "Fact", "topics", "quote "] {
             assert_eq!(Kind::from_table(other), None, "{other:?}");
         }
     }

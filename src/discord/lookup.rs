@@ -455,7 +455,6 @@ pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::data::{DataFile, DataFiles, parse_catalog};
     use crate::discord::framework::{MAX_SESSION_BYTES, MAX_SESSIONS, SessionStore};
 
     /// A database of `n` quotes, all by one speaker, from one source, on one topic.
@@ -466,14 +465,14 @@ mod tests {
                 "[[quote]]\nid = \"quote-number-{i}-with-a-long-id-to-take-memory\"\ntext = \"words {i}\"\nspeaker = \"s\"\nsource = \"src\"\ntopics = [\"t\"]\n"
             ));
         }
-        let file = |path, text| DataFile { path, text };
-        let catalog = parse_catalog(&DataFiles {
-            speakers: file("speakers.toml", "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n"),
-            sources: file("sources.toml", "[[source]]\nid = \"src\"\ntitle = \"T\"\n"),
-            quotes: file("quotes.toml", &quotes),
-            facts: file("facts.toml", ""),
-            topics: None,
-        })
+        let catalog = crate::core::data::DataFiles::named(&[
+            "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n".to_string(),
+            "[[source]]\nid = \"src\"\ntitle = \"T\"\n".to_string(),
+            quotes,
+            "".to_string(),
+            String::new(),
+        ])
+        .parse()
         .unwrap();
         Snapshot::new(catalog)
     }

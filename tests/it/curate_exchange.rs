@@ -9,7 +9,6 @@ use serde_json::Value;
 
 use quotebot::app::App;
 use quotebot::config::TimeBudgets;
-use quotebot::core::data::FILE_NAMES;
 
 use crate::curate::{Running, start_bot, stop};
 use crate::fake_discord::{self as fake, FakeDiscord, OTHER_USER_ID, USER_ID};
@@ -43,10 +42,7 @@ async fn answer(fake: &FakeDiscord, interaction: &Value) -> fake::Recorded {
 }
 
 fn files(data: &Path) -> Vec<String> {
-    FILE_NAMES
-        .iter()
-        .map(|name| std::fs::read_to_string(data.join(name)).unwrap())
-        .collect()
+    quotebot::store::read_data(data).unwrap().texts.to_vec()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 
 use quotebot::app::{Actor, App};
 use quotebot::core::catalog::Catalog;
-use quotebot::core::data::{DataFile, DataFiles, FILE_NAMES, parse_catalog};
+use quotebot::core::data::{DataFiles, FILE_NAMES, Texts};
 use quotebot::core::edit::{self, Change, empty_texts};
 use quotebot::core::exchange::{self, Format, Import, plural};
 use quotebot::core::model::{Fact, Figure, PartialDate, Quote, QuoteKind, Record, Source, Speaker};
@@ -34,20 +34,22 @@ fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
-/// The data files' texts, to compare before and after.
-fn files(data: &Path) -> Vec<String> {
+/// The data files' texts, to compare before and after (`None` for an absent file).
+fn files(data: &Path) -> Vec<Option<String>> {
     FILE_NAMES
         .iter()
-        .map(|name| std::fs::read_to_string(data.join(name)).unwrap())
+        .map(|name| std::fs::read_to_string(data.join(name)).ok())
         .collect()
 }
 
-/// A data directory with the four files empty but for a comment.
+/// A data directory with the four required files empty but for a comment, and no topics.toml.
 fn empty_database(dir: &Path) -> std::path::PathBuf {
     let data = dir.join("empty");
     std::fs::create_dir_all(&data).unwrap();
     for (name, text) in FILE_NAMES.iter().zip(empty_texts()) {
-        std::fs::write(data.join(name), text).unwrap();
+        if !text.is_empty() {
+            std::fs::write(data.join(name), text).unwrap();
+        }
     }
     data
 }
@@ -337,23 +339,12 @@ fn export_writes_a_file_and_refuses_a_kind_it_does_not_know() {
 // ---------------------------------------------------------------------------------------------
 // Properties, in the core.
 
-fn parse(texts: &[String; 4]) -> Catalog {
-    let file = |i: usize| DataFile {
-        path: FILE_NAMES[i],
-        text: &texts[i],
-    };
-    parse_catalog(&DataFiles {
-        speakers: file(0),
-        sources: file(1),
-        quotes: file(2),
-        facts: file(3),
-        topics: None,
-    })
-    .unwrap()
+fn parse(texts: &Texts) -> Catalog {
+    DataFiles::named(texts).parse().unwrap()
 }
 
 /// Imports `text` into the database `texts` holds, as the CLI does, returning the new texts.
-fn import(texts: &[String; 4], path: &str, text: &str, format: Format) -> [String; 4] {
+fn import(texts: &Texts, path: &str, text: &str, format: Format) -> Texts {
     let catalog = parse(texts);
     let index = SearchIndex::build(&catalog);
     let plan = exchange::plan(&catalog, &index, Import { path, text, format });
@@ -421,7 +412,7 @@ fn slugs() -> impl Strategy<Value = Vec<String>> {
 
 /// A small database: speakers, sources, facts (related to earlier facts) and quotes (related
 /// to facts), built through the writer so it is valid exactly as a curated one is.
-fn database() -> impl Strategy<Value = [String; 4]> {
+fn database() -> impl Strategy<Value = Texts> {
     let speaker = (text(), optional_text(), prop::collection::vec(text(), 0..3));
     let source = (
         text(),
@@ -596,4 +587,198 @@ proptest! {
         let again = import(&base, "quotes.csv", &exported, Format::Csv);
         prop_assert_eq!(exchange::export(&parse(&again), Format::Csv, Some(Kind::Quote)), exported);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topics: the fifth kind, exported and imported like the others.
+
+#[test]
+fn topics_are_exported_as_the_fifth_kind_in_every_format() {
+    let (dir, _, _) = workspace();
+    let json = export(dir.path(), "data", &[]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut sorted_by_place = keys.clone();
+    sorted_by_place.sort_by_key(|k| json.find(&format!("\n  \"{k}\": [")).unwrap());
+    assert_eq!(
+        sorted_by_place,
+        ["speakers", "sources", "quotes", "facts", "topics"],
+        "exactly the TOML files' keys, in the contract's order"
+    );
+    assert_eq!(
+        value["topics"][1],
+        serde_json::json!({"id": "north-korea", "name": "North Korea", "aliases": ["DPRK", "Democratic People’s Republic of Korea", "Pyongyang"]})
+    );
+    let csv = export(dir.path(), "data", &["--format", "csv", "--kind", "topics"]);
+    assert!(csv.starts_with("id,name,aliases,description\n"), "{csv}");
+    assert!(
+        csv.contains(
+            "\nnorth-korea,North Korea,DPRK;Democratic People’s Republic of Korea;Pyongyang,\n"
+        ),
+        "{csv}"
+    );
+    let jsonl = export(
+        dir.path(),
+        "data",
+        &["--format", "jsonl", "--kind", "topics"],
+    );
+    assert!(
+        jsonl
+            .lines()
+            .all(|l| l.starts_with("{\"type\":\"topic\",\"id\":")),
+        "{jsonl}"
+    );
+}
+
+#[test]
+fn an_import_of_topics_creates_topics_toml_and_its_undo_removes_it_again() {
+    let (dir, _, _) = workspace();
+    let dir = dir.path();
+    let empty = empty_database(dir);
+    let before = files(&empty);
+    assert_eq!(before[4], None, "no topics.toml to begin with");
+    // Records without topics: no topics.toml appears.
+    std::fs::write(
+        dir.join("db.jsonl"),
+        "{\"type\":\"speaker\",\"id\":\"s\",\"name\":\"Sam\"}\n",
+    )
+    .unwrap();
+    let output = quotebot(dir, &["--data", "empty", "import", "db.jsonl"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!empty.join("topics.toml").exists(), "no empty topics.toml");
+    let with_speaker = files(&empty);
+    // Topics, one sharing its slug with the speaker (topic ids are a namespace of their own),
+    // one with every key in a script of its own.
+    std::fs::write(
+        dir.join("topics.csv"),
+        "id,name,aliases,description\n\
+         s,Sam's topic,,\n\
+         han-mi,한미 동맹 🤝,한미;ROK–US alliance;تحالف,\"A description, with \"\"quotes\"\"\nand a second line.\"\n",
+    )
+    .unwrap();
+    let output = quotebot(dir, &["--data", "empty", "import", "topics.csv", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(plan["added"], serde_json::json!(["s", "han-mi"]));
+    let written = std::fs::read_to_string(empty.join("topics.toml")).unwrap();
+    assert!(written.starts_with("[[topic]]\nid = \"s\"\n"), "{written}");
+    let output = quotebot(dir, &["--data", "empty", "check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let catalog = quotebot::store::load_catalog(&empty).unwrap();
+    let topic = catalog.topic("han-mi").unwrap();
+    assert_eq!(topic.name, "한미 동맹 🤝");
+    assert_eq!(topic.aliases, ["한미", "ROK–US alliance", "تحالف"]);
+    assert_eq!(
+        topic.description.as_deref(),
+        Some("A description, with \"quotes\"\nand a second line.")
+    );
+    assert_eq!(catalog.speaker("s").unwrap().name, "Sam");
+    // The CSV exported is the CSV imported.
+    assert_eq!(
+        export(dir, "empty", &["--format", "csv", "--kind", "topics"]),
+        std::fs::read_to_string(dir.join("topics.csv")).unwrap()
+    );
+
+    let app = App::open(empty.clone(), dir.join("state")).unwrap();
+    let operator = Actor {
+        user: 0,
+        guild: None,
+    };
+    let undone = app
+        .undo(None, operator, jiff::Timestamp::UNIX_EPOCH)
+        .unwrap();
+    assert_eq!(undone.len(), 2, "the whole import, in one step");
+    assert_eq!(files(&empty), with_speaker, "as before the import");
+    assert!(!empty.join("topics.toml").exists(), "topics.toml is gone");
+    let output = quotebot(dir, &["--data", "empty", "check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn an_import_changes_topics_in_place_keeping_the_files_comments() {
+    let (dir, data, state) = workspace();
+    let before = std::fs::read_to_string(data.join("topics.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("topics.jsonl"),
+        "{\"type\":\"topic\",\"id\":\"north-korea\",\"name\":\"North Korea (DPRK)\",\"aliases\":[\"DPRK\"]}\n\
+         {\"type\":\"topic\",\"id\":\"us-rok-alliance\",\"name\":\"U.S.-South Korea alliance\",\"aliases\":[\"South Korea\", \"Republic of Korea\", \"ROK\", \"United States\", \"U.S.\"],\"description\":\"The alliance between the United States and the Republic of Korea.\"}\n\
+         {\"type\":\"topic\",\"id\":\"sanctions\",\"name\":\"Sanctions\"}\n",
+    )
+    .unwrap();
+    let output = quotebot(
+        dir.path(),
+        &["--data", "data", "import", "topics.jsonl", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(plan["added"], serde_json::json!(["sanctions"]));
+    assert_eq!(plan["changed"], serde_json::json!(["north-korea"]));
+    assert_eq!(plan["unchanged"], serde_json::json!(["us-rok-alliance"]));
+    let after = std::fs::read_to_string(data.join("topics.toml")).unwrap();
+    assert!(after.starts_with(before.lines().next().unwrap()), "{after}");
+    assert!(
+        after.contains(
+            "id = \"north-korea\"\nname = \"North Korea (DPRK)\"\naliases = [\"DPRK\"]\n"
+        ),
+        "{after}"
+    );
+    assert!(
+        after.ends_with("[[topic]]\nid = \"sanctions\"\nname = \"Sanctions\"\n"),
+        "{after}"
+    );
+    // Audited as one step, with a backup of the file as it was.
+    let log = std::fs::read_to_string(state.join("audit.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(log.contains("\"type\":\"topic\""), "{log}");
+    let backups: Vec<String> = std::fs::read_dir(state.join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        backups.iter().any(|b| b.ends_with("-topics.toml")),
+        "{backups:?}"
+    );
+    let app = App::open(data.clone(), state.clone()).unwrap();
+    let operator = Actor {
+        user: 0,
+        guild: None,
+    };
+    app.undo(None, operator, jiff::Timestamp::UNIX_EPOCH)
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(data.join("topics.toml")).unwrap(),
+        before,
+        "byte for byte"
+    );
+}
+
+#[test]
+fn a_topic_with_an_unknown_key_or_a_taken_slug_is_refused_at_its_line() {
+    let (dir, data, state) = workspace();
+    let before = files(&data);
+    std::fs::write(
+        dir.path().join("db.jsonl"),
+        "{\"type\":\"topic\",\"id\":\"new-topic\",\"name\":\"New\"}\n\
+         {\"type\":\"topic\",\"id\":\"other\",\"name\":\"Other\",\"alias\":[\"x\"]}\n\
+         {\"type\":\"topic\",\"id\":\"new-topic\",\"name\":\"Again\"}\n\
+         {\"type\":\"topic\",\"id\":\"Bad Slug\",\"name\":\"Bad\"}\n",
+    )
+    .unwrap();
+    let output = quotebot(dir.path(), &["--data", "data", "import", "db.jsonl"]);
+    assert_eq!(output.status.code(), Some(65), "{}", stderr(&output));
+    let err = stderr(&output);
+    for expected in [
+        "db.jsonl:2: unknown key `alias` in [[topic]] (did you mean `aliases`?)",
+        "db.jsonl:3: duplicate id `new-topic`: already used at db.jsonl:1",
+        "db.jsonl:4: invalid id \"Bad Slug\"",
+    ] {
+        assert!(err.contains(expected), "{expected}\n{err}");
+    }
+    assert_eq!(files(&data), before);
+    assert!(!state.join("audit.jsonl").exists());
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use quotebot::core::catalog::Catalog;
-use quotebot::core::data::{DataFile, DataFiles, parse_catalog};
+use quotebot::core::data::DataFiles;
 use quotebot::core::diag::Diagnostic;
 
 pub const SPEAKERS: &str = "[[speaker]]\nid = \"s\"\nname = \"Sam Speaker\"\n";
@@ -26,28 +26,8 @@ pub fn parse_with_topics(
     [speakers, sources, quotes, facts]: [&str; 4],
     topics: Option<&str>,
 ) -> Result<Catalog, Vec<Diagnostic>> {
-    parse_catalog(&DataFiles {
-        speakers: DataFile {
-            path: "speakers.toml",
-            text: speakers,
-        },
-        sources: DataFile {
-            path: "sources.toml",
-            text: sources,
-        },
-        quotes: DataFile {
-            path: "quotes.toml",
-            text: quotes,
-        },
-        facts: DataFile {
-            path: "facts.toml",
-            text: facts,
-        },
-        topics: topics.map(|text| DataFile {
-            path: "topics.toml",
-            text,
-        }),
-    })
+    let texts = [speakers, sources, quotes, facts, topics.unwrap_or("")].map(String::from);
+    DataFiles::named(&texts).parse()
 }
 
 /// The repository's own data directory.

@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use quotebot::app::Snapshot;
 use quotebot::core::catalog::{Catalog, Entry};
+use quotebot::core::data::Texts;
 use quotebot::core::edit;
 use quotebot::core::limits;
 use quotebot::core::model::{EntryKind, is_valid_id};
@@ -15,9 +16,8 @@ use quotebot::core::search::{MAX_CHOICE_NAME, MAX_CHOICES, Mode, Query};
 
 use crate::support::{repo_data, seed_catalog};
 
-fn seed_texts() -> [String; 4] {
-    ["speakers.toml", "sources.toml", "quotes.toml", "facts.toml"]
-        .map(|f| std::fs::read_to_string(repo_data().join(f)).unwrap())
+fn seed_texts() -> Texts {
+    quotebot::store::read_data(&repo_data()).unwrap().texts
 }
 
 /// Pieces that break naive text handling, mixed with ordinary words.
@@ -59,7 +59,7 @@ fn text(max_pieces: usize) -> impl Strategy<Value = String> {
 /// holds every added record; or a form error that says which field and fits a message.
 fn apply_form(
     catalog: &Catalog,
-    texts: &[String; 4],
+    texts: &Texts,
     changes: Result<Vec<edit::Change>, quotebot::core::moderation::FormError>,
 ) -> Result<Catalog, String> {
     let changes = match changes {

@@ -451,7 +451,6 @@ fn acronym_aliases(text: &[&str]) -> Vec<(usize, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::data::{DataFile, DataFiles, parse_catalog};
 
     #[test]
     fn deletion_hashes_are_the_hashes_of_each_deletion() {
@@ -477,14 +476,14 @@ mod tests {
         let quotes = format!(
             "[[quote]]\nid = \"q\"\ntext = \"{text}\"\nspeaker = \"s\"\nsource = \"src\"\n"
         );
-        let file = |path, text| DataFile { path, text };
-        let catalog = parse_catalog(&DataFiles {
-            speakers: file("speakers.toml", "[[speaker]]\nid = \"s\"\nname = \"S\"\n"),
-            sources: file("sources.toml", "[[source]]\nid = \"src\"\ntitle = \"T\"\n"),
-            quotes: file("quotes.toml", &quotes),
-            facts: file("facts.toml", ""),
-            topics: None,
-        })
+        let catalog = crate::core::data::DataFiles::named(&[
+            "[[speaker]]\nid = \"s\"\nname = \"S\"\n".to_string(),
+            "[[source]]\nid = \"src\"\ntitle = \"T\"\n".to_string(),
+            quotes,
+            "".to_string(),
+            String::new(),
+        ])
+        .parse()
         .unwrap();
         let index = SearchIndex::build(&catalog);
         assert_eq!(index.doc_positions(0).len(), MAX_POSITIONS);

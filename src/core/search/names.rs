@@ -143,32 +143,19 @@ fn first_value(choices: Vec<Choice>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::data::{DataFile, DataFiles, parse_catalog};
 
     fn catalog() -> Catalog {
-        let file = |path, text| DataFile { path, text };
-        parse_catalog(&DataFiles {
-            speakers: file(
-                "speakers.toml",
-                "[[speaker]]\nid = \"antony-blinken\"\nname = \"Antony Blinken\"\nrole = \"U.S. Secretary of State\"\naliases = [\"Tony Blinken\", \"Secretary Blinken\"]\n\
+        crate::core::data::DataFiles::named(&[
+            "[[speaker]]\nid = \"antony-blinken\"\nname = \"Antony Blinken\"\nrole = \"U.S. Secretary of State\"\naliases = [\"Tony Blinken\", \"Secretary Blinken\"]\n\
                  [[speaker]]\nid = \"cho-tae-yul\"\nname = \"Cho Tae-yul\"\n\
-                 [[speaker]]\nid = \"yun-seog-yeol\"\nname = \"윤석열\"\n",
-            ),
-            sources: file(
-                "sources.toml",
-                "[[source]]\nid = \"voa\"\ntitle = \"U.S. Relations With South Korea Remain Strong\"\n\
-                 [[source]]\nid = \"presser\"\ntitle = \"Joint Press Availability in Seoul\"\n",
-            ),
-            quotes: file(
-                "quotes.toml",
-                "[[quote]]\nid = \"q\"\ntext = \"x\"\nspeaker = \"antony-blinken\"\nsource = \"voa\"\ntopics = [\"us-rok-alliance\", \"extended-deterrence\", \"han-mi-dong-maeng\"]\n",
-            ),
-            facts: file(
-                "facts.toml",
-                "[[fact]]\nid = \"f\"\ntext = \"y\"\nsource = \"voa\"\ntopics = [\"trade-investment\", \"us-rok-alliance\"]\n",
-            ),
-            topics: None,
-        })
+                 [[speaker]]\nid = \"yun-seog-yeol\"\nname = \"윤석열\"\n".to_string(),
+            "[[source]]\nid = \"voa\"\ntitle = \"U.S. Relations With South Korea Remain Strong\"\n\
+                 [[source]]\nid = \"presser\"\ntitle = \"Joint Press Availability in Seoul\"\n".to_string(),
+            "[[quote]]\nid = \"q\"\ntext = \"x\"\nspeaker = \"antony-blinken\"\nsource = \"voa\"\ntopics = [\"us-rok-alliance\", \"extended-deterrence\", \"han-mi-dong-maeng\"]\n".to_string(),
+            "[[fact]]\nid = \"f\"\ntext = \"y\"\nsource = \"voa\"\ntopics = [\"trade-investment\", \"us-rok-alliance\"]\n".to_string(),
+            String::new(),
+        ])
+        .parse()
         .unwrap()
     }
 
