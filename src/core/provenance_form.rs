@@ -583,26 +583,15 @@ mod tests {
 
     #[test]
     fn an_entry_form_checks_locator_status_note_and_evidence() {
-        use crate::core::data::{DataFile, DataFiles, parse_catalog};
-        let catalog = parse_catalog(&DataFiles {
-            speakers: DataFile {
-                path: "speakers.toml",
-                text: "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n",
-            },
-            sources: DataFile {
-                path: "sources.toml",
-                text: "[[source]]\nid = \"src\"\ntitle = \"A Title\"\n",
-            },
-            quotes: DataFile {
-                path: "quotes.toml",
-                text: "[[quote]]\nid = \"q\"\ntext = \"Words.\"\nspeaker = \"s\"\nsource = \"src\"\n",
-            },
-            facts: DataFile {
-                path: "facts.toml",
-                text: "",
-            },
-            topics: None,
-        })
+        let catalog = crate::core::data::DataFiles::named(&[
+            "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n".to_string(),
+            "[[source]]\nid = \"src\"\ntitle = \"A Title\"\n".to_string(),
+            "[[quote]]\nid = \"q\"\ntext = \"Words.\"\nspeaker = \"s\"\nsource = \"src\"\n"
+                .to_string(),
+            String::new(),
+            String::new(),
+        ])
+        .parse()
         .unwrap();
         let quote = Record::find(&catalog, "q").unwrap();
         let filled = EntryProvenanceForm::filled(&Provenance::default());

@@ -755,6 +755,15 @@ async fn curate_provenance(
             };
             (submit, source_provenance_changes(&form.into(), source))
         }
+        // `Record::find` looks among speakers, sources, quotes and facts; a topic has no
+        // provenance keys to edit.
+        Record::Topic(topic) => {
+            return private(
+                ctx,
+                &format!("`{}` is a topic: it has no provenance to edit.", topic.id),
+            )
+            .await;
+        }
         Record::Quote(_) | Record::Fact(_) => {
             let provenance = match &record {
                 Record::Quote(q) => &q.provenance,
