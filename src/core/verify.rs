@@ -132,11 +132,10 @@ impl DiffOp {
     }
 }
 
-/// The speaker a claim names: as written, and the speaker id it resolves to, if any.
+/// The speaker a claim names, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Named {
     pub text: String,
-    pub id: Option<String>,
 }
 
 /// A claim split into the quoted words and the speaker named with them.
@@ -636,24 +635,19 @@ fn diff(claim: &Words, record: &Words, alignment: &Alignment) -> Vec<DiffOp> {
     out
 }
 
-/// The attribution for a record with `standing`, said by `record_speaker` (`None` for a fact,
-/// which is its source's statement), when the claim names `named`.
-pub fn attribution(
-    named: Option<&Named>,
-    record_speaker: Option<&str>,
-    standing: Status,
-) -> Attribution {
+/// The attribution for a record with `standing`, when the claim names nobody (`None`), the
+/// record's speaker (`Some(true)`), or someone else (`Some(false)`; a fact is its source's
+/// statement, so naming anyone is naming someone else).
+pub fn attribution(names_record_speaker: Option<bool>, standing: Status) -> Attribution {
     match standing {
         Status::Disputed => return Attribution::Disputed,
         Status::Misattributed => return Attribution::Misattributed,
         Status::Sourced | Status::Verified => {}
     }
-    match named {
+    match names_record_speaker {
         None => Attribution::Unstated,
-        Some(named) if named.id.is_some() && named.id.as_deref() == record_speaker => {
-            Attribution::Confirmed
-        }
-        Some(_) => Attribution::OtherSpeaker,
+        Some(true) => Attribution::Confirmed,
+        Some(false) => Attribution::OtherSpeaker,
     }
 }
 
@@ -673,10 +667,7 @@ pub fn verify(
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .or(claim.named);
-    let named = named_text.map(|text| Named {
-        id: names::resolve_speaker(catalog, &text),
-        text,
-    });
+    let named = named_text.map(|text| Named { text });
     let (words, cut) = Words::of(&claim.words, false, MAX_CLAIM_WORDS);
     let mut verdict = Verdict {
         claim: text.to_string(),
@@ -746,11 +737,10 @@ pub fn verify(
         Entry::Quote(q) => Some(q.speaker.as_str()),
         Entry::Fact(_) => None,
     };
-    verdict.attribution = attribution(
-        verdict.named.as_ref(),
-        record_speaker,
-        verdict.standing.status,
-    );
+    let names_record_speaker = verdict.named.as_ref().map(|named| {
+        record_speaker.is_some_and(|id| names::names_speaker(catalog, &named.text, id))
+    });
+    verdict.attribution = attribution(names_record_speaker, verdict.standing.status);
     verdict.record = Some((entry.kind(), entry.id().to_string()));
     verdict.similarity = alignment.similarity;
     verdict.diff = diff(&words, &record, &alignment);
@@ -911,35 +901,101 @@ mod tests {
 
     #[test]
     fn the_name_decides_the_attribution_unless_the_record_is_disputed_or_misattributed() {
-        let named = |id: Option<&str>| Named {
-            text: "x".into(),
-            id: id.map(str::to_string),
-        };
-        let blinken = named(Some("antony-blinken"));
-        let cho = named(Some("cho-tae-yul"));
-        let unknown = named(None);
         let cases = [
-            (Some(&blinken), Status::Sourced, Attribution::Confirmed),
-            (Some(&blinken), Status::Verified, Attribution::Confirmed),
-            (Some(&cho), Status::Sourced, Attribution::OtherSpeaker),
-            (Some(&unknown), Status::Sourced, Attribution::OtherSpeaker),
+            (Some(true), Status::Sourced, Attribution::Confirmed),
+            (Some(true), Status::Verified, Attribution::Confirmed),
+            (Some(false), Status::Sourced, Attribution::OtherSpeaker),
             (None, Status::Verified, Attribution::Unstated),
-            (Some(&blinken), Status::Disputed, Attribution::Disputed),
+            (Some(true), Status::Disputed, Attribution::Disputed),
             (None, Status::Misattributed, Attribution::Misattributed),
             (
-                Some(&cho),
+                Some(false),
                 Status::Misattributed,
                 Attribution::Misattributed,
             ),
         ];
-        for (named, status, want) in cases {
-            assert_eq!(attribution(named, Some("antony-blinken"), status), want);
+        for (names_record_speaker, status, want) in cases {
+            assert_eq!(attribution(names_record_speaker, status), want);
         }
-        assert_eq!(
-            attribution(Some(&blinken), None, Status::Sourced),
-            Attribution::OtherSpeaker,
-            "a fact is its source's statement, not a person's words"
-        );
+    }
+
+    /// Two speakers of one name (a president in the addresses and the same man quoted in a
+    /// collection), and one with a name that contains another's.
+    fn namesakes() -> (Catalog, SearchIndex) {
+        use crate::core::data::{DataFile, DataFiles, parse_catalog};
+        let file = |path, text| DataFile { path, text };
+        let catalog = parse_catalog(&DataFiles {
+            speakers: file(
+                "speakers.toml",
+                "[[speaker]]\nid = \"thomas-jefferson\"\nname = \"Thomas Jefferson\"\n\
+                 [[speaker]]\nid = \"president-jefferson\"\nname = \"Thomas Jefferson\"\nrole = \"President\"\n\
+                 [[speaker]]\nid = \"john-adams\"\nname = \"John Adams\"\n\
+                 [[speaker]]\nid = \"john-quincy-adams\"\nname = \"John Quincy Adams\"\n",
+            ),
+            sources: file("sources.toml", "[[source]]\nid = \"sotu\"\ntitle = \"Addresses\"\n"),
+            quotes: file(
+                "quotes.toml",
+                "[[quote]]\nid = \"q1\"\ntext = \"The receipts of the Treasury have exceeded the sum expected.\"\nspeaker = \"president-jefferson\"\nsource = \"sotu\"\n\
+                 [[quote]]\nid = \"q2\"\ntext = \"Facts are stubborn things, and whatever may be our wishes.\"\nspeaker = \"john-adams\"\nsource = \"sotu\"\n",
+            ),
+            facts: file("facts.toml", ""),
+            topics: None,
+        })
+        .unwrap();
+        let index = SearchIndex::build(&catalog);
+        (catalog, index)
+    }
+
+    #[test]
+    fn a_name_that_two_speakers_share_confirms_either_of_them() {
+        let (catalog, index) = namesakes();
+        let cases = [
+            (
+                "“The receipts of the Treasury have exceeded the sum expected.” — Thomas Jefferson",
+                None,
+                Attribution::Confirmed,
+            ),
+            (
+                "The receipts of the Treasury have exceeded the sum expected.",
+                Some("Jefferson"),
+                Attribution::Confirmed,
+            ),
+            (
+                "The receipts of the Treasury have exceeded the sum expected.",
+                Some("thomas-jefferson"),
+                Attribution::OtherSpeaker,
+            ),
+            (
+                "The receipts of the Treasury have exceeded the sum expected.",
+                Some("Thomas Jeferson"),
+                Attribution::Confirmed,
+            ),
+            (
+                "The receipts of the Treasury have exceeded the sum expected.",
+                Some("John Adams"),
+                Attribution::OtherSpeaker,
+            ),
+            (
+                "Facts are stubborn things, and whatever may be our wishes. — John Adams",
+                None,
+                Attribution::Confirmed,
+            ),
+            (
+                "Facts are stubborn things, and whatever may be our wishes. — John Quincy Adams",
+                None,
+                Attribution::OtherSpeaker,
+            ),
+            (
+                "Facts are stubborn things, and whatever may be our wishes.",
+                Some("Jon Quincy Adams"),
+                Attribution::OtherSpeaker,
+            ),
+        ];
+        for (claim, speaker, want) in cases {
+            let verdict = verify(&index, &catalog, claim, speaker, standing);
+            assert_eq!(verdict.matched, Match::Exact, "{claim}");
+            assert_eq!(verdict.attribution, want, "{claim} {speaker:?}");
+        }
     }
 
     /// The claim's words and the record's aligned run, as the diff's two sides give them.

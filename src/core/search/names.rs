@@ -9,33 +9,41 @@
 use super::normalize::tokens;
 use super::{Choice, MAX_CHOICES};
 use crate::core::catalog::Catalog;
+use crate::core::model::Speaker;
 
 /// How close a speaker's name or alias must be to the typed text.
 const SPEAKER_CLOSENESS: f64 = 0.8;
 /// How close a source's title must be to the typed text.
 const SOURCE_CLOSENESS: f64 = 0.75;
 
+/// How well a speaker's name or aliases match `typed` (normalised: [`tokens`] joined by
+/// spaces): 1 when one of them contains it, else the best Jaro-Winkler of the whole name or
+/// one of its words (so a misspelled name, or one misspelled word of it, still scores high).
+fn speaker_score(speaker: &Speaker, typed: &str) -> f64 {
+    std::iter::once(&speaker.name)
+        .chain(&speaker.aliases)
+        .map(|name| {
+            let words = tokens(name);
+            let name = words.join(" ");
+            if typed.is_empty() || name.contains(typed) {
+                1.0
+            } else {
+                // A misspelled full name, or one misspelled word of it ("blinkin").
+                words
+                    .iter()
+                    .map(|w| strsim::jaro_winkler(typed, w))
+                    .fold(strsim::jaro_winkler(typed, &name), f64::max)
+            }
+        })
+        .fold(0.0, f64::max)
+}
+
 /// Speakers whose name or alias matches the typed text, best first; the name (with the role,
 /// when there is one) and the id.
 pub fn speaker_choices(catalog: &Catalog, typed: &str) -> Vec<Choice> {
     let typed = tokens(typed).join(" ");
     let scored = catalog.speakers().iter().filter_map(|s| {
-        let best = std::iter::once(&s.name)
-            .chain(&s.aliases)
-            .map(|name| {
-                let words = tokens(name);
-                let name = words.join(" ");
-                if typed.is_empty() || name.contains(&typed) {
-                    1.0
-                } else {
-                    // A misspelled full name, or one misspelled word of it ("blinkin").
-                    words
-                        .iter()
-                        .map(|w| strsim::jaro_winkler(&typed, w))
-                        .fold(strsim::jaro_winkler(&typed, &name), f64::max)
-                }
-            })
-            .fold(0.0, f64::max);
+        let best = speaker_score(s, &typed);
         let label = match &s.role {
             Some(role) => format!("{} ({role})", s.name),
             None => s.name.clone(),
@@ -43,6 +51,26 @@ pub fn speaker_choices(catalog: &Catalog, typed: &str) -> Vec<Choice> {
         (best >= SPEAKER_CLOSENESS).then(|| (best, label, s.id.clone()))
     });
     best_first(scored.collect())
+}
+
+/// Whether `text` names the speaker `id`: it is the id, or a name or alias (possibly
+/// misspelled) that matches this speaker at least as well as any other. A name two speakers
+/// share, or part of it ("Jefferson"), names both; [`resolve_speaker`] would pick one of them.
+pub fn names_speaker(catalog: &Catalog, text: &str, id: &str) -> bool {
+    let text = text.trim();
+    if catalog.speaker(text).is_some() {
+        return text == id;
+    }
+    let typed = tokens(text).join(" ");
+    let Some(speaker) = catalog.speaker(id).filter(|_| !typed.is_empty()) else {
+        return false;
+    };
+    let score = speaker_score(speaker, &typed);
+    score >= SPEAKER_CLOSENESS
+        && catalog
+            .speakers()
+            .iter()
+            .all(|other| speaker_score(other, &typed) <= score)
 }
 
 /// A speaker's id from its id, or from a (possibly misspelled) name or alias.
