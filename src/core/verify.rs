@@ -1040,6 +1040,34 @@ mod tests {
         prop::collection::vec(piece, 1..30).prop_map(|p| p.join(" "))
     }
 
+    #[test]
+    fn words_a_claim_puts_before_an_excerpt_are_added_not_the_records_words_before_it_missing() {
+        let record = "In Seoul on Monday he said that, today, the alliance remains more essential than ever in shaping our future.";
+        let (_, _, ops, whole) = verdict_of(
+            "Blinken told reporters: today the alliance remains more essential than ever",
+            record,
+        );
+        assert!(!whole);
+        assert_eq!(
+            ops,
+            [
+                DiffOp::Added("Blinken told reporters".into()),
+                DiffOp::Same("today the alliance remains more essential than ever".into()),
+            ]
+        );
+        // Leading words that are the record's own are the record's: what the claim left out
+        // between them and the excerpt is missing.
+        let (_, _, ops, _) = verdict_of("He said the alliance remains more essential", record);
+        assert_eq!(
+            ops,
+            [
+                DiffOp::Same("He said".into()),
+                DiffOp::Missing("that today".into()),
+                DiffOp::Same("the alliance remains more essential".into()),
+            ]
+        );
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
         /// Applying the diff to the record's aligned words gives the claim's words: the diff's
@@ -1071,6 +1099,34 @@ mod tests {
             proptest::prop_assert_eq!(claim_side, claim_words);
             proptest::prop_assert_eq!(record_side, run);
             proptest::prop_assert!((0.0..=1.0).contains(&alignment.similarity));
+        }
+
+        /// Words the record does not have, put before a run of the record's words, are added
+        /// by the claim: the diff starts with them, and reads none of the record's words as
+        /// missing or changed (the run is the record's, whatever precedes it there).
+        #[test]
+        fn leading_words_before_an_excerpt_are_added(
+            record in record_text(),
+            prefix in proptest::collection::vec(proptest::sample::select(vec!["Blinken", "told", "reporters:", "reportedly", "“", "💬", "한미"]), 1..6),
+            from in 0usize..30,
+            length in 2usize..30,
+        ) {
+            let (r, _) = Words::of(&record, true, usize::MAX);
+            let run: Vec<String> = r.words.iter().skip(from % r.words.len().max(1)).take(length).map(|w| w.shown.clone()).collect();
+            let claim_text = format!("{} {}", prefix.join(" "), run.join(" "));
+            let (c, _) = Words::of(&claim_text, false, usize::MAX);
+            let prefix_words = c.words.len() - run.len();
+            let alignment = align(&c, &r);
+            let ops = diff(&c, &r, &alignment);
+            let added: Vec<String> = c.words[..prefix_words].iter().map(|w| w.shown.clone()).collect();
+            if !added.is_empty() {
+                proptest::prop_assert_eq!(&ops[0], &DiffOp::Added(added.join(" ")), "{}", claim_text);
+            }
+            proptest::prop_assert!(
+                ops.iter().all(|op| matches!(op, DiffOp::Same(_) | DiffOp::Added(_))),
+                "{:?} for {}", ops, claim_text
+            );
+            proptest::prop_assert_eq!(alignment.cost, 2 * prefix_words as u32);
         }
     }
 }
