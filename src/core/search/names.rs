@@ -65,12 +65,15 @@ pub fn names_speaker(catalog: &Catalog, text: &str, id: &str) -> bool {
     let Some(speaker) = catalog.speaker(id).filter(|_| !typed.is_empty()) else {
         return false;
     };
+    // No speaker scores above 1, and below the closeness nobody is named: only a name
+    // between the two (a misspelling) needs the other speakers' scores.
     let score = speaker_score(speaker, &typed);
-    score >= SPEAKER_CLOSENESS
-        && catalog
-            .speakers()
-            .iter()
-            .all(|other| speaker_score(other, &typed) <= score)
+    score >= 1.0
+        || (score >= SPEAKER_CLOSENESS
+            && catalog
+                .speakers()
+                .iter()
+                .all(|other| speaker_score(other, &typed) <= score))
 }
 
 /// A speaker's id from its id, or from a (possibly misspelled) name or alias.
