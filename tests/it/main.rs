@@ -11,6 +11,7 @@ mod edits;
 mod exchange;
 mod fake_discord;
 mod fotd;
+mod json_order;
 mod lifecycle;
 mod provenance;
 mod search;

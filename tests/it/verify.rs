@@ -373,9 +373,9 @@ fn assert_verdict_shape(value: &serde_json::Value) {
         let keys: Vec<&str> = op.as_object().unwrap().keys().map(String::as_str).collect();
         let want: &[&str] = match op["op"].as_str().unwrap() {
             "same" => &["op", "text"],
-            "changed" => &["claim", "op", "record"],
+            "changed" => &["op", "claim", "record"],
             "missing" => &["op", "record"],
-            "added" => &["claim", "op"],
+            "added" => &["op", "claim"],
             other => panic!("unknown op {other}"),
         };
         assert_eq!(keys, want, "{op}");
