@@ -763,3 +763,111 @@ async fn verify_quote_on_a_message_checks_its_text_as_the_cli_does() {
     assert_no_pings(&shared);
     stop(bot).await;
 }
+
+/// The embed the bot posted is the view `want`, as the embed builder sends it.
+fn assert_embed_is(embed: &Value, want: &quotebot::core::limits::EmbedView, claim: &str) {
+    assert_eq!(embed["title"], want.title.as_str(), "{claim}");
+    assert_eq!(embed["description"], want.description.as_str(), "{claim}");
+    assert_eq!(embed["footer"]["text"], want.footer.as_str(), "{claim}");
+    let fields: Vec<(String, String)> = want
+        .fields
+        .iter()
+        .map(|f| (f.name.clone(), f.value.clone()))
+        .collect();
+    let posted: Vec<(String, String)> = embed["fields"]
+        .as_array()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|f| {
+                    (
+                        f["name"].as_str().unwrap().to_string(),
+                        f["value"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(posted, fields, "{claim}");
+}
+
+/// A "Verify quote" interaction on a message whose text is `content`.
+fn verify_quote_on(content: &str) -> Value {
+    let message = serde_json::json!({
+        "id": "5555", "channel_id": fake::CHANNEL_ID.to_string(),
+        "author": {"id": "42", "username": "someone", "discriminator": "0", "global_name": null, "avatar": null},
+        "content": content, "timestamp": "2025-01-06T00:00:00.000000+00:00",
+        "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "type": 0
+    });
+    let mut command = fake::slash_command("verify", &[]);
+    command["data"] = serde_json::json!({
+        "id": "3", "name": "Verify quote", "type": 3, "target_id": "5555",
+        "resolved": {"messages": {"5555": message}}
+    });
+    command
+}
+
+/// The three ways to verify give the same verdict on every claim of the seed table: the CLI's
+/// JSON has the table's match, attribution and record, and /verify (with the speaker option
+/// when the table gives one) and "Verify quote" (on a message of the claim's text, when no
+/// speaker is given apart) post exactly the embed of that verdict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_verify_quote_and_the_cli_give_the_same_verdict_on_every_claim() {
+    use quotebot::core::{limits, render};
+    let snapshot = quotebot::app::Snapshot::new(crate::support::seed_catalog());
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, TOKEN);
+    fake.wait_ready().await;
+    let claims = crate::verify::seed_claims();
+    let mut by_message = 0;
+    for (claim, speaker, matched, attribution, record) in &claims {
+        let mut args = vec!["--data", "data", "verify", "--json", claim];
+        if let Some(speaker) = speaker {
+            args.extend(["--speaker", speaker]);
+        }
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_quotebot"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let cli: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(
+            (&cli["match"], &cli["attribution"], &cli["record"]),
+            (
+                &Value::from(matched.as_str()),
+                &Value::from(attribution.as_str()),
+                &record.map_or(Value::Null, Value::from)
+            ),
+            "{claim}"
+        );
+
+        let verdict = snapshot.verify(claim, *speaker);
+        assert_eq!(
+            (verdict.matched, verdict.attribution),
+            (*matched, *attribution)
+        );
+        let want = limits::fit_embed(&render::verdict_embed(&snapshot.catalog, &verdict));
+        let mut options = vec![("text", *claim)];
+        if let Some(speaker) = speaker {
+            options.push(("speaker", *speaker));
+        }
+        let body = fake.interact(fake::slash_command("verify", &options)).await;
+        assert_eq!(body["type"], 4, "{claim}: {body}");
+        assert_embed_is(&body["data"]["embeds"][0], &want, claim);
+
+        if speaker.is_none() {
+            let body = fake.interact(verify_quote_on(claim)).await;
+            assert_eq!(body["type"], 4, "{claim}: {body}");
+            assert_embed_is(&body["data"]["embeds"][0], &want, claim);
+            by_message += 1;
+        }
+    }
+    assert!(
+        by_message >= claims.len() - 3,
+        "{by_message} of {}",
+        claims.len()
+    );
+    stop(bot).await;
+}

@@ -16,7 +16,7 @@ const LINCHPIN: &str = "blinken-alliance-linchpin";
 const INVESTMENT: &str = "rok-investment-140bn";
 
 /// A claim, the `--speaker` given with it, and the match, attribution and record it should get.
-type Case<'a> = (
+pub type Case<'a> = (
     &'a str,
     Option<&'a str>,
     Match,
@@ -24,11 +24,11 @@ type Case<'a> = (
     Option<&'a str>,
 );
 
-#[test]
-fn claims_against_the_seed_database_get_the_verdict_a_reader_would_expect() {
-    let snapshot = Snapshot::new(seed_catalog());
-    // (claim, --speaker, match, attribution, record)
-    let cases: &[Case] = &[
+/// Claims against the seed database covering every match and attribution but the record's
+/// status (see [`a_disputed_or_misattributed_record_says_so_whoever_the_claim_names`]), with
+/// their verdicts: (claim, --speaker, match, attribution, record).
+pub fn seed_claims() -> Vec<Case<'static>> {
+    vec![
         // The whole quote, curly quotes and a dash: exact, and the speaker confirmed.
         (
             "“I remain fully, strongly optimistic that the United States and South Korea will continue to go together into a future of our own making.” — Antony Blinken",
@@ -183,8 +183,13 @@ fn claims_against_the_seed_database_get_the_verdict_a_reader_would_expect() {
             Attribution::Unstated,
             None,
         ),
-    ];
-    for (claim, speaker, matched, attribution, record) in cases {
+    ]
+}
+
+#[test]
+fn claims_against_the_seed_database_get_the_verdict_a_reader_would_expect() {
+    let snapshot = Snapshot::new(seed_catalog());
+    for (claim, speaker, matched, attribution, record) in &seed_claims() {
         let verdict = snapshot.verify(claim, *speaker);
         assert_eq!(
             (
