@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use quotebot::app::Snapshot;
 use quotebot::core::catalog::Catalog;
-use quotebot::core::data::{DataFile, DataFiles, parse_catalog};
+use quotebot::core::data::{DataFiles, FILE_NAMES};
 use quotebot::core::search::{MAX_CHOICES, Mode as QbMode, Query, SearchIndex};
 use quotebot_bench::generate::{Corpus, Generated, KINDS, Kind, Mode, generate, to_jsonl};
 use quotebot_bench::peers::{Baseline, Tantivy, docs};
@@ -57,15 +57,11 @@ fn merged(seed: &std::path::Path, corpus: &std::path::Path) -> Catalog {
         both("facts.toml"),
     );
     let topics = read(seed, "topics.toml");
-    let file = |path, text| DataFile { path, text };
-    parse_catalog(&DataFiles {
-        speakers: file("merged/speakers.toml", &speakers),
-        sources: file("merged/sources.toml", &sources),
-        quotes: file("merged/quotes.toml", &quotes),
-        facts: file("merged/facts.toml", &facts),
-        topics: Some(file("merged/topics.toml", &topics)),
-    })
-    .unwrap_or_else(|e| die(format!("the merged catalog is invalid: {:?}", e.first())))
+    let texts = [speakers, sources, quotes, facts, topics];
+    let paths = FILE_NAMES.map(|name| format!("merged/{name}"));
+    DataFiles::from_texts(&paths, &texts)
+        .parse()
+        .unwrap_or_else(|e| die(format!("the merged catalog is invalid: {:?}", e.first())))
 }
 
 fn role(seed: u64) -> &'static str {

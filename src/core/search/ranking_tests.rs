@@ -3,7 +3,7 @@
 
 use super::{Mode, Query, SearchIndex, search};
 use crate::core::catalog::Catalog;
-use crate::core::data::{DataFile, DataFiles, parse_catalog};
+use crate::core::data::DataFiles;
 
 /// A catalog of the given quotes (id, text), all by one speaker from one source, with extra
 /// speaker keys and topics.toml text.
@@ -37,18 +37,16 @@ fn catalog_with_topics(
             "[[fact]]\nid = \"{id}\"\ntext = \"{text}\"\nsource = \"src\"\n\n"
         ));
     }
-    let file = |path, text| DataFile { path, text };
-    parse_catalog(&DataFiles {
-        speakers: file("speakers.toml", &speakers),
-        sources: file(
-            "sources.toml",
-            "[[source]]\nid = \"src\"\ntitle = \"Record\"\n",
-        ),
-        quotes: file("quotes.toml", &quote_text),
-        facts: file("facts.toml", &fact_text),
-        topics: topics.map(|(_, text)| file("topics.toml", text)),
-    })
-    .expect("the test catalog is valid")
+    let texts = [
+        speakers,
+        "[[source]]\nid = \"src\"\ntitle = \"Record\"\n".to_string(),
+        quote_text,
+        fact_text,
+        topics.map_or(String::new(), |(_, text)| text.to_string()),
+    ];
+    DataFiles::named(&texts)
+        .parse()
+        .expect("the test catalog is valid")
 }
 
 /// The ids of the hits for `text`, best first.
