@@ -922,25 +922,22 @@ mod tests {
     /// Two speakers of one name (a president in the addresses and the same man quoted in a
     /// collection), and one with a name that contains another's.
     fn namesakes() -> (Catalog, SearchIndex) {
-        use crate::core::data::{DataFile, DataFiles, parse_catalog};
-        let file = |path, text| DataFile { path, text };
-        let catalog = parse_catalog(&DataFiles {
-            speakers: file(
-                "speakers.toml",
-                "[[speaker]]\nid = \"thomas-jefferson\"\nname = \"Thomas Jefferson\"\n\
+        let catalog = crate::core::data::DataFiles::named(&[
+            "[[speaker]]\nid = \"thomas-jefferson\"\nname = \"Thomas Jefferson\"\n\
                  [[speaker]]\nid = \"president-jefferson\"\nname = \"Thomas Jefferson\"\nrole = \"President\"\n\
                  [[speaker]]\nid = \"john-adams\"\nname = \"John Adams\"\n\
-                 [[speaker]]\nid = \"john-quincy-adams\"\nname = \"John Quincy Adams\"\n",
-            ),
-            sources: file("sources.toml", "[[source]]\nid = \"sotu\"\ntitle = \"Addresses\"\n"),
-            quotes: file(
-                "quotes.toml",
-                "[[quote]]\nid = \"q1\"\ntext = \"The receipts of the Treasury have exceeded the sum expected.\"\nspeaker = \"president-jefferson\"\nsource = \"sotu\"\n\
-                 [[quote]]\nid = \"q2\"\ntext = \"Facts are stubborn things, and whatever may be our wishes.\"\nspeaker = \"john-adams\"\nsource = \"sotu\"\n",
-            ),
-            facts: file("facts.toml", ""),
-            topics: None,
-        })
+                 [[speaker]]\nid = \"john-quincy-adams\"\nname = \"John Quincy Adams\"\n"
+                .to_string(),
+            "[[source]]\nid = \"sotu\"\ntitle = \"Addresses\"\n"
+                .to_string(),
+            "[[quote]]\nid = \"q1\"\ntext = \"The receipts of the Treasury have exceeded the sum expected.\"\nspeaker = \"president-jefferson\"\nsource = \"sotu\"\n\
+                 [[quote]]\nid = \"q2\"\ntext = \"Facts are stubborn things, and whatever may be our wishes.\"\nspeaker = \"john-adams\"\nsource = \"sotu\"\n"
+                .to_string(),
+            ""
+                .to_string(),
+            String::new(),
+        ])
+        .parse()
         .unwrap();
         let index = SearchIndex::build(&catalog);
         (catalog, index)
