@@ -264,6 +264,25 @@ fn a_completion_that_continues_the_typed_phrase_beats_words_found_apart_in_the_s
     }
 }
 
+#[test]
+fn a_figure_matches_in_any_of_its_spellings_in_the_seed() {
+    let snapshot = Snapshot::new(seed_catalog());
+    let cases = [
+        ("korea 140bn investment", "rok-investment-140bn"),
+        ("$140B invested by korea", "rok-investment-140bn"),
+        ("140,000,000,000 dollars", "rok-investment-140bn"),
+        ("140 billion dollars", "rok-investment-140bn"),
+        // The figure's unit ("rank") is searched with the fact.
+        (
+            "where does the US rank among investors in South Korea",
+            "us-second-largest-investor-in-rok",
+        ),
+    ];
+    for (query, want) in cases {
+        assert_eq!(top(&snapshot, query).as_deref(), Some(want), "{query}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::normalize::{each_token, tokens};
+use super::normalize::{each_search_token as each_token, search_tokens as tokens};
 use crate::core::catalog::{Catalog, Entry};
 use crate::core::model::EntryKind;
 
@@ -25,6 +25,8 @@ pub(crate) mod field {
     pub const CONTEXT: u8 = 16;
     /// Expansions of common acronyms ("united states" also indexed as "us").
     pub const ALIAS: u8 = 32;
+    /// The speaker's role when the words were said ("Secretary of State").
+    pub const ROLE: u8 = 64;
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -205,6 +207,9 @@ impl SearchIndex {
             .map(|s| (s.id.as_str(), tokens(&s.title)))
             .collect();
 
+        // A speaker's role when they spoke (contract §4.1: the dated role held on the quote's
+        // date, else `role`), tokenised once per distinct title.
+        let mut role_tokens: HashMap<String, Vec<String>> = HashMap::new();
         let mut docs = Vec::new();
         let mut positions = Vec::new();
         let mut total_len = 0u64;
@@ -264,6 +269,24 @@ impl SearchIndex {
                 positions[start as usize..].sort_unstable();
             }
             let end = positions.len() as u32;
+            // A fact's figure is found as the source states it and as typed: its value written
+            // out (140e9 as "140", "billion"), its unit and its qualifier.
+            if let Entry::Fact(fact) = entry
+                && let Some(figure) = &fact.figure
+            {
+                let value = figure_text(figure.value);
+                let words = [
+                    Some(value.as_str()),
+                    figure.unit.as_deref(),
+                    figure.qualifier.as_deref(),
+                ];
+                for text in words.into_iter().flatten() {
+                    each_token(text, |t| {
+                        let id = builder.term(t);
+                        add(id, 0, field::CONTEXT);
+                    });
+                }
+            }
             let (speaker, source, context) = match entry {
                 Entry::Quote(q) => (Some(q.speaker.as_str()), &q.source, q.context.as_deref()),
                 Entry::Fact(f) => (None, &f.source, None),
@@ -272,6 +295,16 @@ impl SearchIndex {
                 for t in tokens {
                     let id = builder.term(t);
                     add(id, 0, field::SPEAKER);
+                }
+            }
+            if let Entry::Quote(q) = entry {
+                let role = catalog.speaker(&q.speaker).and_then(|s| s.role_on(q.date));
+                if let Some(role) = role {
+                    let tokens = role_tokens.entry(role).or_insert_with_key(|r| tokens(r));
+                    for t in tokens.iter() {
+                        let id = builder.term(t);
+                        add(id, 0, field::ROLE);
+                    }
                 }
             }
             for t in source_tokens.get(source.as_str()).into_iter().flatten() {
@@ -423,6 +456,16 @@ impl SearchIndex {
             .iter()
             .take_while(move |(h, _)| *h == hash)
             .map(|(_, id)| *id)
+    }
+}
+
+/// A figure's value as digits: whole numbers without a fraction or exponent (140e9 as
+/// "140000000000", which search reads as "140 billion"), others as Rust prints them.
+fn figure_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        value.to_string()
     }
 }
 

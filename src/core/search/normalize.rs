@@ -80,7 +80,86 @@ pub fn tokens(text: &str) -> Vec<String> {
 }
 
 /// Calls `f` with each normalised token of `text`, in order, without allocating per token.
-pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
+pub fn each_token(text: &str, f: impl FnMut(&str)) {
+    scan(text, false, f)
+}
+
+/// The tokens search indexes and queries with: [`tokens`], with figures written one way
+/// whatever their spelling ([`each_search_token`]).
+pub fn search_tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    each_search_token(text, |t| out.push(t.to_string()));
+    out
+}
+
+/// [`each_token`], with figures normalised so that "$140 billion", "140 billion dollars",
+/// "140bn" and "140,000,000,000" meet: a currency sign before a number is read as its word
+/// ("$" → "dollars", before the number), a magnitude written after digits is split off and
+/// spelled out ("140bn" → "140", "billion"; k, m, mn, b, bn, t, tn), and a number with six or
+/// more trailing zeros is written as its leading digits and magnitude. Only search uses this:
+/// what a word *is* (verify, slugs) stays as written.
+pub fn each_search_token(text: &str, f: impl FnMut(&str)) {
+    scan(text, true, f)
+}
+
+/// The word a currency sign stands for when it is written before a number.
+fn currency_word(c: char) -> Option<&'static str> {
+    match c {
+        '$' => Some("dollars"),
+        '€' => Some("euros"),
+        '£' => Some("pounds"),
+        '¥' => Some("yen"),
+        '₩' => Some("won"),
+        _ => None,
+    }
+}
+
+/// The word for a magnitude abbreviated after digits ("bn" in "140bn").
+fn magnitude_word(suffix: &str) -> Option<&'static str> {
+    match suffix {
+        "k" => Some("thousand"),
+        "m" | "mn" | "mln" => Some("million"),
+        "b" | "bn" | "bln" => Some("billion"),
+        "t" | "tn" | "trn" => Some("trillion"),
+        _ => None,
+    }
+}
+
+/// Emits one finished token, with figures spelled one way when `figures` is on.
+fn emit(token: &str, figures: bool, f: &mut impl FnMut(&str)) {
+    if !figures || !token.starts_with(|c: char| c.is_ascii_digit()) {
+        f(token);
+        return;
+    }
+    let digits = token.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, suffix) = token.split_at(digits);
+    if let Some(word) = magnitude_word(suffix) {
+        emit(number, figures, f);
+        f(word);
+        return;
+    }
+    if !suffix.is_empty() {
+        f(token);
+        return;
+    }
+    let zeros = number.bytes().rev().take_while(|&b| b == b'0').count();
+    let magnitude = match zeros {
+        12.. => Some((12, "trillion")),
+        9.. => Some((9, "billion")),
+        6.. => Some((6, "million")),
+        _ => None,
+    };
+    match magnitude {
+        Some((cut, word)) if number.len() > cut && number.len() <= cut + 3 => {
+            f(&number[..number.len() - cut]);
+            f(word);
+        }
+        _ => f(token),
+    }
+}
+
+fn scan(text: &str, figures: bool, mut f: impl FnMut(&str)) {
+    let mut f = |t: &str| emit(t, figures, &mut f);
     let chars: Vec<char> = if text.is_ascii() {
         text.bytes()
             .map(|b| b.to_ascii_lowercase() as char)
@@ -140,6 +219,12 @@ pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
             }
             length = 0;
             segment = 0;
+            if figures
+                && next.is_some_and(|c| c.is_ascii_digit())
+                && let Some(word) = currency_word(c)
+            {
+                f(word);
+            }
         }
     }
     if !current.is_empty() {
@@ -249,6 +334,31 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(tokens(text), *want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_figure_is_tokenised_one_way_for_search_whatever_its_spelling() {
+        let cases: &[(&str, &[&str])] = &[
+            ("$140 billion", &["dollars", "140", "billion"]),
+            ("140 billion dollars", &["140", "billion", "dollars"]),
+            ("140bn", &["140", "billion"]),
+            ("$140B", &["dollars", "140", "billion"]),
+            ("140,000,000,000", &["140", "billion"]),
+            ("5m people", &["5", "million", "people"]),
+            ("€2.5tn", &["euros", "2", "5", "trillion"]),
+            ("₩1,000,000", &["won", "1", "million"]),
+            // Not figures: kept as written.
+            (
+                "1st 2nd 90s f35 1000 2021",
+                &["1st", "2nd", "90s", "f35", "1000", "2021"],
+            ),
+            ("$ alone", &["alone"]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(search_tokens(text), *want, "{text:?}");
+        }
+        // What a word is elsewhere (verify, slugs) does not change.
+        assert_eq!(tokens("$140bn"), ["140bn"]);
     }
 
     #[test]

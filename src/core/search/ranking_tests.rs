@@ -5,8 +5,8 @@ use super::{Mode, Query, SearchIndex, search};
 use crate::core::catalog::Catalog;
 use crate::core::data::DataFiles;
 
-/// A catalog of the given quotes (id, text), all by one speaker from one source, with extra
-/// speaker keys and topics.toml text.
+/// A catalog of the given quotes (id, text) from one source, by Sam Speaker (with the extra
+/// speaker keys) except those whose id starts with "filler", by Olga Other.
 fn catalog(speaker_keys: &str, quotes: &[(&str, &str)], facts: &[(&str, &str)]) -> Catalog {
     catalog_with_topics(speaker_keys, quotes, facts, None)
 }
@@ -17,7 +17,9 @@ fn catalog_with_topics(
     facts: &[(&str, &str)],
     topics: Option<(&str, &str)>,
 ) -> Catalog {
-    let speakers = format!("[[speaker]]\nid = \"s\"\nname = \"Sam Speaker\"\n{speaker_keys}\n");
+    let speakers = format!(
+        "[[speaker]]\nid = \"s\"\nname = \"Sam Speaker\"\n{speaker_keys}\n\n[[speaker]]\nid = \"o\"\nname = \"Olga Other\"\n"
+    );
     let mut quote_text = String::new();
     for (id, text) in quotes {
         let topic = topics.map_or(String::new(), |(slug, _)| {
@@ -27,8 +29,9 @@ fn catalog_with_topics(
                 String::new()
             }
         });
+        let speaker = if id.starts_with("filler") { "o" } else { "s" };
         quote_text.push_str(&format!(
-            "[[quote]]\nid = \"{id}\"\ntext = \"{text}\"\nspeaker = \"s\"\nsource = \"src\"\ndate = \"2024-06-01\"\n{topic}\n"
+            "[[quote]]\nid = \"{id}\"\ntext = \"{text}\"\nspeaker = \"{speaker}\"\nsource = \"src\"\ndate = \"2024-06-01\"\n{topic}\n"
         ));
     }
     let mut fact_text = String::new();
@@ -192,5 +195,94 @@ fn words_typed_without_a_space_or_with_two_are_found_as_words() {
     ] {
         let ids = ranked(&catalog, query, mode);
         assert_eq!(ids.first().map(String::as_str), Some("phrase"), "{query}");
+    }
+}
+
+#[test]
+fn a_speakers_role_finds_their_quotes() {
+    // The role held on the quote's date (2024-06-01), else `role`.
+    let secretary = catalog(
+        "role = \"Senator\"\nroles = [{ title = \"Secretary of Defense\", from = \"2024-01-01\" }]",
+        &[
+            ("by-them", "the budget must grow"),
+            ("filler-1", "defense of the realm"),
+            ("filler-2", "the secret of the realm"),
+            ("filler-3", "peace and prosperity"),
+        ],
+        &[],
+    );
+    for query in [
+        "secretary of defense budget",
+        "what did the defense secretary say",
+        "secretary",
+    ] {
+        let ids = ranked(&secretary, query, Mode::Search);
+        assert_eq!(ids.first().map(String::as_str), Some("by-them"), "{query}");
+    }
+    let admiral = catalog(
+        "role = \"Rear Admiral\"",
+        &[
+            ("by-them", "a ship in port is safe"),
+            ("filler-1", "an admiral of ships"),
+        ],
+        &[],
+    );
+    let ids = ranked(&admiral, "rear admiral port", Mode::Search);
+    assert_eq!(ids.first().map(String::as_str), Some("by-them"));
+}
+
+#[test]
+fn a_figure_matches_in_any_of_its_spellings() {
+    let catalog = catalog(
+        "",
+        &[("decoy", "we found 140 reasons and a billion stars")],
+        &[
+            (
+                "dollars-sign",
+                "Korea committed more than $140 billion since 2021.",
+            ),
+            ("spelled", "Trade reached 140 billion dollars in goods."),
+            ("abbreviated", "Exports hit 140bn in a single year."),
+        ],
+    );
+    for query in [
+        "$140 billion",
+        "140 billion dollars",
+        "140bn",
+        "$140bn",
+        "$140B",
+        "140,000,000,000 dollars",
+        "US$ 140 billion",
+    ] {
+        let ids = ranked(&catalog, query, Mode::Search);
+        let rank = |id: &str| ids.iter().position(|x| x == id);
+        for id in ["dollars-sign", "spelled", "abbreviated"] {
+            assert!(
+                rank(id).is_some_and(|r| rank("decoy").is_none_or(|d| r < d)),
+                "{query}: {id} before the decoy: {ids:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_acronym_alias_from_topics_finds_the_topic() {
+    let topics = "[[topic]]\nid = \"ncg\"\nname = \"Nuclear Consultative Group\"\naliases = [\"NCG\", \"N.C.G.\"]\n";
+    let catalog = catalog_with_topics(
+        "",
+        &[
+            ("tagged", "the group met in Seoul to coordinate"),
+            ("other", "a consultative group met in Seoul"),
+        ],
+        &[],
+        Some(("ncg", topics)),
+    );
+    for query in [
+        "ncg seoul",
+        "N.C.G. meeting",
+        "nuclear consultative group seoul",
+    ] {
+        let ids = ranked(&catalog, query, Mode::Search);
+        assert_eq!(ids.first().map(String::as_str), Some("tagged"), "{query}");
     }
 }

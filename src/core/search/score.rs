@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 
 use super::index::{Posting, Scratch, SearchIndex, deletion_hashes, field, stemmer};
-use super::normalize::{ends_mid_word, hangul_carry, is_stopword, tokens};
+use super::normalize::{ends_mid_word, hangul_carry, is_stopword, search_tokens as tokens};
 use super::{Hit, Mode, Outcome, Query};
 use crate::core::catalog::{Catalog, Entry};
 use crate::core::model::EntryKind;
@@ -41,8 +41,6 @@ struct Token {
     /// Candidate terms, how well each matches this word (1.0 exact), and whether the term is
     /// the word as typed or a completion of it (not a typo, stem or variant).
     expansions: Vec<(u32, f32, bool)>,
-    /// A function word ("the", "of"): it does not make a phrase on its own.
-    stop: bool,
     /// This word's weight in a perfect match.
     idf: f32,
     /// Scored only during re-ranking because it is too common to decide anything alone.
@@ -73,6 +71,7 @@ impl SearchIndex {
         for (bit, weight) in [
             (field::SPEAKER, 0.9),
             (field::ALIAS, 0.85),
+            (field::ROLE, 0.7),
             (field::TOPIC, 0.6),
             (field::CONTEXT, 0.6),
             (field::SOURCE, 0.4),
@@ -222,7 +221,7 @@ impl SearchIndex {
     /// everyday words.
     fn split_run_together(&self, word: &str, open: bool) -> Option<(String, String)> {
         let n = word.chars().count();
-        if n < 5
+        if n < 4
             || self.term_ids.contains_key(word)
             || self.stem_ids.contains_key(stemmer().stem(word).as_ref())
             || (open && !self.prefix_range(word).is_empty())
@@ -348,12 +347,10 @@ impl SearchIndex {
                         .reduce(f32::max)
                         .unwrap_or(self.idf(0)),
                 };
-                let stop = is_stopword(w);
-                let idf = if stop { idf.min(0.5) } else { idf };
+                let idf = if is_stopword(w) { idf.min(0.5) } else { idf };
                 Token {
                     text: w.clone(),
                     expansions,
-                    stop,
                     idf,
                     deferred: false,
                     correction,
@@ -488,10 +485,7 @@ impl SearchIndex {
                 0.0
             };
             let (completes, continues) = if continuation {
-                (
-                    phrase_continued(&at, &query_tokens, true),
-                    phrase_continued(&at, &query_tokens, false),
-                )
+                (phrase_continued(&at, true), phrase_continued(&at, false))
             } else {
                 (0, 0)
             };
@@ -597,10 +591,10 @@ fn adjacency(first: &[Occurrence], next: &[Occurrence]) -> f32 {
     best
 }
 
-/// How many content words (not function words) of the longest run of query words that ends
-/// with the last one and sits in the text adjacent and in order; 0 unless it joins two
-/// content words. With `literal`, the last word must be matched as typed or completed.
-fn phrase_continued(at: &[Vec<Occurrence>], tokens: &[Token], literal: bool) -> usize {
+/// How many words long the longest run of query words is that ends with the last one and sits
+/// in the text adjacent and in order ("I do not se…" is four); 0 unless it is two or more.
+/// With `literal`, the last word must be matched as typed or completed.
+fn phrase_continued(at: &[Vec<Occurrence>], literal: bool) -> usize {
     let last = at.len() - 1;
     let has = |i: usize, pos: u32| at[i].binary_search_by_key(&pos, |o| o.pos).is_ok();
     let mut best = 0;
@@ -608,14 +602,14 @@ fn phrase_continued(at: &[Vec<Occurrence>], tokens: &[Token], literal: bool) -> 
         if literal && !end.literal {
             continue;
         }
-        let mut content = usize::from(!tokens[last].stop);
+        let mut run = 1;
         let (mut i, mut pos) = (last, end.pos);
         while i > 0 && pos > 0 && has(i - 1, pos - 1) {
             i -= 1;
             pos -= 1;
-            content += usize::from(!tokens[i].stop);
+            run += 1;
         }
-        best = best.max(content);
+        best = best.max(run);
     }
     if best >= 2 { best } else { 0 }
 }
