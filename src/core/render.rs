@@ -72,8 +72,19 @@ pub struct Card {
     pub appearance: Option<(String, usize)>,
     /// The status when it is not the default "sourced", with its note.
     pub status: Option<(Status, Option<String>)>,
-    /// Published translations: (language, text, source title); shown on request.
-    pub translations: Vec<(String, String, String)>,
+    /// Published translations; shown on request.
+    pub translations: Vec<TranslationLine>,
+}
+
+/// A published translation as a card shows it on request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranslationLine {
+    /// The BCP 47 tag as the data writes it ("ko", "zh-Hant").
+    pub language: String,
+    pub text: String,
+    /// The translation's own source: its title, and its address when it has one.
+    pub source: String,
+    pub source_url: Option<String>,
 }
 
 impl Card {
@@ -226,7 +237,7 @@ struct ProvenanceView {
     locator: Option<String>,
     appearance: Option<(String, usize)>,
     status: Option<(Status, Option<String>)>,
-    translations: Vec<(String, String, String)>,
+    translations: Vec<TranslationLine>,
 }
 
 fn provenance_view(catalog: &Catalog, provenance: &Provenance) -> ProvenanceView {
@@ -253,7 +264,12 @@ fn provenance_view(catalog: &Catalog, provenance: &Provenance) -> ProvenanceView
         translations: provenance
             .translations
             .iter()
-            .map(|t| (t.language.clone(), t.text.clone(), title(&t.source)))
+            .map(|t| TranslationLine {
+                language: t.language.clone(),
+                text: t.text.clone(),
+                source: title(&t.source),
+                source_url: catalog.source(&t.source).and_then(|s| s.url.clone()),
+            })
             .collect(),
     }
 }
@@ -531,9 +547,70 @@ pub fn translations_text(card: &Card) -> String {
     }
     card.translations
         .iter()
-        .map(|(language, text, source)| format!("[{language}] {text}\n  — {source}"))
+        .map(|t| format!("[{}] {}\n  — {}", t.language, t.text, t.source))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A language tag as a reader knows it: the language's English name and its own name when
+/// they differ, then the tag ("Korean (한국어) · ko", "Chinese (中文) · zh-Hant"); the tag
+/// alone for a language ISO 639 does not name (private use, "x-klingon").
+pub fn language_label(tag: &str) -> String {
+    let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
+    let language = match primary.len() {
+        2 => isolang::Language::from_639_1(&primary),
+        3 => isolang::Language::from_639_3(&primary),
+        _ => None,
+    };
+    match language {
+        Some(language) => {
+            let name = language.to_name();
+            match language.to_autonym().filter(|own| *own != name) {
+                Some(own) => format!("{name} ({own}) · {tag}"),
+                None => format!("{name} · {tag}"),
+            }
+        }
+        None => tag.to_string(),
+    }
+}
+
+/// A card's published translations as an embed, shown on request (the Translations button):
+/// one field each, named by its language, with its words and its own source linked. The words
+/// and titles come from the data and are escaped, so they cannot format or ping.
+pub fn translations_embed(card: &Card) -> EmbedView {
+    let fields = card
+        .translations
+        .iter()
+        .take(crate::core::limits::EMBED_FIELDS)
+        .map(|t| {
+            let title = escape_markdown(&t.source);
+            let source = match t.source_url.as_deref().filter(|u| is_plain_url(u)) {
+                Some(url) => format!("[{title}]({url})"),
+                None => title,
+            };
+            EmbedField {
+                name: language_label(&t.language),
+                value: format!("{}\n— {source}", escape_markdown(&t.text)),
+                inline: false,
+            }
+        })
+        .collect();
+    EmbedView {
+        title: format!("{} — {}", wording::TRANSLATIONS, card.heading),
+        url: None,
+        description: if card.translations.is_empty() {
+            "No published translation of this entry is on record.".to_string()
+        } else {
+            escape_markdown(&card.body)
+        },
+        fields,
+        footer: format!("id: {}", card.id),
+    }
+}
+
+/// Whether a URL can sit inside a Markdown link as it is: no parenthesis or space to end it.
+fn is_plain_url(url: &str) -> bool {
+    !url.contains([')', '(', ' ', '<', '>'])
 }
 
 /// A card as plain text, as `quotebot search` prints it.
@@ -1131,5 +1208,62 @@ mod tests {
         for (f, want) in cases {
             assert_eq!(format_figure(&f), want);
         }
+    }
+
+    #[test]
+    fn languages_are_named_in_english_and_in_their_own_words_with_the_tag() {
+        let cases = [
+            ("ko", "Korean (한국어) · ko"),
+            ("en", "English · en"),
+            ("zh-Hant", "Chinese (中文) · zh-Hant"),
+            ("ar", "Arabic (العربية) · ar"),
+            ("kor", "Korean (한국어) · kor"),
+            ("x-klingon", "x-klingon"),
+            ("qaa", "qaa"),
+        ];
+        for (tag, want) in cases {
+            assert_eq!(language_label(tag), want, "{tag}");
+        }
+    }
+
+    #[test]
+    fn translations_are_escaped_so_they_cannot_format_or_ping() {
+        let card = Card {
+            id: "q".into(),
+            kind: EntryKind::Quote,
+            quote_kind: None,
+            body: "“Words.”".into(),
+            heading: "Sam".into(),
+            speaker: None,
+            role: None,
+            date: None,
+            context: None,
+            figure: None,
+            source: source_line(None, "src"),
+            related: Vec::new(),
+            topics: Vec::new(),
+            locator: None,
+            appearance: None,
+            status: None,
+            translations: vec![TranslationLine {
+                language: "ko".into(),
+                text: "@everyone **동맹** <@123> [link](https://evil.example)".into(),
+                source: "연합_뉴스 *속보*".into(),
+                source_url: Some("https://example.org/ko".into()),
+            }],
+        };
+        let view = translations_embed(&card);
+        assert_eq!(view.fields.len(), 1);
+        let field = &view.fields[0];
+        assert_eq!(field.name, "Korean (한국어) · ko");
+        assert_eq!(
+            field.value,
+            "@\u{200B}everyone \\*\\*동맹\\*\\* \\<@\u{200B}123\\> \\[link\\]\\(https://evil.example\\)\n— [연합\\_뉴스 \\*속보\\*](https://example.org/ko)"
+        );
+        let none = translations_embed(&Card {
+            translations: Vec::new(),
+            ..card
+        });
+        assert!(none.description.starts_with("No published translation"));
     }
 }

@@ -39,11 +39,17 @@ pub struct Buttons {
     /// Previous/next custom ids, when there is more than one result.
     pub paging: Option<(String, String, bool, bool)>,
     pub cite: Option<String>,
+    /// The Translations button's custom id, when the entry has published translations.
+    pub translations: Option<String>,
     pub source_url: Option<String>,
 }
 
 pub fn buttons(buttons: &Buttons) -> Vec<CreateActionRow> {
-    if buttons.paging.is_none() && buttons.cite.is_none() && buttons.source_url.is_none() {
+    if buttons.paging.is_none()
+        && buttons.cite.is_none()
+        && buttons.translations.is_none()
+        && buttons.source_url.is_none()
+    {
         return Vec::new();
     }
     let mut row = Vec::new();
@@ -66,6 +72,13 @@ pub fn buttons(buttons: &Buttons) -> Vec<CreateActionRow> {
             CreateButton::new(limits::fit(cite, limits::CUSTOM_ID))
                 .label("Cite")
                 .style(ButtonStyle::Primary),
+        );
+    }
+    if let Some(translations) = &buttons.translations {
+        row.push(
+            CreateButton::new(limits::fit(translations, limits::CUSTOM_ID))
+                .label("Translations")
+                .style(ButtonStyle::Secondary),
         );
     }
     if let Some(url) = buttons

@@ -264,6 +264,8 @@ pub enum ComponentId {
     Page { session: u64, index: usize },
     /// A private, copy-ready citation of an entry: `qb:cite:{entry id}`.
     Cite(String),
+    /// An entry's published translations, privately: `qb:translations:{entry id}`.
+    Translations(String),
     /// Save the pending change `n`: `qb:confirm:{n}`.
     Confirm(u64),
     /// Drop the pending change `n`: `qb:cancel:{n}`.
@@ -293,6 +295,7 @@ impl fmt::Display for ComponentId {
         match self {
             ComponentId::Page { session, index } => write!(f, "{PREFIX}page:{session}:{index}"),
             ComponentId::Cite(entry) => write!(f, "{PREFIX}cite:{entry}"),
+            ComponentId::Translations(entry) => write!(f, "{PREFIX}translations:{entry}"),
             ComponentId::Confirm(n) => write!(f, "{PREFIX}confirm:{n}"),
             ComponentId::Cancel(n) => write!(f, "{PREFIX}cancel:{n}"),
             ComponentId::Share(n) => write!(f, "{PREFIX}share:{n}"),
@@ -322,6 +325,9 @@ impl FromStr for ComponentId {
                 })
             }
             "cite" if !arguments.is_empty() => Ok(ComponentId::Cite(arguments.to_string())),
+            "translations" if !arguments.is_empty() => {
+                Ok(ComponentId::Translations(arguments.to_string()))
+            }
             "confirm" => Ok(ComponentId::Confirm(number(arguments)?)),
             "cancel" => Ok(ComponentId::Cancel(number(arguments)?)),
             "share" => Ok(ComponentId::Share(number(arguments)?)),
@@ -530,6 +536,7 @@ mod tests {
             },
             ComponentId::Cite("a".repeat(64)),
             ComponentId::Cite("quote-with:colon".into()),
+            ComponentId::Translations("a".repeat(64)),
             ComponentId::Confirm(7),
             ComponentId::Cancel(u64::MAX),
             ComponentId::Form(1_000_000_000_000_000_001),
@@ -551,6 +558,10 @@ mod tests {
                 "qb:page:3:2",
             ),
             (ComponentId::Cite("x-y".into()), "qb:cite:x-y"),
+            (
+                ComponentId::Translations("x-y".into()),
+                "qb:translations:x-y",
+            ),
             (ComponentId::Confirm(12), "qb:confirm:12"),
             (ComponentId::Cancel(12), "qb:cancel:12"),
             (ComponentId::Form(99), "99"),
@@ -569,6 +580,7 @@ mod tests {
             "qb:page:x:1",
             "qb:page:1:-1",
             "qb:cite:",
+            "qb:translations:",
             "qb:confirm:",
             "qb:confirm:abc",
             "qb:cancel:1:2",

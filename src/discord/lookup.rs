@@ -92,20 +92,28 @@ fn page(
     index: usize,
 ) -> Option<(serenity::CreateEmbed, Vec<serenity::CreateActionRow>)> {
     let (ids, list) = resolve(snapshot, paging)?;
-    let (view, pages, cite, source_url) = match &list {
+    let (view, pages, cite, translations, source_url) = match &list {
         Some((title, intro)) => {
             let pages = ids.len().div_ceil(LIST_PAGE).max(1);
             if index >= pages {
                 return None;
             }
             let view = render::list_embed(&snapshot.catalog, title, intro, &ids, index, LIST_PAGE);
-            (view, pages, None, None)
+            (view, pages, None, None, None)
         }
         None => {
             let card = snapshot.card(ids.get(index)?)?;
             let view = render::card_embed(&card, Some((index, ids.len())));
             let cite = ComponentId::Cite(card.id.clone()).to_string();
-            (view, ids.len(), Some(cite), card.source.url.clone())
+            let translations = (!card.translations.is_empty())
+                .then(|| ComponentId::Translations(card.id.clone()).to_string());
+            (
+                view,
+                ids.len(),
+                Some(cite),
+                translations,
+                card.source.url.clone(),
+            )
         }
     };
     let to = |index| ComponentId::Page { session, index }.to_string();
@@ -120,6 +128,7 @@ fn page(
     let buttons = embed::buttons(&Buttons {
         paging,
         cite,
+        translations,
         source_url,
     });
     Some((embed::embed(&view), buttons))
@@ -174,6 +183,20 @@ pub fn on_cite(data: &Data, entry: &str) -> CreateInteractionResponse {
         Some(card) => {
             CreateInteractionResponse::Message(ephemeral(&render::citations_message(&card)))
         }
+        None => CreateInteractionResponse::Message(ephemeral(
+            "That entry is no longer in the database.",
+        )),
+    }
+}
+
+/// A Translations click: the entry's published translations, privately, for anyone.
+pub fn on_translations(data: &Data, entry: &str) -> CreateInteractionResponse {
+    match data.app.snapshot().card(entry) {
+        Some(card) => CreateInteractionResponse::Message(
+            message()
+                .embed(embed::embed(&render::translations_embed(&card)))
+                .ephemeral(true),
+        ),
         None => CreateInteractionResponse::Message(ephemeral(
             "That entry is no longer in the database.",
         )),

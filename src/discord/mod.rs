@@ -626,6 +626,7 @@ async fn on_component(
             lookup::on_page(data, component.user.id.get(), session, index)
         }
         Ok(ComponentId::Cite(entry)) => lookup::on_cite(data, &entry),
+        Ok(ComponentId::Translations(entry)) => lookup::on_translations(data, &entry),
         Ok(ComponentId::Share(share)) => verify::on_share(data, component.user.id.get(), share),
         Ok(ComponentId::Confirm(pending)) => {
             return curate::on_confirm(ctx, data, component, pending, true).await;

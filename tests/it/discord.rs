@@ -14,7 +14,7 @@ use quotebot::discord::RunError;
 use crate::fake_discord::{self as fake, BAD_TOKEN, FakeDiscord, GUILD_ID, OTHER_USER_ID, USER_ID};
 use crate::support::seed_catalog;
 
-struct Bot {
+pub(crate) struct Bot {
     task: JoinHandle<Result<(), RunError>>,
     stop: oneshot::Sender<()>,
     /// The bot's own state directory, when the test did not give one.
@@ -37,7 +37,7 @@ fn start_bot(fake: &FakeDiscord, token: &str) -> Bot {
     bot
 }
 
-fn start_bot_with(
+pub(crate) fn start_bot_with(
     fake: &FakeDiscord,
     token: &str,
     catalog: quotebot::core::catalog::Catalog,
@@ -73,7 +73,7 @@ fn start_bot_budgeted(
     }
 }
 
-async fn stop(bot: Bot) {
+pub(crate) async fn stop(bot: Bot) {
     let _ = bot.stop.send(());
     let result = tokio::time::timeout(Duration::from_secs(10), bot.task)
         .await
@@ -82,9 +82,9 @@ async fn stop(bot: Bot) {
     assert!(result.is_ok(), "{result:?}");
 }
 
-const TOKEN: &str = "fake-token-for-tests";
+pub(crate) const TOKEN: &str = "fake-token-for-tests";
 
-fn assert_no_pings(body: &Value) {
+pub(crate) fn assert_no_pings(body: &Value) {
     let mentions = &body["data"]["allowed_mentions"];
     assert!(mentions.is_object(), "allowed_mentions must be set: {body}");
     assert_eq!(mentions["parse"], serde_json::json!([]), "{body}");

@@ -13,6 +13,7 @@ mod fake_discord;
 mod fotd;
 mod json_order;
 mod lifecycle;
+mod lookup_options;
 mod provenance;
 mod search;
 mod seed;
