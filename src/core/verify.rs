@@ -1099,8 +1099,11 @@ mod tests {
         }
 
         /// Words the record does not have, put before a run of the record's words, are added
-        /// by the claim: the diff starts with them, and reads none of the record's words as
-        /// missing or changed (the run is the record's, whatever precedes it there).
+        /// by the claim: the diff starts with them, changes none of the record's words, and
+        /// costs only them (none of the record's words before the run is read as missing).
+        /// Around an ellipsis of the record with words repeated on both sides, the run's own
+        /// words may be shown as free words at the ellipsis and the bracketed words after it as
+        /// left out, at no cost: the alignment's ties, left as they are.
         #[test]
         fn leading_words_before_an_excerpt_are_added(
             record in record_text(),
@@ -1120,9 +1123,15 @@ mod tests {
                 proptest::prop_assert_eq!(&ops[0], &DiffOp::Added(added.join(" ")), "{}", claim_text);
             }
             proptest::prop_assert!(
-                ops.iter().all(|op| matches!(op, DiffOp::Same(_) | DiffOp::Added(_))),
+                !ops.iter().any(|op| matches!(op, DiffOp::Changed { .. })),
                 "{:?} for {}", ops, claim_text
             );
+            if !record.contains("...") && !record.contains('…') {
+                proptest::prop_assert!(
+                    ops.iter().all(|op| matches!(op, DiffOp::Same(_) | DiffOp::Added(_))),
+                    "{:?} for {}", ops, claim_text
+                );
+            }
             proptest::prop_assert_eq!(alignment.cost, 2 * prefix_words as u32);
         }
     }
