@@ -13,7 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::core::diag::Diagnostic;
 use crate::core::edit::EditError;
-use crate::core::exchange::{self, Format};
+use crate::core::exchange::{self, Format, NearDuplicates};
 use crate::core::model::EntryKind;
 use crate::core::render;
 use crate::core::schema::Kind;
@@ -137,6 +137,10 @@ pub enum Command {
         /// Print the plan as JSON.
         #[arg(long)]
         json: bool,
+        /// Add new quotes and facts that look like ones the database has; without it they
+        /// are listed as near duplicates and left out.
+        #[arg(long)]
+        allow_near_duplicates: bool,
     },
     /// The autocomplete choices the bot would offer for TEXT (at most 25).
     Suggest {
@@ -410,7 +414,15 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
             format,
             dry_run,
             json,
-        } => import(&config, file, *format, *dry_run, *json, out)?,
+            allow_near_duplicates,
+        } => {
+            let near = if *allow_near_duplicates {
+                NearDuplicates::Add
+            } else {
+                NearDuplicates::LeaveOut
+            };
+            import(&config, file, *format, *dry_run, *json, near, out)?
+        }
         Command::Suggest { text, json, batch } => {
             let snapshot = load_snapshot(&config)?;
             for text in queries(text, batch.as_deref())? {
@@ -445,6 +457,7 @@ fn import(
     format: Option<Format>,
     dry_run: bool,
     json: bool,
+    near: NearDuplicates,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
     let path = file.display().to_string();
@@ -481,7 +494,7 @@ fn import(
         text: &text,
         format,
     };
-    let mut plan = exchange::plan(&snapshot.catalog, &snapshot.index, input);
+    let mut plan = exchange::plan_with(&snapshot.catalog, &snapshot.index, input, near);
     drop((text, snapshot));
     let mut revisions = None;
     if let Some(app) = app.filter(|_| plan.problems.is_empty() && !plan.is_empty()) {
@@ -520,14 +533,22 @@ fn import(
             writeln!(out, "skip\t{id}\t(unchanged)")?;
         }
         for (new, existing) in &plan.near_duplicates {
-            writeln!(out, "near duplicate\t{new}\t(looks like {existing})")?;
+            match near {
+                NearDuplicates::LeaveOut => writeln!(
+                    out,
+                    "skip\t{new}\t(near duplicate of {existing}; --allow-near-duplicates adds it)"
+                )?,
+                NearDuplicates::Add => {
+                    writeln!(out, "near duplicate\t{new}\t(looks like {existing}; added)")?
+                }
+            }
         }
     }
     if !plan.problems.is_empty() {
         return Err(Failure::Import(plan.problems));
     }
     let summary = format!(
-        "{} added, {} changed, {} unchanged, {} near duplicate{}",
+        "{} added, {} changed, {} unchanged, {} near duplicate{} {}",
         plan.added.len(),
         plan.changed.len(),
         plan.unchanged.len(),
@@ -536,6 +557,10 @@ fn import(
             ""
         } else {
             "s"
+        },
+        match near {
+            NearDuplicates::LeaveOut => "left out",
+            NearDuplicates::Add => "added",
         }
     );
     match revisions {

@@ -22,7 +22,7 @@ use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value as T
 use super::catalog::Catalog;
 use super::data::{self, DataFile};
 use super::edit::Change;
-use super::model::{EntryKind, Record};
+use super::model::{EntryKind, FieldValue, Record};
 use super::moderation::{self, NEAR_DUPLICATE, Taken};
 use super::schema::{Key, Kind, Shape};
 use super::search::{self, Query, SearchIndex};
@@ -378,12 +378,35 @@ impl Raw {
     }
 }
 
+/// What an import does with a new quote or fact that looks like one the database has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NearDuplicates {
+    /// Listed in `near_duplicates` and left out: not added (the default). A curator adds one
+    /// on purpose, never by accident in a batch.
+    #[default]
+    LeaveOut,
+    /// Listed in `near_duplicates` and added with the rest (`--allow-near-duplicates`).
+    Add,
+}
+
+/// [`plan_with`] leaving near duplicates out.
+pub fn plan(catalog: &Catalog, index: &SearchIndex, import: Import<'_>) -> Plan {
+    plan_with(catalog, index, import, NearDuplicates::LeaveOut)
+}
+
 /// Reads `import` and plans merging its records into `catalog`: records with an id the catalog
 /// does not have are added, records with one it has are changed when they differ and left
 /// alone when they do not. Every record is checked as a data file's record is, references
 /// included (to the catalog's records and the import's own); new quotes and facts are searched
-/// for in `index` (the catalog's) as the forms do, and close matches listed.
-pub fn plan(catalog: &Catalog, index: &SearchIndex, import: Import<'_>) -> Plan {
+/// for in `index` (the catalog's) as the forms do, and close matches listed in
+/// `near_duplicates`: left out of `added` and of the changes unless `near` says to add them (a
+/// record of the import that refers to one left out is then a problem at its line).
+pub fn plan_with(
+    catalog: &Catalog,
+    index: &SearchIndex,
+    import: Import<'_>,
+    near: NearDuplicates,
+) -> Plan {
     let mut problems = Vec::new();
     let mut created = Vec::new();
     let raws = match import.format {
@@ -417,6 +440,9 @@ pub fn plan(catalog: &Catalog, index: &SearchIndex, import: Import<'_>) -> Plan 
         }
     }
     plan.near_duplicates = near_duplicates(catalog, index, &plan.changes);
+    if near == NearDuplicates::LeaveOut && !plan.near_duplicates.is_empty() {
+        leave_out_near_duplicates(&mut plan, &lines, &mut problems);
+    }
     problems.sort_by_key(|p| p.line);
     plan.problems = problems
         .into_iter()
@@ -432,6 +458,53 @@ pub fn plan(catalog: &Catalog, index: &SearchIndex, import: Import<'_>) -> Plan 
     plan.changed.sort_by_key(order);
     plan.unchanged.sort_by_key(order);
     plan
+}
+
+/// Takes the near duplicates out of the plan's additions; a record still in the plan that
+/// refers to one of them is reported at its line (it would refer to nothing).
+fn leave_out_near_duplicates(
+    plan: &mut Plan,
+    lines: &HashMap<String, usize>,
+    problems: &mut Vec<Problem>,
+) {
+    let left_out: HashMap<&str, &str> = plan
+        .near_duplicates
+        .iter()
+        .map(|(new, old)| (new.as_str(), old.as_str()))
+        .collect();
+    let is_left_out = |c: &Change| {
+        matches!(c, Change::Add { .. })
+            && matches!(c.record(), Record::Quote(_) | Record::Fact(_))
+            && left_out.contains_key(c.id())
+    };
+    plan.changes.retain(|c| !is_left_out(c));
+    plan.added.retain(|id| !left_out.contains_key(id.as_str()));
+    for change in &plan.changes {
+        let Some(record) = change.after() else {
+            continue;
+        };
+        for (key, value) in record.values() {
+            let Some(FieldValue::List(ids)) = value else {
+                continue;
+            };
+            if !matches!(
+                record.kind().key(key).map(|k| k.shape),
+                Some(Shape::References(_))
+            ) {
+                continue;
+            }
+            for id in ids {
+                if let Some(existing) = left_out.get(id.as_str()) {
+                    problems.push(Problem {
+                        line: lines.get(record.id()).copied().unwrap_or(1),
+                        message: format!(
+                            "`{key}` names `{id}`, a near duplicate of `{existing}` that is left out; leave the reference out, or import with --allow-near-duplicates to add it"
+                        ),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// Drops (and reports) a record whose id an earlier one in the file has (in its namespace: a

@@ -319,7 +319,7 @@ fn preview(name: &str, plan: &Plan) -> String {
             pairs.push(format!("and {} more", plan.near_duplicates.len() - LISTED));
         }
         lines.push(format!(
-            "Near duplicates (imported too if you confirm): {}",
+            "Near duplicates, left out (add one with /curate quote or /curate fact, which asks first): {}",
             pairs.join("; ")
         ));
     }

@@ -107,7 +107,7 @@ async fn import_previews_then_only_its_moderator_can_confirm_and_it_is_one_chang
     let preview = answer(&fake, &command).await.body;
     let text = preview["content"].as_str().unwrap();
     assert!(
-        text.starts_with("Import `quotes.csv`: 5 to add, 0 to change, 0 unchanged."),
+        text.starts_with("Import `quotes.csv`: 4 to add, 0 to change, 0 unchanged."),
         "{text}"
     );
     assert!(
@@ -115,7 +115,7 @@ async fn import_previews_then_only_its_moderator_can_confirm_and_it_is_one_chang
         "{text}"
     );
     assert!(
-        text.contains("Near duplicates (imported too if you confirm): `blinken-today-the-alliance-between` looks like `blinken-alliance-essential`"),
+        text.contains("Near duplicates, left out (add one with /curate quote or /curate fact, which asks first): `blinken-today-the-alliance-between` looks like `blinken-alliance-essential`"),
         "{text}"
     );
     assert_eq!(preview["allowed_mentions"]["parse"], serde_json::json!([]));
@@ -143,10 +143,18 @@ async fn import_previews_then_only_its_moderator_can_confirm_and_it_is_one_chang
     let done = answer(&fake, &click).await.body;
     let done = done["content"].as_str().unwrap();
     assert!(
-        done.starts_with("Added `cho-tae-yul` (change 1)") && done.contains("(change 5)"),
+        done.starts_with("Added `cho-tae-yul` (change 1)")
+            && done.contains("(change 4)")
+            && !done.contains("(change 5)"),
         "{done}"
     );
     let catalog = quotebot::store::load_catalog(&data).unwrap();
+    assert!(
+        catalog
+            .quote("blinken-today-the-alliance-between")
+            .is_none(),
+        "the near duplicate is left out"
+    );
     assert_eq!(
         catalog
             .quote("tae-yul-another-from-a-new")

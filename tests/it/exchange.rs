@@ -782,3 +782,108 @@ fn a_topic_with_an_unknown_key_or_a_taken_slug_is_refused_at_its_line() {
     assert_eq!(files(&data), before);
     assert!(!state.join("audit.jsonl").exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Near duplicates: reported and left out unless asked for.
+
+const NEAR_DUPLICATE_ROW: &str = "\"Today, the alliance between the United States and Korea remains more essential than ever in shaping our shared future.\",antony-blinken,voa-2025-us-rok-strong\n";
+
+#[test]
+fn a_near_duplicate_is_reported_and_left_out_unless_explicitly_allowed() {
+    let (dir, data, _) = workspace();
+    let csv = format!(
+        "text,speaker,source\nNew words nobody said before.,antony-blinken,voa-2025-us-rok-strong\n{NEAR_DUPLICATE_ROW}"
+    );
+    std::fs::write(dir.path().join("quotes.csv"), &csv).unwrap();
+    let output = quotebot(
+        dir.path(),
+        &["--data", "data", "import", "quotes.csv", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        plan,
+        serde_json::json!({
+            "added": ["blinken-new-words-nobody-said"],
+            "changed": [],
+            "unchanged": [],
+            "near_duplicates": [["blinken-today-the-alliance-between", "blinken-alliance-essential"]],
+            "problems": []
+        })
+    );
+    assert!(
+        stderr(&output).contains("1 added, 0 changed, 0 unchanged, 1 near duplicate left out"),
+        "{}",
+        stderr(&output)
+    );
+    let catalog = quotebot::store::load_catalog(&data).unwrap();
+    assert!(catalog.quote("blinken-new-words-nobody-said").is_some());
+    assert!(
+        catalog
+            .quote("blinken-today-the-alliance-between")
+            .is_none(),
+        "not silently added"
+    );
+
+    // Asked for, it is added, and still reported.
+    std::fs::write(
+        dir.path().join("quotes.csv"),
+        format!("text,speaker,source\n{NEAR_DUPLICATE_ROW}"),
+    )
+    .unwrap();
+    let output = quotebot(
+        dir.path(),
+        &[
+            "--data",
+            "data",
+            "import",
+            "quotes.csv",
+            "--allow-near-duplicates",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("add\tblinken-today-the-alliance-between\n")
+            && stdout(&output).contains("near duplicate\tblinken-today-the-alliance-between\t(looks like blinken-alliance-essential; added)"),
+        "{}",
+        stdout(&output)
+    );
+    let catalog = quotebot::store::load_catalog(&data).unwrap();
+    assert!(
+        catalog
+            .quote("blinken-today-the-alliance-between")
+            .is_some()
+    );
+}
+
+#[test]
+fn a_reference_to_a_near_duplicate_left_out_is_a_problem_at_its_line() {
+    let (dir, data, state) = workspace();
+    let before = files(&data);
+    let jsonl = [
+        r#"{"type":"quote","id":"again","text":"Today, the alliance between the United States and Korea remains more essential than ever in shaping our shared future.","speaker":"antony-blinken","source":"voa-2025-us-rok-strong"}"#,
+        r#"{"type":"fact","id":"a-new-fact","text":"A figure nobody had.","source":"voa-2025-us-rok-strong","related":["again"]}"#,
+    ]
+    .join("\n");
+    std::fs::write(dir.path().join("db.jsonl"), jsonl).unwrap();
+    let output = quotebot(dir.path(), &["--data", "data", "import", "db.jsonl"]);
+    assert_eq!(output.status.code(), Some(65), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("db.jsonl:2: `related` names `again`, a near duplicate of `blinken-alliance-essential` that is left out"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(files(&data), before);
+    assert!(!state.join("audit.jsonl").exists());
+    let output = quotebot(
+        dir.path(),
+        &[
+            "--data",
+            "data",
+            "import",
+            "db.jsonl",
+            "--allow-near-duplicates",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
