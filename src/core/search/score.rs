@@ -17,6 +17,9 @@ use crate::core::model::EntryKind;
 const MAX_TOKENS: usize = 24;
 /// Documents re-ranked with positions after the first, position-free pass.
 const RERANK: usize = 200;
+/// The same for text being typed, whose order is decided by positions (the phrase it
+/// continues), which the first pass cannot see: more candidates get the chance.
+const RERANK_TYPED: usize = 400;
 /// Completions considered for an unfinished word.
 const MAX_PREFIX_TERMS: usize = 64;
 /// Terms scanned when looking for a completion of a mistyped unfinished word.
@@ -407,11 +410,13 @@ impl SearchIndex {
             }
             break candidates;
         };
-        if candidates.len() > RERANK {
-            candidates.select_nth_unstable_by(RERANK - 1, |a, b| {
+        let continuation = query.mode == Mode::Suggest && open_last && query_tokens.len() >= 2;
+        let rerank = if continuation { RERANK_TYPED } else { RERANK };
+        if candidates.len() > rerank {
+            candidates.select_nth_unstable_by(rerank - 1, |a, b| {
                 scratch.acc[*b as usize].total_cmp(&scratch.acc[*a as usize])
             });
-            candidates.truncate(RERANK);
+            candidates.truncate(rerank);
         }
 
         let mut by_term: FxHashMap<u32, Vec<(usize, f32, bool)>> = FxHashMap::default();
@@ -430,7 +435,6 @@ impl SearchIndex {
         // Text being typed is a phrase being recalled from its start: an entry that continues
         // it (the words before the unfinished one adjacent and in order) comes before any
         // entry that has the words apart, whatever their rarity.
-        let continuation = query.mode == Mode::Suggest && open_last && query_tokens.len() >= 2;
 
         let mut hits: Vec<Ranked> = Vec::with_capacity(candidates.len());
         let mut at: Vec<Vec<Occurrence>> = vec![Vec::new(); query_tokens.len()];
