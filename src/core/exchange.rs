@@ -732,8 +732,62 @@ fn type_name(value: &Json) -> &'static str {
 }
 
 /// A whole-database JSON file: `{"speakers": [{...}, ...], ...}`.
+/// Parses JSON text, refusing an object that gives a key twice: serde_json keeps the last
+/// silently, and the data files' own reader refuses a key given twice.
+fn parse_json(text: &str) -> Result<Json, serde_json::Error> {
+    use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+    /// Any JSON value, checked for keys given twice in every object.
+    struct Checked;
+    impl<'de> serde::Deserialize<'de> for Checked {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_any(CheckedVisitor)
+        }
+    }
+    struct CheckedVisitor;
+    impl<'de> Visitor<'de> for CheckedVisitor {
+        type Value = Checked;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_unit<E>(self) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+            while seq.next_element::<Checked>()?.is_some() {}
+            Ok(Checked)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+            let mut seen = HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    return Err(de::Error::custom(format!("duplicate key `{key}`")));
+                }
+                map.next_value::<Checked>()?;
+            }
+            Ok(Checked)
+        }
+    }
+    serde_json::from_str::<Checked>(text)?;
+    serde_json::from_str(text)
+}
+
 fn read_json(text: &str, problems: &mut Vec<Problem>) -> Vec<Raw> {
-    let value: Json = match serde_json::from_str(text) {
+    let value: Json = match parse_json(text) {
         Ok(value) => value,
         Err(e) => {
             problems.push(Problem {
@@ -896,7 +950,7 @@ fn read_json_lines(text: &str, problems: &mut Vec<Problem>) -> Vec<Raw> {
             continue;
         }
         let mut problem = |message: String| problems.push(Problem { line, message });
-        let value: Json = match serde_json::from_str(line_text) {
+        let value: Json = match parse_json(line_text) {
             Ok(value) => value,
             Err(e) => {
                 problem(format!("not valid JSON: {}", json_message(&e)));

@@ -887,3 +887,27 @@ fn a_reference_to_a_near_duplicate_left_out_is_a_problem_at_its_line() {
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
+
+#[test]
+fn a_json_record_that_gives_a_key_twice_is_a_problem_at_its_line_not_the_last_one_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = empty_database(dir.path());
+    let before = files(&data);
+    std::fs::write(
+        dir.path().join("dup.jsonl"),
+        "{\"type\":\"speaker\",\"id\":\"a\",\"name\":\"A\"}\n{\"type\":\"speaker\",\"id\":\"b1\",\"name\":\"B\",\"id\":\"b2\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("dup.json"),
+        "{\"speakers\": [\n  {\"id\": \"c\", \"name\": \"C\",\n   \"name\": \"씨\"}\n]}\n",
+    )
+    .unwrap();
+    for (file, line) in [("dup.jsonl", "dup.jsonl:2:"), ("dup.json", "dup.json:3:")] {
+        let output = quotebot(dir.path(), &["--data", "empty", "import", file]);
+        assert_eq!(output.status.code(), Some(65), "{file}: {output:?}");
+        let err = stderr(&output);
+        assert!(err.contains(line) && err.contains("duplicate key"), "{err}");
+        assert_eq!(files(&data), before, "{file}: nothing written");
+    }
+}
