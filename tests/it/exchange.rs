@@ -12,7 +12,10 @@ use quotebot::core::catalog::Catalog;
 use quotebot::core::data::{DataFiles, FILE_NAMES, Texts};
 use quotebot::core::edit::{self, Change, empty_texts};
 use quotebot::core::exchange::{self, Format, Import, plural};
-use quotebot::core::model::{Fact, Figure, PartialDate, Quote, QuoteKind, Record, Source, Speaker};
+use quotebot::core::model::{
+    Appearance, Fact, Figure, PartialDate, Provenance, Quote, QuoteKind, Record, Role, Source,
+    Speaker, Status, Topic, Translation,
+};
 use quotebot::core::schema::Kind;
 use quotebot::core::search::SearchIndex;
 
@@ -369,6 +372,12 @@ fn text() -> impl Strategy<Value = String> {
         Just("\\".to_string()),
         Just(" ".to_string()),
         Just("|".to_string()),
+        Just("...".to_string()),
+        Just("[...]".to_string()),
+        Just("שלום".to_string()),
+        Just("مرحبا".to_string()),
+        Just("e\u{301}".to_string()),
+        Just("\u{200F}".to_string()),
         "[a-zA-Z]{1,6}",
         any::<char>().prop_map(String::from),
     ];
@@ -410,22 +419,109 @@ fn slugs() -> impl Strategy<Value = Vec<String>> {
     })
 }
 
-/// A small database: speakers, sources, facts (related to earlier facts) and quotes (related
-/// to facts), built through the writer so it is valid exactly as a curated one is.
+fn language() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(
+        prop_oneof![Just("en"), Just("ko"), Just("ar"), Just("zh-Hant")].prop_map(String::from),
+    )
+}
+
+/// Every provenance key of contract §4.1, each present or not: `sources` sources exist.
+fn provenance(sources: usize) -> impl Strategy<Value = Provenance> {
+    (
+        optional_text(),
+        prop::collection::vec((0..sources, optional_text(), date()), 0..3),
+        0..4usize,
+        optional_text(),
+        prop::collection::vec(0..sources, 0..3),
+        language(),
+        prop::collection::vec((language(), text(), 0..sources), 0..3),
+    )
+        .prop_map(
+            |(locator, appearances, status, note, evidence, language, translations)| {
+                let status = [
+                    Status::Sourced,
+                    Status::Verified,
+                    Status::Disputed,
+                    Status::Misattributed,
+                ][status];
+                let needs_note = matches!(status, Status::Disputed | Status::Misattributed);
+                let mut evidence: Vec<String> =
+                    evidence.into_iter().map(|n| format!("src{n}")).collect();
+                evidence.dedup();
+                Provenance {
+                    locator,
+                    appearances: appearances
+                        .into_iter()
+                        .map(|(n, locator, date)| Appearance {
+                            source: format!("src{n}"),
+                            locator,
+                            date,
+                        })
+                        .collect(),
+                    status,
+                    status_note: if needs_note {
+                        Some(note.unwrap_or_else(|| "Why: [...] \"said\"".to_string()))
+                    } else {
+                        note
+                    },
+                    evidence,
+                    language,
+                    translations: translations
+                        .into_iter()
+                        .map(|(language, text, n)| Translation {
+                            language: language.unwrap_or_else(|| "ko".to_string()),
+                            text,
+                            source: format!("src{n}"),
+                        })
+                        .collect(),
+                }
+            },
+        )
+}
+
+/// A small database with every key of contracts §1 and §4.1 (and topics.toml): speakers with
+/// roles over time, sources with archive copies, facts (related to earlier facts) and quotes
+/// (related to facts) with their provenance, built through the writer so it is valid exactly
+/// as a curated one is.
 fn database() -> impl Strategy<Value = Texts> {
-    let speaker = (text(), optional_text(), prop::collection::vec(text(), 0..3));
+    let role = (text(), date(), date()).prop_map(|(title, from, until)| {
+        let from = from.unwrap_or_else(|| PartialDate::parse("2020-01-01").unwrap());
+        Role {
+            title,
+            from,
+            until: until.filter(|u| u.last_day() >= from.first_day()),
+        }
+    });
+    let speaker = (
+        text(),
+        optional_text(),
+        prop::collection::vec(text(), 0..3),
+        prop::collection::vec(role, 0..3),
+        prop::option::of("[1-9][0-9]{0,8}".prop_map(|d| format!("Q{d}"))),
+    );
+    let url = || prop::option::of("[a-z]{1,8}".prop_map(|p| format!("https://example.org/{p}")));
     let source = (
         text(),
         optional_text(),
-        prop::option::of("[a-z]{1,8}".prop_map(|p| format!("https://example.org/{p}"))),
+        url(),
         date(),
+        url(),
+        date(),
+        language(),
     );
     let figure = prop::option::of((
         any::<f64>().prop_filter("finite", |v| v.is_finite()),
         optional_text(),
         optional_text(),
     ));
-    let fact = (text(), date(), slugs(), figure, any::<bool>());
+    let fact = (
+        text(),
+        date(),
+        slugs(),
+        figure,
+        any::<bool>(),
+        provenance(2),
+    );
     let quote = (
         text(),
         any::<bool>(),
@@ -433,40 +529,47 @@ fn database() -> impl Strategy<Value = Texts> {
         optional_text(),
         slugs(),
         any::<bool>(),
+        provenance(2),
     );
+    let topic = (text(), prop::collection::vec(text(), 0..3), optional_text());
     (
         prop::collection::vec(speaker, 1..3),
-        prop::collection::vec(source, 1..3),
+        prop::collection::vec(source, 2..3),
         prop::collection::vec(fact, 0..4),
         prop::collection::vec(quote, 0..5),
+        prop::collection::vec(topic, 0..3),
     )
-        .prop_map(|(speakers, sources, facts, quotes)| {
+        .prop_map(|(speakers, sources, facts, quotes, topics)| {
             let mut records = Vec::new();
-            for (n, (name, role, aliases)) in speakers.into_iter().enumerate() {
+            for (n, (name, role, aliases, roles, wikidata)) in speakers.into_iter().enumerate() {
                 records.push(Record::Speaker(Speaker {
                     id: format!("s{n}"),
                     name,
                     role,
                     aliases,
-                    roles: Vec::new(),
-                    wikidata: None,
+                    roles,
+                    wikidata,
                 }));
             }
             let source_count = sources.len();
-            for (n, (title, outlet, url, published)) in sources.into_iter().enumerate() {
+            for (n, (title, outlet, url, published, archive_url, accessed, language)) in
+                sources.into_iter().enumerate()
+            {
                 records.push(Record::Source(Source {
                     id: format!("src{n}"),
                     title,
                     outlet,
                     url,
                     published,
-                    archive_url: None,
-                    accessed: None,
-                    language: None,
+                    archive_url,
+                    accessed,
+                    language,
                 }));
             }
             let fact_count = facts.len();
-            for (n, (text, as_of, topics, figure, related)) in facts.into_iter().enumerate() {
+            for (n, (text, as_of, topics, figure, related, provenance)) in
+                facts.into_iter().enumerate()
+            {
                 records.push(Record::Fact(Fact {
                     id: format!("f{n}"),
                     text,
@@ -483,10 +586,10 @@ fn database() -> impl Strategy<Value = Texts> {
                     } else {
                         Vec::new()
                     },
-                    provenance: Default::default(),
+                    provenance,
                 }));
             }
-            for (n, (text, paraphrase, date, context, topics, related)) in
+            for (n, (text, paraphrase, date, context, topics, related, provenance)) in
                 quotes.into_iter().enumerate()
             {
                 records.push(Record::Quote(Quote {
@@ -507,7 +610,16 @@ fn database() -> impl Strategy<Value = Texts> {
                     } else {
                         Vec::new()
                     },
-                    provenance: Default::default(),
+                    provenance,
+                }));
+            }
+            // Topic slugs may be those of records: topics are a namespace of their own.
+            for (n, (name, aliases, description)) in topics.into_iter().enumerate() {
+                records.push(Record::Topic(Topic {
+                    id: ["alliance", "s0", "trade-2025"][n].to_string(),
+                    name,
+                    aliases,
+                    description,
                 }));
             }
             let changes: Vec<Change> = records.into_iter().map(Change::add).collect();
@@ -536,7 +648,7 @@ proptest! {
             prop_assert!(plan.problems.is_empty() && plan.changes.is_empty(), "{:?}", plan);
         }
         let mut again = empty_texts();
-        for kind in [Kind::Speaker, Kind::Source, Kind::Fact, Kind::Quote] {
+        for kind in [Kind::Speaker, Kind::Source, Kind::Fact, Kind::Quote, Kind::Topic] {
             let exported = exchange::export(&catalog, Format::Csv, Some(kind));
             let path = format!("{}.csv", plural(kind));
             again = import(&again, &path, &exported, Format::Csv);
@@ -910,4 +1022,105 @@ fn a_json_record_that_gives_a_key_twice_is_a_problem_at_its_line_not_the_last_on
         assert!(err.contains(line) && err.contains("duplicate key"), "{err}");
         assert_eq!(files(&data), before, "{file}: nothing written");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// References validated as a whole, and bad provenance refused at its line.
+
+#[test]
+fn related_lists_that_go_round_in_circles_import_in_one_file_and_unknown_ids_are_problems() {
+    let (dir, data, _) = workspace();
+    // Across kinds in one file: a quote relates to a fact that relates back to it.
+    let jsonl = [
+        r#"{"type":"quote","id":"q-circle","text":"Words in a circle.","speaker":"antony-blinken","source":"voa-2025-us-rok-strong","related":["f-circle"]}"#,
+        r#"{"type":"fact","id":"f-circle","text":"A figure in a circle.","source":"voa-2025-us-rok-strong","related":["q-circle","f-other"]}"#,
+        r#"{"type":"fact","id":"f-other","text":"Another figure.","source":"voa-2025-us-rok-strong","related":["f-circle"]}"#,
+    ]
+    .join("\n");
+    std::fs::write(dir.path().join("db.jsonl"), jsonl).unwrap();
+    let output = quotebot(dir.path(), &["--data", "data", "import", "db.jsonl"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let catalog = quotebot::store::load_catalog(&data).unwrap();
+    assert_eq!(catalog.quote("q-circle").unwrap().related, ["f-circle"]);
+    assert_eq!(
+        catalog.fact("f-circle").unwrap().related,
+        ["q-circle", "f-other"]
+    );
+    // Within one CSV file, rows naming each other (and the quote just imported).
+    let csv = "id,text,source,related\n\
+               f-a,First of two.,voa-2025-us-rok-strong,f-b;q-circle\n\
+               f-b,Second of two.,voa-2025-us-rok-strong,f-a\n";
+    std::fs::write(dir.path().join("facts.csv"), csv).unwrap();
+    let output = quotebot(dir.path(), &["--data", "data", "import", "facts.csv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let catalog = quotebot::store::load_catalog(&data).unwrap();
+    assert_eq!(catalog.fact("f-a").unwrap().related, ["f-b", "q-circle"]);
+    assert_eq!(catalog.fact("f-b").unwrap().related, ["f-a"]);
+
+    // An id that exists nowhere, in the database or the file, is a problem at its row.
+    let before = files(&data);
+    let csv = "id,text,source,related\n\
+               f-c,Third.,voa-2025-us-rok-strong,f-d\n\
+               f-d,Fourth.,voa-2025-us-rok-strong,f-nowhere;f-c\n";
+    std::fs::write(dir.path().join("facts.csv"), csv).unwrap();
+    let output = quotebot(dir.path(), &["--data", "data", "import", "facts.csv"]);
+    assert_eq!(output.status.code(), Some(65), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("facts.csv:3: `related` refers to unknown quote or fact `f-nowhere`"),
+        "{err}"
+    );
+    assert!(!err.contains("facts.csv:2:"), "{err}");
+    assert_eq!(files(&data), before);
+}
+
+#[test]
+fn bad_provenance_in_an_import_is_refused_at_its_line_and_nothing_is_written() {
+    let (dir, data, state) = workspace();
+    let before = files(&data);
+    let jsonl = [
+        r#"{"type":"speaker","id":"brief","name":"Brief Tenure","roles":[{"title":"Envoy","from":"2025-03-01","until":"2024-12-31"}]}"#,
+        r#"{"type":"source","id":"ftp-copy","title":"A copy","archive_url":"ftp://example.org/copy"}"#,
+        r#"{"type":"quote","id":"q-elsewhere","text":"Words.","speaker":"antony-blinken","source":"voa-2025-us-rok-strong","appearances":[{"source":"no-such-source","locator":"p. 3"}]}"#,
+        r#"{"type":"topic","id":"korea","name":"Korea","alias":["ROK"]}"#,
+        r#"{"type":"quote","id":"q-fine","text":"Fine words.","speaker":"antony-blinken","source":"voa-2025-us-rok-strong"}"#,
+    ]
+    .join("\n");
+    std::fs::write(dir.path().join("db.jsonl"), jsonl).unwrap();
+    let output = quotebot(dir.path(), &["--data", "data", "import", "db.jsonl"]);
+    assert_eq!(output.status.code(), Some(65), "{}", stderr(&output));
+    let err = stderr(&output);
+    for expected in [
+        "db.jsonl:1: `until` (2024-12-31) is before `from` (2025-03-01): a role cannot end before it starts",
+        "db.jsonl:2: `archive_url` must be an http:// or https:// address, found \"ftp://example.org/copy\"",
+        "db.jsonl:3: `source` refers to unknown source `no-such-source`",
+        "db.jsonl:4: unknown key `alias` in [[topic]]",
+    ] {
+        assert!(err.contains(expected), "{expected}\n{err}");
+    }
+    assert!(!err.contains("db.jsonl:5:"), "{err}");
+    assert!(err.contains("4 problems; nothing was imported"), "{err}");
+    // The same problems from CSV rows, at their lines.
+    let csv =
+        "id,title,archive_url\nfine,Fine,https://example.org/a\nbad,Bad,\"javascript:alert(1)\"\n";
+    std::fs::write(dir.path().join("sources.csv"), csv).unwrap();
+    let output = quotebot(dir.path(), &["--data", "data", "import", "sources.csv"]);
+    assert_eq!(output.status.code(), Some(65), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .contains("sources.csv:3: `archive_url` must be an http:// or https:// address"),
+        "{}",
+        stderr(&output)
+    );
+    let csv = "id,name,roles\nbrief,Brief,\"[{\"\"title\"\":\"\"Envoy\"\",\"\"from\"\":\"\"2025\"\",\"\"until\"\":\"\"2024-06\"\"}]\"\n";
+    std::fs::write(dir.path().join("speakers.csv"), csv).unwrap();
+    let output = quotebot(dir.path(), &["--data", "data", "import", "speakers.csv"]);
+    assert_eq!(output.status.code(), Some(65), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("speakers.csv:2: `until` (2024-06) is before `from` (2025)"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(files(&data), before);
+    assert!(!state.join("audit.jsonl").exists());
 }
