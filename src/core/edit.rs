@@ -954,16 +954,23 @@ pub fn empty_texts() -> Texts {
 /// data directory is not the one the log was written for (a data volume lost in an upgrade, a
 /// restored old copy). Newest first.
 pub fn missing_records<'a>(catalog: &Catalog, log: &'a [AuditEntry]) -> Vec<&'a AuditEntry> {
-    let mut latest: std::collections::HashMap<&str, &AuditEntry> = std::collections::HashMap::new();
+    // Topics are a namespace of their own: topic `s` and speaker `s` are two records.
+    let namespace = |e: &AuditEntry| e.change.record().kind().own_ids();
+    let mut latest: std::collections::HashMap<(bool, &str), &AuditEntry> =
+        std::collections::HashMap::new();
     for entry in log {
-        let slot = latest.entry(entry.id()).or_insert(entry);
+        let slot = latest
+            .entry((namespace(entry), entry.id()))
+            .or_insert(entry);
         if entry.revision >= slot.revision {
             *slot = entry;
         }
     }
     let mut missing: Vec<&AuditEntry> = latest
         .into_values()
-        .filter(|e| e.action() != Action::Remove && !catalog.contains_id(e.id()))
+        .filter(|e| {
+            e.action() != Action::Remove && !catalog.id_taken(e.change.record().kind(), e.id())
+        })
         .collect();
     missing.sort_by_key(|e| std::cmp::Reverse(e.revision));
     missing
@@ -1235,6 +1242,43 @@ mod tests {
         // edit may do that): only the records the log says exist and the data lacks.
         assert_eq!(missing, vec![(4, "gone-2"), (1, "gone-1")]);
         assert!(missing_records(&catalog, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_topic_the_log_added_and_the_data_holds_is_not_reported_missing() {
+        // A topic's slug is a namespace of its own: topic `s` beside speaker `s`.
+        let mut texts = texts();
+        texts[4] = "[[topic]]\nid = \"s\"\nname = \"Sam's topic\"\n\n[[topic]]\nid = \"t\"\nname = \"T\"\n".into();
+        let catalog = catalog(&texts);
+        let topic = |id: &str| {
+            Record::Topic(crate::core::model::Topic {
+                id: id.into(),
+                name: "A topic".into(),
+                aliases: vec![],
+                description: None,
+            })
+        };
+        let entry = |revision: u64, change: Change| AuditEntry {
+            revision,
+            time: "2026-01-01T00:00:00Z".into(),
+            actor: 1,
+            guild: None,
+            change,
+            undo_of: None,
+            step: None,
+        };
+        let log = vec![
+            entry(1, Change::add(topic("s"))),
+            entry(2, Change::add(topic("t"))),
+            entry(3, Change::add(topic("gone-topic"))),
+            // A topic sharing the slug of a quote the data holds is still missing.
+            entry(4, Change::add(topic("q1"))),
+        ];
+        let missing: Vec<(u64, &str)> = missing_records(&catalog, &log)
+            .iter()
+            .map(|e| (e.revision, e.id()))
+            .collect();
+        assert_eq!(missing, vec![(4, "q1"), (3, "gone-topic")]);
     }
 
     #[test]
