@@ -563,6 +563,20 @@ impl App {
                         break;
                     }
                     Err(store::CheckedWriteError::Io(e)) => {
+                        // A failure after the rename (syncing the directory) leaves the new
+                        // file in place: it is put back with the others, or the disk would
+                        // hold part of a change the audit log never records.
+                        let now = store::read_data_file(dir, Kind::ALL[i]).ok();
+                        let new_in_place = match now.as_deref() {
+                            Some(now) if Kind::ALL[i].optional() && texts[i].trim().is_empty() => {
+                                now.trim().is_empty()
+                            }
+                            Some(now) => now == texts[i],
+                            None => false,
+                        };
+                        if new_in_place {
+                            written.push(i);
+                        }
                         failure = Some(e);
                         break;
                     }

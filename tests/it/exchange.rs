@@ -1124,3 +1124,85 @@ fn bad_provenance_in_an_import_is_refused_at_its_line_and_nothing_is_written() {
     assert_eq!(files(&data), before);
     assert!(!state.join("audit.jsonl").exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// An import interrupted at any step of its writes.
+
+#[test]
+fn an_import_of_every_kind_interrupted_at_any_write_step_leaves_the_database_as_it_was() {
+    use quotebot::store::WriteStep;
+    use std::io;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let jsonl = "{\"type\":\"speaker\",\"id\":\"kim\",\"name\":\"김정은\"}\n\
+                 {\"type\":\"source\",\"id\":\"kcna\",\"title\":\"조선중앙통신 🛰️\"}\n\
+                 {\"type\":\"quote\",\"id\":\"kim-words\",\"text\":\"말씀 ‏RTL‏ and zero\u{200b}width.\",\"speaker\":\"kim\",\"source\":\"kcna\",\"topics\":[\"han-mi\"]}\n\
+                 {\"type\":\"topic\",\"id\":\"han-mi\",\"name\":\"한미 동맹\"}\n";
+    // speakers, sources, quotes and topics.toml (created) are written: four files.
+    for step in [
+        WriteStep::Serialized,
+        WriteStep::TempWritten,
+        WriteStep::TempSynced,
+        WriteStep::Renamed,
+        WriteStep::AuditAppend,
+        WriteStep::AuditWritten,
+    ] {
+        for nth in 0..4 {
+            let (dir, _, _) = workspace();
+            let data = empty_database(dir.path());
+            let state = dir.path().join("state");
+            let before = files(&data);
+            let app = App::open(data.clone(), state.clone()).unwrap();
+            let snapshot = app.snapshot();
+            let plan = exchange::plan(
+                &snapshot.catalog,
+                &snapshot.index,
+                Import {
+                    path: "db.jsonl",
+                    text: jsonl,
+                    format: Format::JsonLines,
+                },
+            );
+            assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+            let seen = Arc::new(AtomicUsize::new(0));
+            let counter = seen.clone();
+            app.set_write_hook(move |at| {
+                if at == step && counter.fetch_add(1, Ordering::SeqCst) == nth {
+                    Err(io::Error::other("injected"))
+                } else {
+                    Ok(())
+                }
+            });
+            let operator = Actor {
+                user: 0,
+                guild: None,
+            };
+            let result = app.apply(plan.changes, operator, jiff::Timestamp::UNIX_EPOCH);
+            if seen.load(Ordering::SeqCst) <= nth {
+                // The step does not happen that often: the import went through.
+                assert!(result.is_ok(), "{step:?} #{nth}: {result:?}");
+                continue;
+            }
+            assert!(result.is_err(), "{step:?} #{nth}: {result:?}");
+            assert_eq!(
+                files(&data),
+                before,
+                "{step:?} #{nth}: nothing half-written"
+            );
+            assert!(!data.join("topics.toml").exists(), "{step:?} #{nth}");
+            let log = std::fs::read_to_string(state.join("audit.jsonl")).unwrap_or_default();
+            assert_eq!(log, "", "{step:?} #{nth}: nothing audited");
+            let leftovers: Vec<String> = std::fs::read_dir(&data)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains(".tmp-"))
+                .collect();
+            assert!(leftovers.is_empty(), "{step:?} #{nth}: {leftovers:?}");
+            assert!(app.snapshot().catalog.speaker("kim").is_none());
+            assert!(app.snapshot().catalog.topic("han-mi").is_none());
+            let output = quotebot(dir.path(), &["--data", "empty", "check"]);
+            assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+            assert_eq!(stderr(&output), "", "{step:?} #{nth}: no warning");
+        }
+    }
+}
