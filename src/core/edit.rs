@@ -669,7 +669,17 @@ fn record_range(
         return Ok(None);
     };
     let start = if index == 0 {
-        header
+        // The blank lines above the first record (those an add writes below a file's heading
+        // comments) go with it; the heading comments stay.
+        let mut start = header;
+        while start > 0 {
+            let above = line_start(text, start - 1);
+            if !text[above..start].trim().is_empty() {
+                break;
+            }
+            start = above;
+        }
+        start
     } else {
         let previous_end = array.get(index - 1).and_then(spans).map_or(0, |(_, e)| e);
         attached_start(text, previous_end, header)
@@ -1279,6 +1289,38 @@ mod tests {
             .map(|e| (e.revision, e.id()))
             .collect();
         assert_eq!(missing, vec![(4, "q1"), (3, "gone-topic")]);
+    }
+
+    #[test]
+    fn undoing_the_first_record_added_to_a_file_of_comments_gives_the_file_back_byte_for_byte() {
+        // A topics.toml with its heading only, and the empty database's files.
+        for (file, heading) in [
+            (4, "# Topics: how each slug is shown. 주제\n"),
+            (4, "# Topics\n\n# none yet\n"),
+            (2, "# quotes.toml\n"),
+        ] {
+            let mut texts = empty_texts();
+            texts[file] = heading.to_string();
+            let mut catalog = catalog(&texts);
+            let record = if file == 4 {
+                Record::Topic(crate::core::model::Topic {
+                    id: "han-mi".into(),
+                    name: "한미 동맹 🤝".into(),
+                    aliases: vec!["ROK–US".into()],
+                    description: None,
+                })
+            } else {
+                texts[0] = "[[speaker]]\nid = \"s\"\nname = \"Sam\"\n".into();
+                texts[1] = "[[source]]\nid = \"src\"\ntitle = \"A Title\"\n".into();
+                catalog = self::catalog(&texts);
+                Record::Quote(quote("q1", "말씀 ‏RTL‏."))
+            };
+            let added = apply(&catalog, &texts, &[Change::add(record)]).unwrap();
+            assert_ne!(added.texts[file], heading);
+            let undone =
+                apply(&added.catalog, &added.texts, &[added.changes[0].inverse()]).unwrap();
+            assert_eq!(undone.texts[file], heading, "{heading:?}");
+        }
     }
 
     #[test]
