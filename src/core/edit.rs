@@ -833,11 +833,20 @@ fn add_all(text: &str, table: &str, records: &[&Record]) -> Result<String, toml_
     out.push_str(&text[..at]);
     for (n, record) in records.iter().enumerate() {
         let mut doc = DocumentMut::new();
-        if n == 0 && lift {
-            doc.set_trailing(trailing);
-        }
         add(&mut doc, table, record);
-        out.push_str(&doc.to_string());
+        let written = doc.to_string();
+        if n == 0 && lift {
+            // The comments stay above the first record byte for byte (toml_edit would write
+            // their line endings as `\n`), a blank line between them.
+            out.push_str(trailing);
+            if !trailing.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push('\n');
+            out.push_str(written.trim_start_matches('\n'));
+        } else {
+            out.push_str(&written);
+        }
     }
     if !lift {
         out.push_str(trailing);
@@ -1320,6 +1329,30 @@ mod tests {
             let undone =
                 apply(&added.catalog, &added.texts, &[added.changes[0].inverse()]).unwrap();
             assert_eq!(undone.texts[file], heading, "{heading:?}");
+        }
+    }
+
+    #[test]
+    fn a_heading_written_with_windows_line_endings_keeps_them_when_the_first_record_is_added() {
+        for heading in [
+            "# Topics, edited on Windows 🪟\r\n",
+            "# Topics\r\n\r\n# 주제 none yet\r\n",
+        ] {
+            let mut texts = empty_texts();
+            texts[4] = heading.to_string();
+            let catalog = catalog(&texts);
+            let topic = Record::Topic(crate::core::model::Topic {
+                id: "han-mi".into(),
+                name: "한미 동맹".into(),
+                aliases: vec![],
+                description: None,
+            });
+            let added = apply(&catalog, &texts, &[Change::add(topic)]).unwrap();
+            assert!(added.texts[4].starts_with(heading), "{:?}", added.texts[4]);
+            assert!(added.catalog.topic("han-mi").is_some());
+            let undone =
+                apply(&added.catalog, &added.texts, &[added.changes[0].inverse()]).unwrap();
+            assert_eq!(undone.texts[4], heading);
         }
     }
 
