@@ -16,21 +16,9 @@ use quotebot::core::catalog::Catalog;
 use quotebot::core::data::DataFiles;
 use quotebot::core::search::{MAX_CHOICES, Mode, Query, SearchIndex};
 
-/// splitmix64: a small, seeded, reproducible generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        z ^ (z >> 31)
-    }
-    fn letter(&mut self) -> char {
-        (b'a' + (self.next() % 26) as u8) as char
-    }
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::Rng;
 
 const SPEAKERS: &str = "[[speaker]]\nid = \"s\"\nname = \"Sam Speaker\"\naliases = [\"윤석열\"]\n";
 const SOURCES: &str = "[[source]]\nid = \"src\"\ntitle = \"Adversarial source\"\n";

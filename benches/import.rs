@@ -23,18 +23,9 @@ use quotebot::core::edit::empty_texts;
 use quotebot::core::exchange::{self, Format, Import, MAX_IMPORT_BYTES};
 use quotebot::core::schema::Kind;
 
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::peak_rss_mb;
 
 /// Imports one CSV file into the database at `data`, as `quotebot import` does; returns the
 /// seconds spent planning and applying, and how many records were added.

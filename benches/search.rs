@@ -18,31 +18,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use quotebot::app::Snapshot;
 use quotebot::core::catalog::Catalog;
 use quotebot::core::search::normalize::tokens;
 use quotebot::core::search::{MAX_CHOICES, Mode, Query, SearchIndex};
 
-/// splitmix64: a small, seeded, reproducible generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::{Rng, peak_rss_mb, percentile, timed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Kind {
@@ -357,42 +342,6 @@ impl Tally {
         let n = self.n.max(1) as f64;
         (self.r1 as f64 / n, self.r5 as f64 / n, self.mrr / n)
     }
-}
-
-/// Runs `f` three times and returns its answer with the median time: one preemption by the
-/// machine's other work does not count as the query's latency, a consistently slow query does.
-fn timed<T>(mut f: impl FnMut() -> T) -> (T, Duration) {
-    let mut times = [Duration::ZERO; 3];
-    let mut answer = None;
-    for time in &mut times {
-        let started = Instant::now();
-        answer = Some(f());
-        *time = started.elapsed();
-    }
-    times.sort_unstable();
-    (answer.expect("ran three times"), times[1])
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    samples.sort_unstable();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i].as_secs_f64() * 1000.0
-}
-
-/// Peak resident memory of this process so far, in MB (Linux).
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn main() {

@@ -19,30 +19,15 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use quotebot::app::Snapshot;
 use quotebot::core::model::Quote;
 use quotebot::core::verify::{Attribution, Match, Verdict};
 
-/// splitmix64: a small, seeded, reproducible generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::{Rng, percentile, timed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
@@ -262,15 +247,6 @@ fn generate(snapshot: &Snapshot, per_kind: usize, seed: u64) -> Vec<Claim> {
     out
 }
 
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    samples.sort_unstable();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i].as_secs_f64() * 1000.0
-}
-
 const MATCHES: [Match; 5] = [
     Match::Exact,
     Match::Excerpt,
@@ -355,17 +331,7 @@ fn main() {
     let mut slowest: Vec<(Duration, usize)> = Vec::new();
     let mut shown: BTreeMap<Kind, usize> = BTreeMap::new();
     for (n, claim) in claims.iter().enumerate() {
-        let mut runs = [Duration::ZERO; 3];
-        let mut verdict = None;
-        for slot in &mut runs {
-            let started = Instant::now();
-            let v = snapshot.verify(&claim.text, None);
-            *slot = started.elapsed();
-            verdict = Some(v);
-        }
-        runs.sort_unstable();
-        let took = runs[1];
-        let verdict = verdict.expect("three runs");
+        let (verdict, took) = timed(|| snapshot.verify(&claim.text, None));
         tallies
             .entry(claim.kind)
             .or_default()
