@@ -410,8 +410,9 @@ pub fn plan_with(
     let mut problems = Vec::new();
     let mut created = Vec::new();
     let raws = match import.format {
-        Format::Json => read_json(import.text, &mut problems),
-        Format::JsonLines => read_json_lines(import.text, &mut problems),
+        // A byte order mark (Windows tools write one) is skipped, as read_csv skips it.
+        Format::Json => read_json(without_bom(import.text), &mut problems),
+        Format::JsonLines => read_json_lines(without_bom(import.text), &mut problems),
         Format::Csv => read_csv(catalog, import, &mut created, &mut problems),
     };
     let raws = distinct(catalog, raws, import.path, &mut problems);
@@ -1044,6 +1045,11 @@ fn csv_kind(path: &str, columns: &[String]) -> Result<Kind, String> {
     }
 }
 
+/// The text without the byte order mark it may start with.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// A CSV file of one kind: a header row of keys, then one record a row. Rows may leave the id
 /// out and name their speaker and source as the forms do; the new speakers and sources that
 /// takes go into `created`.
@@ -1053,7 +1059,7 @@ fn read_csv(
     created: &mut Vec<Change>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Raw> {
-    let text = import.text.strip_prefix('\u{feff}').unwrap_or(import.text);
+    let text = without_bom(import.text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());

@@ -1206,3 +1206,27 @@ fn an_import_of_every_kind_interrupted_at_any_write_step_leaves_the_database_as_
         }
     }
 }
+
+#[test]
+fn a_json_or_json_lines_file_saved_with_a_byte_order_mark_imports_as_a_csv_one_does() {
+    // Windows tools (PowerShell's Out-File, Notepad's "UTF-8 with BOM") start a file with
+    // U+FEFF; the CSV reader already skipped it.
+    let (dir, data, _) = workspace();
+    std::fs::write(
+        dir.path().join("bom.jsonl"),
+        "\u{feff}{\"type\":\"topic\",\"id\":\"han-mi\",\"name\":\"한미 동맹\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bom.json"),
+        "\u{feff}{\"topics\": [{\"id\": \"sanctions\", \"name\": \"Sanctions 🚫\"}]}\n",
+    )
+    .unwrap();
+    for file in ["bom.jsonl", "bom.json"] {
+        let output = quotebot(dir.path(), &["--data", "data", "import", file]);
+        assert_eq!(output.status.code(), Some(0), "{file}: {}", stderr(&output));
+    }
+    let catalog = quotebot::store::load_catalog(&data).unwrap();
+    assert_eq!(catalog.topic("han-mi").unwrap().name, "한미 동맹");
+    assert_eq!(catalog.topic("sanctions").unwrap().name, "Sanctions 🚫");
+}
