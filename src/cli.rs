@@ -281,11 +281,12 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
             }
             writeln!(
                 out,
-                "ok: {} speakers, {} sources, {} quotes, {} facts in {}",
+                "ok: {} speakers, {} sources, {} quotes, {} facts, {} topics in {}",
                 c.speakers().len(),
                 c.sources().len(),
                 c.quotes().len(),
                 c.facts().len(),
+                c.topics().len(),
                 config.data_dir.display()
             )?;
         }
