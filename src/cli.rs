@@ -126,9 +126,11 @@ pub enum Command {
     /// Merge records from a JSON, JSON Lines or CSV file into the database, all or nothing,
     /// through the same checked and audited writer as moderators' changes.
     Import {
-        /// The file to import.
-        file: PathBuf,
-        /// json, jsonl or csv (default: from the file's extension).
+        /// The file(s) to import, planned and written as one import (references may go from
+        /// one file to another: a quotes CSV and a facts CSV that name each other).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// json, jsonl or csv (default: from each file's extension).
         #[arg(long, value_name = "FORMAT", value_parser = format_arg)]
         format: Option<Format>,
         /// Show what would be added, changed and skipped; write nothing.
@@ -411,7 +413,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
             }
         }
         Command::Import {
-            file,
+            files,
             format,
             dry_run,
             json,
@@ -422,7 +424,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
             } else {
                 NearDuplicates::LeaveOut
             };
-            import(&config, file, *format, *dry_run, *json, near, out)?
+            import(&config, files, *format, *dry_run, *json, near, out)?
         }
         Command::Suggest { text, json, batch } => {
             let snapshot = load_snapshot(&config)?;
@@ -454,28 +456,36 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
 /// as one change through the app's writer.
 fn import(
     config: &Config,
-    file: &Path,
+    files: &[PathBuf],
     format: Option<Format>,
     dry_run: bool,
     json: bool,
     near: NearDuplicates,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let path = file.display().to_string();
-    let format = format.or_else(|| Format::from_path(&path)).ok_or_else(|| {
-        Failure::Usage(format!(
-            "cannot tell the format of {path} from its name; give --format json, jsonl or csv"
-        ))
-    })?;
-    let text = store::read_text_at_most(file, exchange::MAX_IMPORT_BYTES, "read import file")
-        .map_err(|e| match e {
-            store::StoreError::TooLarge { len, max, .. } => Failure::Import(vec![format!(
-                "{path}:1: the file is {} MiB; an import may be at most {} MiB (split it into smaller files)",
+    // (path as shown, text, format) of each file; the size limit is for all of them together.
+    let mut inputs = Vec::with_capacity(files.len());
+    let mut read = 0u64;
+    for file in files {
+        let path = file.display().to_string();
+        let format = format.or_else(|| Format::from_path(&path)).ok_or_else(|| {
+            Failure::Usage(format!(
+                "cannot tell the format of {path} from its name; give --format json, jsonl or csv"
+            ))
+        })?;
+        let max = exchange::MAX_IMPORT_BYTES.saturating_sub(read);
+        let text = store::read_text_at_most(file, max, "read import file").map_err(|e| match e {
+            store::StoreError::TooLarge { len, .. } => Failure::Import(vec![format!(
+                "{path}:1: the file is {} MiB; an import may be at most {} MiB{} (split it into smaller imports)",
                 len.div_ceil(1 << 20),
-                max >> 20
+                exchange::MAX_IMPORT_BYTES >> 20,
+                if files.len() > 1 { " in all" } else { "" }
             )]),
             other => Failure::Runtime(other.to_string()),
         })?;
+        read += text.len() as u64;
+        inputs.push((path, text, format));
+    }
     // A dry run opens no writer: that would clean up temporary files, and write nothing is
     // what it promises.
     let app = if dry_run {
@@ -490,13 +500,17 @@ fn import(
         Some(app) => app.snapshot(),
         None => std::sync::Arc::new(load_snapshot(config)?),
     };
-    let input = exchange::Import {
-        path: &path,
-        text: &text,
-        format,
-    };
-    let mut plan = exchange::plan_with(&snapshot.catalog, &snapshot.index, input, near);
-    drop((text, snapshot));
+    let imports: Vec<exchange::Import<'_>> = inputs
+        .iter()
+        .map(|(path, text, format)| exchange::Import {
+            path,
+            text,
+            format: *format,
+        })
+        .collect();
+    let mut plan = exchange::plan_all(&snapshot.catalog, &snapshot.index, &imports, near);
+    drop(imports);
+    drop((inputs, snapshot));
     let mut revisions = None;
     if let Some(app) = app.filter(|_| plan.problems.is_empty() && !plan.is_empty()) {
         let changes = std::mem::take(&mut plan.changes);

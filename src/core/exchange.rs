@@ -365,6 +365,8 @@ struct Problem {
 struct Raw {
     kind: Kind,
     line: usize,
+    /// Read from a CSV row, whose speaker and source may be given by name.
+    csv: bool,
     fields: Vec<(String, Json)>,
 }
 
@@ -407,15 +409,52 @@ pub fn plan_with(
     import: Import<'_>,
     near: NearDuplicates,
 ) -> Plan {
+    plan_all(catalog, index, &[import], near)
+}
+
+/// [`plan_with`] for several files planned as one import: references may go from any file to
+/// any other (a quotes CSV and a facts CSV whose `related` lists name each other), an id twice
+/// among them is a problem, and problems name the file and line they are at.
+pub fn plan_all(
+    catalog: &Catalog,
+    index: &SearchIndex,
+    imports: &[Import<'_>],
+    near: NearDuplicates,
+) -> Plan {
     let mut problems = Vec::new();
     let mut created = Vec::new();
-    let raws = match import.format {
-        // A byte order mark (Windows tools write one) is skipped, as read_csv skips it.
-        Format::Json => read_json(without_bom(import.text), &mut problems),
-        Format::JsonLines => read_json_lines(without_bom(import.text), &mut problems),
-        Format::Csv => read_csv(catalog, import, &mut created, &mut problems),
+    let mut raws = Vec::new();
+    // The files share one numbering of lines: line n of file k is `starts[k] + n`.
+    let mut starts = Vec::with_capacity(imports.len());
+    let mut next = 0;
+    for &import in imports {
+        let (first_raw, first_problem) = (raws.len(), problems.len());
+        raws.extend(match import.format {
+            // A byte order mark (Windows tools write one) is skipped, as read_csv skips it.
+            Format::Json => read_json(without_bom(import.text), &mut problems),
+            Format::JsonLines => read_json_lines(without_bom(import.text), &mut problems),
+            Format::Csv => read_csv(import, &mut problems),
+        });
+        for raw in &mut raws[first_raw..] {
+            raw.line += next;
+        }
+        for problem in &mut problems[first_problem..] {
+            problem.line += next;
+        }
+        starts.push(next);
+        next += import.text.lines().count() + 2;
+    }
+    let place = |line: usize| {
+        let file = starts
+            .partition_point(|&start| start < line)
+            .saturating_sub(1);
+        let path = imports.get(file).map_or("", |import| import.path);
+        format!("{path}:{}", line - starts.get(file).copied().unwrap_or(0))
     };
-    let raws = distinct(catalog, raws, import.path, &mut problems);
+    // A CSV row's speaker or source given by name: a record of the database or of the import
+    // with that id, else one the import creates (once for all the rows that name it).
+    resolve_names(catalog, &mut raws, &mut created, &mut problems);
+    let raws = distinct(catalog, raws, &place, &mut problems);
     let lines: HashMap<String, usize> = raws
         .iter()
         .filter_map(|r| Some((r.id()?.to_string(), r.line)))
@@ -447,7 +486,7 @@ pub fn plan_with(
     problems.sort_by_key(|p| p.line);
     plan.problems = problems
         .into_iter()
-        .map(|p| format!("{}:{}: {}", import.path, p.line, p.message))
+        .map(|p| format!("{}: {}", place(p.line), p.message))
         .collect();
     plan.problems.dedup();
     if !plan.problems.is_empty() {
@@ -514,7 +553,7 @@ fn leave_out_near_duplicates(
 fn distinct(
     catalog: &Catalog,
     raws: Vec<Raw>,
-    path: &str,
+    place: &dyn Fn(usize) -> String,
     problems: &mut Vec<Problem>,
 ) -> Vec<Raw> {
     let mut seen: HashMap<(bool, String), usize> = HashMap::new();
@@ -525,7 +564,7 @@ fn distinct(
             if let Some(first) = seen.get(&(own, id.to_string())) {
                 problems.push(Problem {
                     line: raw.line,
-                    message: format!("duplicate id `{id}`: already used at {path}:{first}"),
+                    message: format!("duplicate id `{id}`: already used at {}", place(*first)),
                 });
                 return false;
             }
@@ -848,6 +887,7 @@ fn read_json(text: &str, problems: &mut Vec<Problem>) -> Vec<Raw> {
                 Json::Object(map) => raws.push(Raw {
                     kind,
                     line,
+                    csv: false,
                     fields: map.into_iter().collect(),
                 }),
                 other => problems.push(Problem {
@@ -999,6 +1039,7 @@ fn read_json_lines(text: &str, problems: &mut Vec<Problem>) -> Vec<Raw> {
         raws.push(Raw {
             kind,
             line,
+            csv: false,
             fields: map.into_iter().collect(),
         });
     }
@@ -1053,12 +1094,7 @@ fn without_bom(text: &str) -> &str {
 /// A CSV file of one kind: a header row of keys, then one record a row. Rows may leave the id
 /// out and name their speaker and source as the forms do; the new speakers and sources that
 /// takes go into `created`.
-fn read_csv(
-    catalog: &Catalog,
-    import: Import<'_>,
-    created: &mut Vec<Change>,
-    problems: &mut Vec<Problem>,
-) -> Vec<Raw> {
+fn read_csv(import: Import<'_>, problems: &mut Vec<Problem>) -> Vec<Raw> {
     let text = without_bom(import.text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -1150,9 +1186,13 @@ fn read_csv(
             };
             fields.push((key.name.to_string(), value));
         }
-        raws.push(Raw { kind, line, fields });
+        raws.push(Raw {
+            kind,
+            line,
+            csv: true,
+            fields,
+        });
     }
-    resolve_names(catalog, &mut raws, created, problems);
     raws
 }
 
@@ -1211,9 +1251,13 @@ fn resolve_names(
         .iter()
         .filter_map(|r| r.id().map(str::to_string))
         .collect();
+    let declared: HashSet<(Kind, String)> = raws
+        .iter()
+        .filter_map(|r| Some((r.kind, r.id()?.to_string())))
+        .collect();
     // The same name on many rows is one speaker (or source): the first row's.
     let mut named: HashMap<(Kind, String), String> = HashMap::new();
-    for raw in raws.iter_mut() {
+    for raw in raws.iter_mut().filter(|raw| raw.csv) {
         let (kind, line) = (raw.kind, raw.line);
         for (key, value) in raw.fields.iter_mut() {
             let Some(shape) = kind.key(key).map(|k| k.shape) else {
@@ -1225,7 +1269,9 @@ fn resolve_names(
                 _ => continue,
             };
             let Some(text) = value.as_str() else { continue };
-            if catalog.kind_of(text) == Some(target) {
+            if catalog.kind_of(text) == Some(target)
+                || declared.contains(&(target, text.to_string()))
+            {
                 continue;
             }
             let place = (target, text.to_string());

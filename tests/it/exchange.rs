@@ -1230,3 +1230,61 @@ fn a_json_or_json_lines_file_saved_with_a_byte_order_mark_imports_as_a_csv_one_d
     assert_eq!(catalog.topic("han-mi").unwrap().name, "한미 동맹");
     assert_eq!(catalog.topic("sanctions").unwrap().name, "Sanctions 🚫");
 }
+
+#[test]
+fn a_database_whose_quotes_and_facts_name_each_other_moves_as_csv_files_imported_together() {
+    let (dir, _data, _) = workspace();
+    let empty = empty_database(dir.path());
+    // The seed's quotes name facts and its facts name quotes: neither CSV can go first alone.
+    let mut names = Vec::new();
+    for kind in ["speakers", "sources", "quotes", "facts", "topics"] {
+        let csv = export(dir.path(), "data", &["--format", "csv", "--kind", kind]);
+        let name = format!("{kind}.csv");
+        std::fs::write(dir.path().join(&name), csv).unwrap();
+        names.push(name);
+    }
+    let alone = quotebot(dir.path(), &["--data", "empty", "import", "quotes.csv"]);
+    assert_eq!(alone.status.code(), Some(65), "{}", stderr(&alone));
+    assert!(stderr(&alone).contains("quotes.csv:"), "{}", stderr(&alone));
+
+    let mut args = vec!["--data", "empty", "import"];
+    args.extend(names.iter().map(String::as_str));
+    let output = quotebot(dir.path(), &args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for kind in ["speakers", "sources", "quotes", "facts", "topics"] {
+        assert_eq!(
+            export(dir.path(), "empty", &["--format", "csv", "--kind", kind]),
+            export(dir.path(), "data", &["--format", "csv", "--kind", kind]),
+            "{kind}"
+        );
+    }
+    assert!(empty.join("topics.toml").exists());
+
+    // Problems name the file they are in, and an id given in two files names both places.
+    let before = files(&empty);
+    std::fs::write(
+        dir.path().join("more-facts.csv"),
+        "id,text,source,related\nf-new,A new figure.,voa-2025-us-rok-strong,q-nowhere\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("more.jsonl"),
+        r#"{"type":"fact","id":"f-new","text":"The same id again.","source":"voa-2025-us-rok-strong"}"#,
+    )
+    .unwrap();
+    let output = quotebot(
+        dir.path(),
+        &["--data", "empty", "import", "more-facts.csv", "more.jsonl"],
+    );
+    assert_eq!(output.status.code(), Some(65), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("more-facts.csv:2: `related` refers to unknown quote or fact `q-nowhere`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("more.jsonl:1: duplicate id `f-new`: already used at more-facts.csv:2"),
+        "{err}"
+    );
+    assert_eq!(files(&empty), before);
+}
