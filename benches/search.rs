@@ -27,7 +27,7 @@ use quotebot::core::search::{MAX_CHOICES, Mode, Query, SearchIndex};
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{Rng, peak_rss_mb, percentile, timed};
+use support::{Baseline, Rng, peak_rss_mb, percentile, timed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Kind {
@@ -266,53 +266,14 @@ fn drop_ambiguous(catalog: &Catalog, queries: Vec<Generated>) -> Vec<Generated> 
         .collect()
 }
 
-/// The brute-force baseline: every quote scored by strsim word similarity.
-struct Baseline {
-    docs: Vec<(String, Vec<String>)>,
-}
-
-impl Baseline {
-    fn new(catalog: &Catalog) -> Baseline {
-        let docs = catalog
-            .quotes()
-            .iter()
-            .map(|q| {
-                let mut words = tokens(&q.text);
-                if let Some(s) = catalog.speaker(&q.speaker) {
-                    words.extend(tokens(&s.name));
-                }
-                (q.id.clone(), words)
-            })
-            .collect();
-        Baseline { docs }
-    }
-
-    fn search(&self, text: &str, limit: usize) -> Vec<&str> {
-        let query = tokens(text);
-        let mut scored: Vec<(f64, usize)> = self
-            .docs
-            .iter()
-            .enumerate()
-            .map(|(i, (_, words))| {
-                let total: f64 = query
-                    .iter()
-                    .map(|q| {
-                        words
-                            .iter()
-                            .map(|w| strsim::normalized_levenshtein(q, w))
-                            .fold(0.0, f64::max)
-                    })
-                    .sum();
-                (total / query.len().max(1) as f64, i)
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored
-            .into_iter()
-            .take(limit)
-            .map(|(_, i)| self.docs[i].0.as_str())
-            .collect()
-    }
+/// The brute-force baseline over every quote's words and its speaker's name.
+fn baseline(catalog: &Catalog) -> Baseline {
+    let docs = catalog.quotes().iter().map(|q| {
+        let mut texts = vec![q.text.as_str()];
+        texts.extend(catalog.speaker(&q.speaker).map(|s| s.name.as_str()));
+        (q.id.clone(), texts)
+    });
+    Baseline::new(docs, tokens)
 }
 
 #[derive(Default)]
@@ -458,7 +419,7 @@ fn main() {
         suggest_times.push(took);
     }
 
-    let baseline = Baseline::new(&snapshot.catalog);
+    let baseline = baseline(&snapshot.catalog);
     let mut base_tallies: HashMap<Kind, Tally> = HashMap::new();
     let mut base_overall = Tally::default();
     let mut base_times = Vec::new();

@@ -22,7 +22,7 @@ use quotebot::core::catalog::Catalog;
 use quotebot::core::data::{DataFiles, FILE_NAMES};
 use quotebot::core::search::{MAX_CHOICES, Mode as QbMode, Query, SearchIndex};
 use quotebot_bench::generate::{Corpus, Generated, KINDS, Kind, Mode, generate, to_jsonl};
-use quotebot_bench::peers::{Baseline, Tantivy, docs};
+use quotebot_bench::peers::{Tantivy, docs, strsim_baseline};
 use quotebot_bench::sets::{self, HELD_BACK_SEED, PER_KIND, Question, TUNING_SEED};
 use quotebot_bench::{from_root, repo_root};
 
@@ -383,7 +383,7 @@ fn run(mut args: Args) {
     }
 
     // strsim, on a sample per kind.
-    let baseline = Baseline::new(&records);
+    let baseline = strsim_baseline(&records);
     drop(records);
     let mut bs: Vec<PeerTallies> = Vec::new();
     for (_, queries) in &sets_by_seed {
@@ -531,7 +531,7 @@ fn run(mut args: Args) {
     let records = docs(&catalog);
     let snapshot = Snapshot::new(catalog);
     let tantivy = Tantivy::build(&records).unwrap_or_else(|e| die(e));
-    let baseline = Baseline::new(&records);
+    let baseline = strsim_baseline(&records);
     println!(
         "\n### Natural questions about the seed, {} records loaded (seed + corpus)\n",
         records.len()

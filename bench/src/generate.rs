@@ -22,28 +22,7 @@ use crate::normalize::{contains_phrase, tokens};
 /// A query matching more quotes than this is dropped: it has no meaningful right answer.
 pub const MAX_RELEVANT: usize = 100;
 
-/// splitmix64: a small, seeded, reproducible generator.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
-    }
-    /// lo..=hi
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-}
+pub use crate::support::Rng;
 
 /// What the query imitates, and whether it is answered by search or by autocomplete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -409,7 +388,7 @@ pub fn generate(
     let mut out = Vec::new();
     let mut stats = Vec::new();
     for (k, kind) in KINDS.into_iter().enumerate() {
-        let mut rng = Rng::new(seed ^ ((k as u64 + 1).wrapping_mul(0x2545F4914F6CDD1D)));
+        let mut rng = Rng(seed ^ ((k as u64 + 1).wrapping_mul(0x2545F4914F6CDD1D)));
         let mut seen = HashSet::new();
         let mut stat = KindStats::default();
         let mut attempts = 0;
@@ -547,7 +526,7 @@ mod tests {
 
     #[test]
     fn noise_changes_the_word() {
-        let mut rng = Rng::new(1);
+        let mut rng = Rng(1);
         for _ in 0..200 {
             assert_ne!(typo("war", &mut rng), "war");
             let t = transpose("alliance", &mut rng).unwrap();

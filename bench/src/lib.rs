@@ -11,6 +11,9 @@ pub mod generate;
 pub mod normalize;
 pub mod peers;
 pub mod sets;
+/// The seeded generator and strsim baseline the repository's other benchmarks use too.
+#[path = "../../benches/support/mod.rs"]
+pub mod support;
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
-//! What the benchmark binaries share: a seeded generator, timing and memory readings.
-//! Each bench includes it with `#[path = "support/mod.rs"] mod support;` and uses what it needs.
+//! What the benchmarks share: a seeded generator, the brute-force strsim baseline, timing and
+//! memory readings. Each bench includes it with `#[path = "support/mod.rs"] mod support;` (the
+//! `bench/` crate with its own path) and uses what it needs.
 #![allow(dead_code)]
 
 use std::time::{Duration, Instant};
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
@@ -17,7 +18,7 @@ impl Rng {
     }
     /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
     /// A number in `lo..=hi`.
     pub fn range(&mut self, lo: usize, hi: usize) -> usize {
@@ -25,7 +26,7 @@ impl Rng {
     }
     /// A lower-case ASCII letter.
     pub fn letter(&mut self) -> char {
-        (b'a' + (self.next() % 26) as u8) as char
+        (b'a' + (self.next_u64() % 26) as u8) as char
     }
 }
 
@@ -64,4 +65,52 @@ pub fn peak_rss_mb() -> f64 {
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// The brute-force baseline: every document scored by the mean, over query words, of the best
+/// `strsim::normalized_levenshtein` against its words; best first, ties in document order.
+pub struct Baseline {
+    docs: Vec<(String, Vec<String>)>,
+    tokens: fn(&str) -> Vec<String>,
+}
+
+impl Baseline {
+    /// Documents as (id, texts); every text and every query is cut into words by `tokens`.
+    pub fn new<'a>(
+        docs: impl IntoIterator<Item = (String, Vec<&'a str>)>,
+        tokens: fn(&str) -> Vec<String>,
+    ) -> Baseline {
+        let docs = docs
+            .into_iter()
+            .map(|(id, texts)| (id, texts.into_iter().flat_map(tokens).collect()))
+            .collect();
+        Baseline { docs, tokens }
+    }
+
+    pub fn search(&self, text: &str, limit: usize) -> Vec<&str> {
+        let query = (self.tokens)(text);
+        let mut scored: Vec<(f64, usize)> = self
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(i, (_, words))| {
+                let total: f64 = query
+                    .iter()
+                    .map(|q| {
+                        words
+                            .iter()
+                            .map(|w| strsim::normalized_levenshtein(q, w))
+                            .fold(0.0, f64::max)
+                    })
+                    .sum();
+                (total / query.len().max(1) as f64, i)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(_, i)| self.docs[i].0.as_str())
+            .collect()
+    }
 }
