@@ -819,7 +819,7 @@ fn check_period(checker: &mut Checker<'_>, row: &Record<'_>, values: &Values) {
         }
     };
     if let (Some(from), Some(until)) = (date("from"), date("until"))
-        && until.last_day() < from.first_day()
+        && until.wholly_before(&from)
     {
         checker.error(
             row.get("until").and_then(|f| f.node.span()),

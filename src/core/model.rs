@@ -118,6 +118,12 @@ impl PartialDate {
         (self.year, month, day)
     }
 
+    /// Whether every day this date can mean comes before every day `other` can mean: 2024 is
+    /// wholly before 2025-01, 2025 is not wholly before 2025-06.
+    pub fn wholly_before(&self, other: &PartialDate) -> bool {
+        self.last_day() < other.first_day()
+    }
+
     /// The date at its own precision, for people: "2025", "January 2025", "6 January 2025".
     pub fn human(&self) -> String {
         match (self.month, self.day) {
@@ -242,8 +248,8 @@ impl Role {
     /// Whether the role was held at some time within `date` (at the date's precision): a
     /// role held in any part of 2025 counts for a quote dated "2025".
     pub fn held_on(&self, date: PartialDate) -> bool {
-        let started = self.from.first_day() <= date.last_day();
-        let not_ended = self.until.is_none_or(|u| u.last_day() >= date.first_day());
+        let started = !date.wholly_before(&self.from);
+        let not_ended = self.until.is_none_or(|u| !u.wholly_before(&date));
         started && not_ended
     }
 }

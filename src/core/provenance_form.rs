@@ -120,7 +120,7 @@ fn parse_role_line(line: &str) -> Result<Role, String> {
         until => Some(PartialDate::parse(until).map_err(|m| format!("the end date: {m}"))?),
     };
     if let Some(until) = until
-        && until.last_day() < from.first_day()
+        && until.wholly_before(&from)
     {
         return Err(format!(
             "ends ({until}) before it starts ({from}): a role cannot end before it starts"
