@@ -7,7 +7,7 @@
 //! cargo bench -p quotebot-bench --bench quality -- write-queries --seed 1212
 //! # the benchmark (tuning seed and dev questions by default):
 //! cargo bench -p quotebot-bench --bench quality -- [--corpus target/bench-corpus/data] [--seed 1212 ...]
-//!     [--questions dev|heldout|both] [--baseline 10] [--show-misses N] [--no-freeze-check]
+//!     [--questions dev|heldout|fresh|both|all|none] [--baseline 10] [--show-misses N] [--no-freeze-check]
 //! ```
 //!
 //! Relative paths are read from the repository root. Single thread; each quotebot and tantivy
@@ -23,7 +23,7 @@ use quotebot::core::data::{DataFiles, FILE_NAMES};
 use quotebot::core::search::{MAX_CHOICES, Mode as QbMode, Query, SearchIndex};
 use quotebot_bench::generate::{Corpus, Generated, KINDS, Kind, Mode, generate, to_jsonl};
 use quotebot_bench::peers::{Tantivy, docs, strsim_baseline};
-use quotebot_bench::sets::{self, HELD_BACK_SEED, PER_KIND, Question, TUNING_SEED};
+use quotebot_bench::sets::{self, PER_KIND, Question, TUNING_SEED};
 use quotebot_bench::{from_root, repo_root};
 
 fn die(msg: impl std::fmt::Display) -> ! {
@@ -65,11 +65,7 @@ fn merged(seed: &std::path::Path, corpus: &std::path::Path) -> Catalog {
 }
 
 fn role(seed: u64) -> &'static str {
-    match seed {
-        TUNING_SEED => "tuning",
-        HELD_BACK_SEED => "held-back",
-        _ => "other",
-    }
+    sets::seed_role(seed)
 }
 
 fn corpus_of(catalog: &Catalog) -> Corpus<'_> {
@@ -230,11 +226,15 @@ fn main() {
             "--seed" => args.seeds.push(value().parse().unwrap_or_else(|e| die(e))),
             "--questions" => {
                 args.questions = match value().as_str() {
-                    "dev" => vec!["dev"],
-                    "heldout" => vec!["heldout"],
                     "both" => vec!["dev", "heldout"],
+                    "all" => sets::QUESTION_SETS.iter().map(|s| s.0).collect(),
                     "none" => vec![],
-                    other => die(format!("--questions dev|heldout|both|none, not {other}")),
+                    one => match sets::QUESTION_SETS.iter().find(|s| s.0 == one) {
+                        Some(set) => vec![set.0],
+                        None => die(format!(
+                            "--questions dev|heldout|fresh|both|all|none, not {one}"
+                        )),
+                    },
                 }
             }
             "--baseline" => args.baseline = value().parse().unwrap_or_else(|e| die(e)),
@@ -542,11 +542,10 @@ fn run(mut args: Args) {
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut misses = Vec::new();
     for set in &args.questions {
-        let file = if *set == "dev" {
-            "questions.toml"
-        } else {
-            "questions-heldout.toml"
-        };
+        let file = sets::QUESTION_SETS
+            .iter()
+            .find(|s| s.0 == *set)
+            .map_or("questions.toml", |s| s.1);
         let questions: Vec<Question> =
             sets::read_questions(&repo_root().join("benches/queries").join(file))
                 .unwrap_or_else(|e| die(e));

@@ -4,20 +4,38 @@ use std::path::Path;
 
 use crate::generate::{Generated, from_jsonl};
 
-/// The seed the ranking may be tuned on, and the one held back until the final report.
+/// The seed the ranking may be tuned on.
 pub const TUNING_SEED: u64 = 1212;
+/// Held back from tuning: reported at the end of the session of 2026-12-02 (third), and again
+/// at the end of every later round.
 pub const HELD_BACK_SEED: u64 = 770_913;
+/// Drawn from /dev/urandom and frozen on 2026-12-02 (fourth session) before that session's
+/// ranking changes; never run until its final report.
+pub const FRESH_SEED: u64 = 3_287_831_532;
+
+/// A seed's role, as its file name and the report say it.
+pub fn seed_role(seed: u64) -> &'static str {
+    match seed {
+        TUNING_SEED => "tuning",
+        HELD_BACK_SEED => "heldback",
+        FRESH_SEED => "fresh",
+        _ => "other",
+    }
+}
+
+/// The question sets: the name `--questions` takes, the file under benches/queries, and who
+/// may tune on it.
+pub const QUESTION_SETS: [(&str, &str, &str); 3] = [
+    ("dev", "questions.toml", "tuning"),
+    ("heldout", "questions-heldout.toml", "held out, first reported 2026-12-02 (third session)"),
+    ("fresh", "questions-heldout-2.toml", "held out, written 2026-12-02 (fourth session) before that session's ranking changes"),
+];
 /// Queries per kind in each set.
 pub const PER_KIND: usize = 200;
 
 /// Where the query set of `seed` is written, relative to the repository root.
 pub fn query_file(seed: u64) -> String {
-    let role = match seed {
-        TUNING_SEED => "tuning",
-        HELD_BACK_SEED => "heldback",
-        _ => "other",
-    };
-    format!("benches/queries/{role}-seed-{seed}.jsonl")
+    format!("benches/queries/{}-seed-{seed}.jsonl", seed_role(seed))
 }
 
 pub fn read_queries(path: &Path) -> Result<Vec<Generated>, String> {
@@ -81,7 +99,8 @@ mod tests {
     fn the_committed_question_sets_parse_and_name_seed_records() {
         let root = crate::repo_root();
         let catalog = quotebot::store::load_catalog(&root.join("data")).expect("seed data loads");
-        for (file, at_least) in [("questions.toml", 40), ("questions-heldout.toml", 20)] {
+        for (_, file, _) in QUESTION_SETS {
+            let at_least = 20;
             let qs = read_questions(&root.join("benches/queries").join(file)).unwrap();
             assert!(qs.len() >= at_least, "{file}: {}", qs.len());
             for q in qs {
