@@ -7,7 +7,7 @@
 //! cargo bench -p quotebot-bench --bench quality -- write-queries --seed 1212
 //! # the benchmark (tuning seed and dev questions by default):
 //! cargo bench -p quotebot-bench --bench quality -- [--corpus target/bench-corpus/data] [--seed 1212 ...]
-//!     [--questions dev|heldout|fresh|both|all|none] [--baseline 10] [--show-misses N] [--no-freeze-check]
+//!     [--questions dev|heldout|fresh|both|all|none] [--baseline 10] [--show-misses N] [--no-freeze-check] [--no-peers]
 //! ```
 //!
 //! Relative paths are read from the repository root. Single thread; each quotebot and tantivy
@@ -174,6 +174,8 @@ struct Args {
     baseline: usize,
     show_misses: usize,
     freeze_check: bool,
+    /// Leave tantivy and the strsim baseline out (a quicker run while tuning).
+    peers: bool,
 }
 
 fn write_queries(seed: u64, corpus_dir: &std::path::Path) {
@@ -215,6 +217,7 @@ fn main() {
         baseline: 10,
         show_misses: 0,
         freeze_check: true,
+        peers: true,
     };
     while let Some(arg) = raw.next() {
         let mut value = || {
@@ -240,6 +243,7 @@ fn main() {
             "--baseline" => args.baseline = value().parse().unwrap_or_else(|e| die(e)),
             "--show-misses" => args.show_misses = value().parse().unwrap_or_else(|e| die(e)),
             "--no-freeze-check" => args.freeze_check = false,
+            "--no-peers" => args.peers = false,
             other => die(format!("unknown argument {other}")),
         }
     }
@@ -356,10 +360,15 @@ fn run(mut args: Args) {
     // tantivy, on the same records.
     let records = docs(&snapshot.catalog);
     let t0 = Instant::now();
-    let tantivy = Tantivy::build(&records).unwrap_or_else(|e| die(e));
+    let tantivy =
+        Tantivy::build(if args.peers { &records[..] } else { &[] }).unwrap_or_else(|e| die(e));
     let tv_build = t0.elapsed().as_secs_f64() * 1000.0;
     let mut tv: Vec<PeerTallies> = Vec::new();
     for (_, queries) in &sets_by_seed {
+        if !args.peers {
+            tv.push(PeerTallies::default());
+            continue;
+        }
         let mut t = PeerTallies::default();
         for q in queries {
             let relevant: HashSet<&str> = q.relevant.iter().map(String::as_str).collect();
@@ -383,7 +392,7 @@ fn run(mut args: Args) {
     }
 
     // strsim, on a sample per kind.
-    let baseline = strsim_baseline(&records);
+    let baseline = strsim_baseline(if args.peers { &records[..] } else { &[] });
     drop(records);
     let mut bs: Vec<PeerTallies> = Vec::new();
     for (_, queries) in &sets_by_seed {
@@ -392,7 +401,7 @@ fn run(mut args: Args) {
             for q in queries
                 .iter()
                 .filter(|q| q.kind() == kind)
-                .take(args.baseline)
+                .take(if args.peers { args.baseline } else { 0 })
             {
                 let relevant: HashSet<&str> = q.relevant.iter().map(String::as_str).collect();
                 let s = Instant::now();
@@ -530,8 +539,9 @@ fn run(mut args: Args) {
     let catalog = merged(&repo_root().join("data"), &args.corpus);
     let records = docs(&catalog);
     let snapshot = Snapshot::new(catalog);
-    let tantivy = Tantivy::build(&records).unwrap_or_else(|e| die(e));
-    let baseline = strsim_baseline(&records);
+    let peer_records = if args.peers { &records[..] } else { &[] };
+    let tantivy = Tantivy::build(peer_records).unwrap_or_else(|e| die(e));
+    let baseline = strsim_baseline(peer_records);
     println!(
         "\n### Natural questions about the seed, {} records loaded (seed + corpus)\n",
         records.len()
@@ -563,8 +573,10 @@ fn run(mut args: Args) {
                 ));
             }
             t[0].add(ra);
-            t[1].add(rank(&tantivy.search(&q.text, 10, false), &relevant));
-            t[2].add(rank(&baseline.search(&q.text, 10), &relevant));
+            if args.peers {
+                t[1].add(rank(&tantivy.search(&q.text, 10, false), &relevant));
+                t[2].add(rank(&baseline.search(&q.text, 10), &relevant));
+            }
         }
         println!(
             "| {} ({file}) | {} | **{:.3}** | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",

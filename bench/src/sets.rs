@@ -27,8 +27,16 @@ pub fn seed_role(seed: u64) -> &'static str {
 /// may tune on it.
 pub const QUESTION_SETS: [(&str, &str, &str); 3] = [
     ("dev", "questions.toml", "tuning"),
-    ("heldout", "questions-heldout.toml", "held out, first reported 2026-12-02 (third session)"),
-    ("fresh", "questions-heldout-2.toml", "held out, written 2026-12-02 (fourth session) before that session's ranking changes"),
+    (
+        "heldout",
+        "questions-heldout.toml",
+        "held out, first reported 2026-12-02 (third session)",
+    ),
+    (
+        "fresh",
+        "questions-heldout-2.toml",
+        "held out, written 2026-12-02 (fourth session) before that session's ranking changes",
+    ),
 ];
 /// Queries per kind in each set.
 pub const PER_KIND: usize = 200;

@@ -64,6 +64,14 @@ pub(crate) struct Scratch {
     pub matched: Vec<u32>,
     pub best: Vec<f32>,
     pub touched: Vec<u32>,
+    /// Per term, the query words (as bits) it may stand for in a phrase; set only for the
+    /// terms in `marked`.
+    pub term_bits: Vec<u32>,
+    pub marked: Vec<u32>,
+    /// Per document, the query words found in its text by the phrase pass; set only for the
+    /// documents in `doc_touched`.
+    pub doc_bits: Vec<u32>,
+    pub doc_touched: Vec<u32>,
 }
 
 /// The immutable index for one catalog snapshot.
@@ -410,6 +418,10 @@ impl SearchIndex {
             matched: vec![0; self.docs.len()],
             best: vec![0.0; self.docs.len()],
             touched: Vec::new(),
+            term_bits: vec![0; self.terms.len()],
+            marked: Vec::new(),
+            doc_bits: vec![0; self.docs.len()],
+            doc_touched: Vec::new(),
         })
     }
 
@@ -418,6 +430,9 @@ impl SearchIndex {
         for doc in scratch.touched.drain(..) {
             scratch.acc[doc as usize] = 0.0;
             scratch.matched[doc as usize] = 0;
+        }
+        for term in scratch.marked.drain(..) {
+            scratch.term_bits[term as usize] = 0;
         }
         self.scratch
             .lock()

@@ -130,6 +130,43 @@ fn a_completion_that_continues_the_typed_phrase_beats_words_found_apart() {
 }
 
 #[test]
+fn a_continuation_is_found_among_many_entries_with_the_same_words_apart() {
+    // Every word is shared: ranked by the words alone, the hundreds of short entries with
+    // "united", "states" and "committee" apart fill every place the phrase check reads, and
+    // the one long entry that continues the phrase is never looked at.
+    let apart: Vec<(String, String)> = (0..600)
+        .map(|i| {
+            (
+                format!("apart-{i}"),
+                format!("States united, the committee and the states; united committee {i}"),
+            )
+        })
+        .collect();
+    let mut quotes: Vec<(&str, &str)> = apart
+        .iter()
+        .map(|(id, text)| (id.as_str(), text.as_str()))
+        .collect();
+    quotes.push((
+        "continues",
+        "In the long and proud history of our two nations, through war and peace and every \
+         hardship between, the United States committee on veterans met with our friends again",
+    ));
+    let catalog = catalog("", &quotes, &[]);
+    for query in [
+        "the United States comm",
+        "united states committ",
+        "the unitde states comm",
+    ] {
+        let ids = ranked(&catalog, query, Mode::Suggest);
+        assert_eq!(
+            ids.first().map(String::as_str),
+            Some("continues"),
+            "{query:?}: {ids:?}"
+        );
+    }
+}
+
+#[test]
 fn an_exact_prefix_beats_an_edit_tolerant_one() {
     let catalog = catalog(
         "",

@@ -19,9 +19,16 @@ const MAX_TOKENS: usize = 24;
 const RERANK: usize = 200;
 /// The same for text being typed, whose order is decided by positions (the phrase it
 /// continues), which the first pass cannot see: more candidates get the chance.
-const RERANK_TYPED: usize = 400;
+const RERANK_TYPED: usize = 200;
 /// Completions considered for an unfinished word.
 const MAX_PREFIX_TERMS: usize = 64;
+/// Completions of the word being typed that the phrase pass recognises; a prefix with more
+/// (one or two letters of a large corpus) is matched only on its most common completions.
+const MAX_PHRASE_COMPLETIONS: usize = 16_384;
+/// Postings walked to find the documents that continue a typed phrase, per word.
+const PHRASE_SCAN_BUDGET: usize = 30_000;
+/// Text positions read to check that those documents hold the phrase.
+const PHRASE_POSITIONS_BUDGET: usize = 100_000;
 /// Terms scanned when looking for a completion of a mistyped unfinished word.
 const MAX_FUZZY_PREFIX_SCAN: usize = 20_000;
 /// Postings one query word may walk in the first pass; the rest is left to re-ranking.
@@ -115,10 +122,7 @@ impl SearchIndex {
         let n = word.chars().count();
         let mut correction: Option<(f32, usize, u32)> = None;
         let stopword = is_stopword(word);
-        let prefix_weight = match mode {
-            Mode::Suggest => 0.9,
-            Mode::Search => 0.75,
-        };
+        let prefix_weight = prefix_weight(mode);
         let completing = open && !(stopword && exact.is_some());
         // Whether the word being typed begins any indexed word.
         let completable = completing
@@ -186,10 +190,7 @@ impl SearchIndex {
                 completions.truncate(MAX_PREFIX_TERMS);
             }
             for term in completions {
-                let len = self.terms[term as usize].text.chars().count().max(1);
-                // A longer completion is a less certain guess at what is being typed.
-                let certainty = 0.8 + 0.2 * (n as f32 / len as f32);
-                put(term, prefix_weight * certainty, true);
+                put(term, self.completion_weight(n, term, mode), true);
             }
             if n >= 4 {
                 // A typo in the word being typed: any term whose start is one edit away.
@@ -215,6 +216,139 @@ impl SearchIndex {
             None
         };
         (expansions, correction)
+    }
+
+    /// How well `term` matches a word of `typed` characters that it completes: a longer
+    /// completion is a less certain guess at what is being typed.
+    fn completion_weight(&self, typed: usize, term: u32, mode: Mode) -> f32 {
+        let len = self.terms[term as usize].text.chars().count().max(1);
+        prefix_weight(mode) * (0.8 + 0.2 * (typed as f32 / len as f32))
+    }
+
+    /// Marks, in `scratch.term_bits`, the query words each term may stand for in a phrase:
+    /// every word's candidate terms, and every completion of the word being typed (the last),
+    /// not only the most common ones the first pass walks.
+    fn mark_phrase_terms(&self, tokens: &[Token], scratch: &mut Scratch) {
+        let Scratch {
+            term_bits, marked, ..
+        } = scratch;
+        let mut mark = |term: u32, i: usize| {
+            let bits = &mut term_bits[term as usize];
+            if *bits == 0 {
+                marked.push(term);
+            }
+            *bits |= 1 << i;
+        };
+        for (i, token) in tokens.iter().enumerate() {
+            for &(term, _, _) in &token.expansions {
+                mark(term, i);
+            }
+        }
+        let last = tokens.len() - 1;
+        let word = &tokens[last].text;
+        for prefix in std::iter::once(word.clone()).chain(hangul_carry(word)) {
+            let range = self.prefix_range(&prefix);
+            if range.len() <= MAX_PHRASE_COMPLETIONS {
+                for &term in range {
+                    mark(term, last);
+                }
+            }
+        }
+    }
+
+    /// The documents whose text continues the whole typed phrase (every word before the one
+    /// being typed, adjacent and in order, then a completion of it), found by word order
+    /// rather than by rarity, which the first pass goes by and which cannot tell "the United
+    /// States comm…" from a quote with "United States" in one place and "committee" in
+    /// another. Walks the text postings of the finished words (a very common word only when
+    /// it is the rarest: its place is checked in the positions anyway), then reads the
+    /// positions of the documents that hold all of them. `mark_phrase_terms` must have run.
+    fn phrase_candidates(&self, tokens: &[Token], scratch: &mut Scratch) -> Vec<u32> {
+        let last = tokens.len() - 1;
+        let costs: Vec<usize> = tokens[..last]
+            .iter()
+            .map(|t| {
+                t.expansions
+                    .iter()
+                    .map(|(term, _, _)| self.terms[*term as usize].postings.len())
+                    .sum()
+            })
+            .collect();
+        let Some(rarest) = (0..last).min_by_key(|&i| costs[i]) else {
+            return Vec::new();
+        };
+        let Scratch {
+            term_bits,
+            doc_bits,
+            doc_touched,
+            ..
+        } = scratch;
+        let mut required = 0u32;
+        for (i, token) in tokens[..last].iter().enumerate() {
+            let common = costs[i] * 4 > self.docs.len() && costs[i] > COMMON_MIN_POSTINGS;
+            if i != rarest && (common || costs[i] > PHRASE_SCAN_BUDGET) {
+                continue;
+            }
+            required |= 1 << i;
+            let mut budget = PHRASE_SCAN_BUDGET;
+            for &(term, _, _) in &token.expansions {
+                let postings = &self.terms[term as usize].postings;
+                let walked = postings.len().min(budget);
+                for p in &postings[..walked] {
+                    if p.fields & field::TEXT == 0 {
+                        continue;
+                    }
+                    let bits = &mut doc_bits[p.doc as usize];
+                    if *bits == 0 {
+                        doc_touched.push(p.doc);
+                    }
+                    *bits |= 1 << i;
+                }
+                budget -= walked;
+                if budget == 0 {
+                    break;
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut budget = PHRASE_POSITIONS_BUDGET;
+        let full = 1u32 << last;
+        for &doc in doc_touched.iter() {
+            if doc_bits[doc as usize] != required || out.len() >= RERANK_TYPED || budget == 0 {
+                continue;
+            }
+            let positions = self.doc_positions(doc);
+            budget = budget.saturating_sub(positions.len());
+            // Bit i of `run`: query words 0..=i sit, in order, on the places ending at
+            // `done`; `here` gathers the words found at place `at`.
+            let (mut run, mut done) = (0u32, u32::MAX);
+            let (mut here, mut at) = (0u32, u32::MAX);
+            let mut continues = false;
+            let mut finish = |here: u32, at: u32| {
+                let before = if done.wrapping_add(1) == at { run } else { 0 };
+                run = (before << 1 | 1) & here;
+                done = at;
+                run & full != 0
+            };
+            for &(pos, term) in positions {
+                if pos != at {
+                    if finish(here, at) {
+                        continues = true;
+                        break;
+                    }
+                    (here, at) = (0, pos);
+                }
+                here |= term_bits[term as usize];
+            }
+            let continues = continues || finish(here, at);
+            if continues {
+                out.push(doc);
+            }
+        }
+        for doc in doc_touched.drain(..) {
+            doc_bits[doc as usize] = 0;
+        }
+        out
     }
 
     /// Two indexed words for a word typed without the space between them ("unitedstates"
@@ -272,6 +406,7 @@ impl SearchIndex {
             matched,
             best,
             touched,
+            ..
         } = scratch;
         let mut skipped = false;
         let mut token_touched: Vec<u32> = Vec::new();
@@ -418,6 +553,28 @@ impl SearchIndex {
             });
             candidates.truncate(rerank);
         }
+        if continuation {
+            // The entries that continue the whole typed phrase are re-ranked first, however
+            // the first pass ranked them; the first pass's best fill the remaining places.
+            self.mark_phrase_terms(&query_tokens, &mut scratch);
+            let mut phrase = self.phrase_candidates(&query_tokens, &mut scratch);
+            phrase.retain(|doc| passes(*doc));
+            if !phrase.is_empty() {
+                phrase.sort_unstable();
+                candidates.retain(|doc| phrase.binary_search(doc).is_err());
+                let room = rerank.saturating_sub(phrase.len());
+                if candidates.len() > room {
+                    if room > 0 {
+                        candidates.select_nth_unstable_by(room - 1, |a, b| {
+                            scratch.acc[*b as usize].total_cmp(&scratch.acc[*a as usize])
+                        });
+                    }
+                    candidates.truncate(room);
+                }
+                candidates.extend(phrase);
+            }
+        }
+        let last_bit = 1u32 << (query_tokens.len() - 1);
 
         let mut by_term: FxHashMap<u32, Vec<(usize, f32, bool)>> = FxHashMap::default();
         for (i, token) in query_tokens.iter().enumerate() {
@@ -444,7 +601,23 @@ impl SearchIndex {
             }
             let mut deferred_best = vec![0f32; query_tokens.len()];
             for &(pos, term) in self.doc_positions(doc) {
-                if let Some(list) = by_term.get(&term) {
+                let extra;
+                let list = match by_term.get(&term) {
+                    Some(list) => list.as_slice(),
+                    // A completion of the word being typed beyond those the first pass
+                    // walked: the phrase pass marked it.
+                    None if continuation && scratch.term_bits[term as usize] & last_bit != 0 => {
+                        let typed = query_tokens[query_tokens.len() - 1].text.chars().count();
+                        extra = [(
+                            query_tokens.len() - 1,
+                            self.completion_weight(typed, term, query.mode),
+                            true,
+                        )];
+                        &extra[..]
+                    }
+                    None => &[],
+                };
+                {
                     for &(i, weight, literal) in list {
                         match at[i].last_mut() {
                             // Another term at the same place (an acronym's expansion).
@@ -544,6 +717,14 @@ impl SearchIndex {
             confident,
             correction,
         }
+    }
+}
+
+/// How well a completion of a word matches it, before its length is taken into account.
+fn prefix_weight(mode: Mode) -> f32 {
+    match mode {
+        Mode::Suggest => 0.9,
+        Mode::Search => 0.75,
     }
 }
 
