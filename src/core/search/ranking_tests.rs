@@ -167,6 +167,85 @@ fn a_continuation_is_found_among_many_entries_with_the_same_words_apart() {
 }
 
 #[test]
+fn a_typo_in_a_short_or_common_word_is_read_where_the_words_around_it_confirm_it() {
+    // "te", "nd", "fo" and "al" are one letter short of "the", "and", "for" and "all"; too
+    // many words are an edit from them to believe one anywhere, but in the phrase typed the
+    // neighbours decide.
+    let catalog = catalog(
+        "",
+        &[
+            (
+                "phrase",
+                "The prohibition of the importation and the cold facts of it all",
+            ),
+            (
+                "apart",
+                "Of the long prohibition: cold and hard, and all done for it",
+            ),
+            ("filler-1", "Prohibition ended; the war began cold"),
+            ("filler-2", "For all the years of the war"),
+        ],
+        &[],
+    );
+    for (query, mode) in [
+        ("te prohibition of", Mode::Search),
+        ("te prohi", Mode::Suggest),
+        ("nd the col", Mode::Suggest),
+        ("of it al", Mode::Search),
+    ] {
+        let ids = ranked(&catalog, query, mode);
+        assert_eq!(
+            ids.first().map(String::as_str),
+            Some("phrase"),
+            "{query:?}: {ids:?}"
+        );
+    }
+}
+
+#[test]
+fn an_indexed_word_far_rarer_than_one_an_edit_away_is_read_as_its_typo() {
+    // "teh" is in one entry, "the" in all of them: "teh" typed among other words is "the".
+    // The other words are common too, so that the rare "teh" would decide alone.
+    let mut quotes: Vec<(String, String)> = (0..300)
+        .map(|i| {
+            let text = format!("the matter {i} of the day: united, they stand up");
+            (format!("filler-{i}"), text)
+        })
+        .collect();
+    quotes.push((
+        "typo-in-record".into(),
+        "devolve on teh Engineer Department".into(),
+    ));
+    quotes.push((
+        "meant".into(),
+        "the procedure set up by the United Nations was rejected".into(),
+    ));
+    let quotes: Vec<(&str, &str)> = quotes
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let catalog = catalog("", &quotes, &[]);
+    for (query, mode) in [
+        ("up by teh United", Mode::Search),
+        ("set up by teh Uni", Mode::Suggest),
+    ] {
+        let ids = ranked(&catalog, query, mode);
+        assert_eq!(
+            ids.first().map(String::as_str),
+            Some("meant"),
+            "{query:?}: {ids:?}"
+        );
+    }
+    // Alone, the word is what was typed: the entry that has it comes first.
+    let ids = ranked(&catalog, "teh", Mode::Search);
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("typo-in-record"),
+        "{ids:?}"
+    );
+}
+
+#[test]
 fn an_exact_prefix_beats_an_edit_tolerant_one() {
     let catalog = catalog(
         "",

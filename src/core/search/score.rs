@@ -17,9 +17,6 @@ use crate::core::model::EntryKind;
 const MAX_TOKENS: usize = 24;
 /// Documents re-ranked with positions after the first, position-free pass.
 const RERANK: usize = 200;
-/// The same for text being typed, whose order is decided by positions (the phrase it
-/// continues), which the first pass cannot see: more candidates get the chance.
-const RERANK_TYPED: usize = 200;
 /// Completions considered for an unfinished word.
 const MAX_PREFIX_TERMS: usize = 64;
 /// Completions of the word being typed that the phrase pass recognises; a prefix with more
@@ -37,6 +34,9 @@ const TOKEN_POSTINGS_BUDGET: usize = 40_000;
 const COMMON_MIN_POSTINGS: usize = 2_000;
 /// The weight of the words-close-together bonus, relative to matching every word.
 const COMPACTNESS_WEIGHT: f32 = 0.15;
+/// How many times more common than an indexed word a word one edit from it must be for the
+/// indexed one to be read as its typo.
+const TYPO_ODDS: usize = 50;
 const K1: f32 = 1.2;
 const B: f32 = 0.1;
 
@@ -51,12 +51,36 @@ struct Token {
     /// Candidate terms, how well each matches this word (1.0 exact), and whether the term is
     /// the word as typed or a completion of it (not a typo, stem or variant).
     expansions: Vec<(u32, f32, bool)>,
+    /// Terms an edit away that count only where the words around them confirm them: in the
+    /// phrase check and re-ranking, never in the first pass ("te" may be "the", "to", "be").
+    near: Vec<(u32, f32)>,
     /// This word's weight in a perfect match.
     idf: f32,
     /// Scored only during re-ranking because it is too common to decide anything alone.
     deferred: bool,
     /// The best replacement when the word itself is not in the index.
     correction: Option<u32>,
+}
+
+impl Token {
+    /// Every term the word may stand for: its candidates, then the terms only word order
+    /// confirms.
+    fn terms(&self) -> impl Iterator<Item = u32> + '_ {
+        let near = self.near.iter().map(|(t, _)| *t);
+        self.expansions.iter().map(|(t, _, _)| *t).chain(near)
+    }
+}
+
+/// What a query word may stand for.
+struct Expanded {
+    /// Candidate terms, how well each matches, and whether it is the word or a completion.
+    terms: Vec<(u32, f32, bool)>,
+    /// See [`Token::near`].
+    near: Vec<(u32, f32)>,
+    /// The best replacement when the word itself is not in the index.
+    correction: Option<u32>,
+    /// The far commoner word this indexed word is probably a typo of.
+    typo_of: Option<u32>,
 }
 
 impl SearchIndex {
@@ -99,7 +123,7 @@ impl SearchIndex {
     /// The weights keep one order whatever the word: the word itself (1.0) above its stem
     /// (0.9) above a typo-corrected word; for a word being typed, a completion (what the typed
     /// letters begin) above anything reached by an edit.
-    fn expand(&self, word: &str, open: bool, mode: Mode) -> (Vec<(u32, f32, bool)>, Option<u32>) {
+    fn expand(&self, word: &str, open: bool, mode: Mode) -> Expanded {
         let mut out: FxHashMap<u32, (f32, bool)> = FxHashMap::default();
         let mut put = |term: u32, weight: f32, literal: bool| {
             let slot = out.entry(term).or_insert((0.0, false));
@@ -128,37 +152,63 @@ impl SearchIndex {
         let completable = completing
             && (!self.prefix_range(word).is_empty()
                 || hangul_carry(word).is_some_and(|c| !self.prefix_range(&c).is_empty()));
-        if n >= 3 && !stopword && !(n == 3 && exact.is_some()) {
+        // Words one or two edits away, with their distance.
+        let mut neighbours: Vec<(u32, usize)> = Vec::new();
+        if n >= 2 {
             let max_distance = if n >= 8 { 2 } else { 1 };
-            let penalty = if exact.is_some() { 0.6 } else { 1.0 };
-            // A word being typed is more likely the start of a longer word than a typo of a
-            // shorter one: "comm" is "commitment" before it is "come". When it begins any
-            // word, every edit-reached term weighs less than the weakest completion (0.8 of
-            // the prefix weight).
-            let penalty = if completable { penalty * 0.7 } else { penalty };
-            let mut seen: Vec<u32> = Vec::new();
             for hash in deletion_hashes(word) {
                 for term in self.deletion_neighbours(hash) {
-                    if seen.contains(&term) || Some(term) == exact {
+                    if Some(term) == exact || neighbours.iter().any(|(t, _)| *t == term) {
                         continue;
                     }
-                    seen.push(term);
-                    let text = &self.terms[term as usize].text;
-                    let distance = strsim::osa_distance(word, text);
-                    if distance == 0 || distance > max_distance {
-                        continue;
-                    }
-                    let weight = match (distance, n) {
-                        (1, 3) => 0.55,
-                        (1, _) => 0.8,
-                        _ => 0.6,
-                    } * penalty;
-                    put(term, weight, false);
-                    let df = self.terms[term as usize].postings.len();
-                    if correction.is_none_or(|(w, d, _)| (weight, df) > (w, d)) {
-                        correction = Some((weight, df, term));
+                    let distance = strsim::osa_distance(word, &self.terms[term as usize].text);
+                    if distance > 0 && distance <= max_distance {
+                        neighbours.push((term, distance));
                     }
                 }
+            }
+        }
+        // An indexed word far rarer than a word one edit from it is more likely a typo of
+        // that word than meant: "teh" (in one quote) of "the", "tis" of "this".
+        let df = |term: u32| self.terms[term as usize].postings.len();
+        let typo_of = exact.and_then(|e| {
+            neighbours
+                .iter()
+                .filter(|(_, d)| *d == 1)
+                .map(|&(t, _)| t)
+                .max_by_key(|&t| (df(t), std::cmp::Reverse(t)))
+                .filter(|&t| df(t) > df(e) * TYPO_ODDS)
+        });
+        // Short words, very common words and three-letter words that are indexed themselves
+        // have so many neighbours that an edit is only believed where word order confirms it
+        // (`near`), unless the word is probably a typo.
+        let joins = (n >= 3 && !stopword && !(n == 3 && exact.is_some())) || typo_of.is_some();
+        let penalty = if exact.is_some() && typo_of.is_none() {
+            0.6
+        } else {
+            1.0
+        };
+        // A word being typed is more likely the start of a longer word than a typo of a
+        // shorter one: "comm" is "commitment" before it is "come". When it begins any word,
+        // every edit-reached term weighs less than the weakest completion (0.8 of the prefix
+        // weight).
+        let penalty = if completable { penalty * 0.7 } else { penalty };
+        let mut near = Vec::new();
+        for (term, distance) in neighbours {
+            let weight = match (distance, n) {
+                (1, 2) => 0.5,
+                (1, 3) => 0.55,
+                (1, _) => 0.8,
+                _ => 0.6,
+            } * penalty;
+            if !joins {
+                near.push((term, weight));
+                continue;
+            }
+            put(term, weight, false);
+            let df = df(term);
+            if correction.is_none_or(|(w, d, _)| (weight, df) > (w, d)) {
+                correction = Some((weight, df, term));
             }
         }
         if n >= 6 && !stopword {
@@ -215,7 +265,17 @@ impl SearchIndex {
         } else {
             None
         };
-        (expansions, correction)
+        // What a word being typed begins is a completion of it, not an edit.
+        near.retain(|(t, _)| {
+            expansions.iter().all(|(e, _, _)| e != t)
+                && !(open && self.terms[*t as usize].text.starts_with(word))
+        });
+        Expanded {
+            terms: expansions,
+            near,
+            correction,
+            typo_of,
+        }
     }
 
     /// How well `term` matches a word of `typed` characters that it completes: a longer
@@ -228,7 +288,7 @@ impl SearchIndex {
     /// Marks, in `scratch.term_bits`, the query words each term may stand for in a phrase:
     /// every word's candidate terms, and every completion of the word being typed (the last),
     /// not only the most common ones the first pass walks.
-    fn mark_phrase_terms(&self, tokens: &[Token], scratch: &mut Scratch) {
+    fn mark_phrase_terms(&self, tokens: &[Token], open: bool, scratch: &mut Scratch) {
         let Scratch {
             term_bits, marked, ..
         } = scratch;
@@ -243,8 +303,14 @@ impl SearchIndex {
             for &(term, _, _) in &token.expansions {
                 mark(term, i);
             }
+            for &(term, _) in &token.near {
+                mark(term, i);
+            }
         }
         let last = tokens.len() - 1;
+        if !open {
+            return;
+        }
         let word = &tokens[last].text;
         for prefix in std::iter::once(word.clone()).chain(hangul_carry(word)) {
             let range = self.prefix_range(&prefix);
@@ -268,9 +334,8 @@ impl SearchIndex {
         let costs: Vec<usize> = tokens[..last]
             .iter()
             .map(|t| {
-                t.expansions
-                    .iter()
-                    .map(|(term, _, _)| self.terms[*term as usize].postings.len())
+                t.terms()
+                    .map(|term| self.terms[term as usize].postings.len())
                     .sum()
             })
             .collect();
@@ -291,7 +356,7 @@ impl SearchIndex {
             }
             required |= 1 << i;
             let mut budget = PHRASE_SCAN_BUDGET;
-            for &(term, _, _) in &token.expansions {
+            for term in token.terms() {
                 let postings = &self.terms[term as usize].postings;
                 let walked = postings.len().min(budget);
                 for p in &postings[..walked] {
@@ -314,7 +379,7 @@ impl SearchIndex {
         let mut budget = PHRASE_POSITIONS_BUDGET;
         let full = 1u32 << last;
         for &doc in doc_touched.iter() {
-            if doc_bits[doc as usize] != required || out.len() >= RERANK_TYPED || budget == 0 {
+            if doc_bits[doc as usize] != required || out.len() >= RERANK || budget == 0 {
                 continue;
             }
             let positions = self.doc_positions(doc);
@@ -474,11 +539,17 @@ impl SearchIndex {
             .enumerate()
             .map(|(i, w)| {
                 let open = open_last && i + 1 == words.len().min(MAX_TOKENS);
-                let (expansions, correction) = self.expand(w, open, query.mode);
-                // A word weighs what the word itself is worth: its own rarity when indexed,
-                // else that of its rarest candidate. Variants never weigh more than the word.
-                let idf = match self.term_ids.get(w.as_str()) {
-                    Some(t) => self.term_idf(*t),
+                let Expanded {
+                    terms: expansions,
+                    near,
+                    correction,
+                    typo_of,
+                } = self.expand(w, open, query.mode);
+                // A word weighs what the word itself is worth: its own rarity when indexed
+                // (that of the word it is probably a typo of, if any), else that of its rarest
+                // candidate. Variants never weigh more than the word.
+                let idf = match typo_of.or_else(|| self.term_ids.get(w.as_str()).copied()) {
+                    Some(t) => self.term_idf(t),
                     None => expansions
                         .iter()
                         .map(|(t, _, _)| self.term_idf(*t))
@@ -489,6 +560,7 @@ impl SearchIndex {
                 Token {
                     text: w.clone(),
                     expansions,
+                    near,
                     idf,
                     deferred: false,
                     correction,
@@ -546,17 +618,19 @@ impl SearchIndex {
             break candidates;
         };
         let continuation = query.mode == Mode::Suggest && open_last && query_tokens.len() >= 2;
-        let rerank = if continuation { RERANK_TYPED } else { RERANK };
+        let rerank = RERANK;
         if candidates.len() > rerank {
             candidates.select_nth_unstable_by(rerank - 1, |a, b| {
                 scratch.acc[*b as usize].total_cmp(&scratch.acc[*a as usize])
             });
             candidates.truncate(rerank);
         }
-        if continuation {
-            // The entries that continue the whole typed phrase are re-ranked first, however
-            // the first pass ranked them; the first pass's best fill the remaining places.
-            self.mark_phrase_terms(&query_tokens, &mut scratch);
+        let phrase_pass = query_tokens.len() >= 2;
+        if phrase_pass {
+            // The entries that hold the whole query as a phrase (for text being typed, one
+            // that it continues) are re-ranked first, however the first pass ranked them;
+            // the first pass's best fill the remaining places.
+            self.mark_phrase_terms(&query_tokens, open_last, &mut scratch);
             let mut phrase = self.phrase_candidates(&query_tokens, &mut scratch);
             phrase.retain(|doc| passes(*doc));
             if !phrase.is_empty() {
@@ -580,6 +654,9 @@ impl SearchIndex {
         for (i, token) in query_tokens.iter().enumerate() {
             for &(term, weight, literal) in &token.expansions {
                 by_term.entry(term).or_default().push((i, weight, literal));
+            }
+            for &(term, weight) in &token.near {
+                by_term.entry(term).or_default().push((i, weight, false));
             }
         }
         let total_idf: f32 = query_tokens.iter().map(|t| t.idf).sum();
@@ -606,7 +683,10 @@ impl SearchIndex {
                     Some(list) => list.as_slice(),
                     // A completion of the word being typed beyond those the first pass
                     // walked: the phrase pass marked it.
-                    None if continuation && scratch.term_bits[term as usize] & last_bit != 0 => {
+                    None if phrase_pass
+                        && open_last
+                        && scratch.term_bits[term as usize] & last_bit != 0 =>
+                    {
                         let typed = query_tokens[query_tokens.len() - 1].text.chars().count();
                         extra = [(
                             query_tokens.len() - 1,
