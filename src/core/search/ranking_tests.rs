@@ -315,6 +315,46 @@ fn words_typed_without_a_space_or_with_two_are_found_as_words() {
 }
 
 #[test]
+fn words_run_together_are_read_as_two_even_when_one_edit_from_a_rarer_word() {
+    // "isnot" is one edit from "snot" and "doall" from "doll", but "is not" and "do all" are
+    // what the rest of the query and the record say.
+    let catalog = catalog(
+        "",
+        &[
+            (
+                "phrase",
+                "We should all agree the answer is not to defund the police",
+            ),
+            ("do-all", "We must do all these things"),
+            (
+                "rare",
+                "An answer to the snot-nosed critics, not to the police",
+            ),
+            (
+                "doll",
+                "The little girl loves her doll and all these things",
+            ),
+        ],
+        &[],
+    );
+    for (query, want) in [
+        ("answer isnot to", "phrase"),
+        ("the answer isnot to defund", "phrase"),
+        ("doall these things", "do-all"),
+    ] {
+        let ids = ranked(&catalog, query, Mode::Search);
+        assert_eq!(
+            ids.first().map(String::as_str),
+            Some(want),
+            "{query}: {ids:?}"
+        );
+    }
+    // A word that is a typo of a far commoner word is not cut in two.
+    let ids = ranked(&catalog, "snot nosed", Mode::Search);
+    assert_eq!(ids.first().map(String::as_str), Some("rare"), "{ids:?}");
+}
+
+#[test]
 fn a_speakers_role_finds_their_quotes() {
     // The role held on the quote's date (2024-06-01), else `role`.
     let secretary = catalog(

@@ -420,22 +420,35 @@ impl SearchIndex {
     /// → "united", "states"; the second may be unfinished when `open`), when the word is not
     /// itself indexed, has no indexed variant or completion and is no typo of an indexed word.
     /// Of the possible cuts, the one whose rarer half is most common: run-together words are
-    /// everyday words.
-    fn split_run_together(&self, word: &str, open: bool) -> Option<(String, String)> {
+    /// everyday words. With `force`, whenever the word is no common word itself: the caller
+    /// then ranks the query both ways ("isnot" is one edit from "snot", but "is not" was meant).
+    fn split_run_together(&self, word: &str, open: bool, force: bool) -> Option<(String, String)> {
         let n = word.chars().count();
-        if n < 4
-            || self.term_ids.contains_key(word)
-            || self.stem_ids.contains_key(stemmer().stem(word).as_ref())
-            || (open && !self.prefix_range(word).is_empty())
-        {
+        if n < 4 {
             return None;
         }
-        let near = deletion_hashes(word).into_iter().any(|hash| {
-            self.deletion_neighbours(hash)
-                .any(|t| strsim::osa_distance(word, &self.terms[t as usize].text) <= 1)
-        });
-        if near {
-            return None;
+        if force {
+            // Only a word that is no everyday word itself nor, being typed, the start of one.
+            let indexed = self.term_ids.get(word);
+            if indexed.is_some_and(|t| self.terms[*t as usize].postings.len() > 2)
+                || (open && !self.prefix_range(word).is_empty())
+            {
+                return None;
+            }
+        } else {
+            if self.term_ids.contains_key(word)
+                || self.stem_ids.contains_key(stemmer().stem(word).as_ref())
+                || (open && !self.prefix_range(word).is_empty())
+            {
+                return None;
+            }
+            let near = deletion_hashes(word).into_iter().any(|hash| {
+                self.deletion_neighbours(hash)
+                    .any(|t| strsim::osa_distance(word, &self.terms[t as usize].text) <= 1)
+            });
+            if near {
+                return None;
+            }
         }
         let df = |text: &str| -> Option<usize> {
             self.term_ids
@@ -457,6 +470,21 @@ impl SearchIndex {
             let common = left_df.min(right_df);
             if best.is_none_or(|(c, _)| common > c) {
                 best = Some((common, cut));
+            }
+        }
+        if force && let Some((common, _)) = best {
+            // Two words run together, or a typo of one word? The rarer half must be at least
+            // a tenth as common as the commonest word one edit away: "isnot" is "is not"
+            // ("snot" is rare), "thids" is no "thi ds" ("this" is everywhere).
+            let typo_of = deletion_hashes(word)
+                .into_iter()
+                .flat_map(|hash| self.deletion_neighbours(hash))
+                .filter(|&t| strsim::osa_distance(word, &self.terms[t as usize].text) == 1)
+                .map(|t| self.terms[t as usize].postings.len())
+                .max()
+                .unwrap_or(0);
+            if common * 10 < typo_of {
+                return None;
             }
         }
         best.map(|(_, cut)| (word[..cut].to_string(), word[cut..].to_string()))
@@ -524,14 +552,47 @@ impl SearchIndex {
     pub(crate) fn evaluate(&self, catalog: &Catalog, query: &Query<'_>) -> Outcome {
         let open_last = ends_mid_word(query.text);
         let typed = tokens(query.text);
+        // The words as read, and the same with every word that might be two run together
+        // split: when they differ, the query is ranked both ways and the better reading kept.
         let mut words: Vec<String> = Vec::with_capacity(typed.len());
+        let mut split: Vec<String> = Vec::with_capacity(typed.len());
         for (i, word) in typed.iter().enumerate() {
             let open = open_last && i + 1 == typed.len();
-            match self.split_run_together(word, open) {
-                Some((left, right)) => words.extend([left, right]),
-                None => words.push(word.clone()),
+            match self.split_run_together(word, open, false) {
+                Some((left, right)) => {
+                    words.extend([left.clone(), right.clone()]);
+                    split.extend([left, right]);
+                }
+                None => {
+                    words.push(word.clone());
+                    match self.split_run_together(word, open, true) {
+                        Some((left, right)) => split.extend([left, right]),
+                        None => split.push(word.clone()),
+                    }
+                }
             }
         }
+        let outcome = self.evaluate_words(catalog, query, &words, open_last);
+        if split == words {
+            return outcome;
+        }
+        let other = self.evaluate_words(catalog, query, &split, open_last);
+        let best = |o: &Outcome| o.hits.first().map_or(0.0, |h| h.score);
+        if best(&other) > best(&outcome) {
+            other
+        } else {
+            outcome
+        }
+    }
+
+    /// Ranks entries for the query read as `words`.
+    fn evaluate_words(
+        &self,
+        catalog: &Catalog,
+        query: &Query<'_>,
+        words: &[String],
+        open_last: bool,
+    ) -> Outcome {
         let n_docs = self.docs.len();
         let mut query_tokens: Vec<Token> = words
             .iter()
