@@ -315,6 +315,32 @@ fn words_typed_without_a_space_or_with_two_are_found_as_words() {
 }
 
 #[test]
+fn of_two_words_one_edit_from_a_typo_the_commoner_wins_not_the_rarer() {
+    // "amricans" is one edit from "Americans" (in many entries) and from "Africans" (in one):
+    // the rare guess must not outweigh the likely one because it is rare.
+    let mut quotes: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            let text = format!("Americans have earned {i} things and Americans know it");
+            (format!("americans-{i}"), text)
+        })
+        .collect();
+    quotes.push(("africans".into(), "Africans have become vocal".into()));
+    let quotes: Vec<(&str, &str)> = quotes
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let catalog = catalog("", &quotes, &[]);
+    for (query, mode) in [
+        ("amricans have", Mode::Search),
+        ("Amricans ha", Mode::Suggest),
+    ] {
+        let ids = ranked(&catalog, query, mode);
+        let first = ids.first().map(String::as_str).unwrap_or_default();
+        assert!(first.starts_with("americans-"), "{query:?}: {ids:?}");
+    }
+}
+
+#[test]
 fn words_run_together_are_read_as_two_even_when_one_edit_from_a_rarer_word() {
     // "isnot" is one edit from "snot" and "doall" from "doll", but "is not" and "do all" are
     // what the rest of the query and the record say.

@@ -56,6 +56,10 @@ struct Token {
     near: Vec<(u32, f32)>,
     /// This word's weight in a perfect match.
     idf: f32,
+    /// The terms an edit reaches (a typo's candidates, joined or near), sorted, and the rarity
+    /// of the commonest of them (see `match_idf`).
+    edits: Vec<u32>,
+    edit_idf: f32,
     /// Scored only during re-ranking because it is too common to decide anything alone.
     deferred: bool,
     /// The best replacement when the word itself is not in the index.
@@ -77,6 +81,8 @@ struct Expanded {
     terms: Vec<(u32, f32, bool)>,
     /// See [`Token::near`].
     near: Vec<(u32, f32)>,
+    /// See [`Token::edits`].
+    edits: Vec<u32>,
     /// The best replacement when the word itself is not in the index.
     correction: Option<u32>,
     /// The far commoner word this indexed word is probably a typo of.
@@ -92,6 +98,23 @@ impl SearchIndex {
 
     fn term_idf(&self, term: u32) -> f32 {
         self.idf(self.terms[term as usize].postings.len())
+    }
+
+    /// What matching `term` for a query word is worth: the term's rarity, except for what an
+    /// edit reaches (a typo's candidates), which all weigh the rarity of the commonest, so that a rare wrong guess ("Africans" for "Amricans") does not
+    /// outweigh the likely one ("Americans"). Never more than the word.
+    fn match_idf(&self, token: &Token, term: u32, literal: bool) -> f32 {
+        if !literal && token.edits.binary_search(&term).is_ok() {
+            token.edit_idf.min(token.idf)
+        } else {
+            self.term_idf(term).min(token.idf)
+        }
+    }
+
+    /// How common a term is, 0 (in no document) to 1 (in all of them), on a log scale.
+    fn commonness(&self, term: u32) -> f32 {
+        let df = self.terms[term as usize].postings.len() as f32;
+        (1.0 + df).ln() / (1.0 + self.docs.len() as f32).ln().max(f32::EPSILON)
     }
 
     fn field_score(&self, posting: &Posting) -> f32 {
@@ -194,13 +217,17 @@ impl SearchIndex {
         // weight).
         let penalty = if completable { penalty * 0.7 } else { penalty };
         let mut near = Vec::new();
+        let mut edits: Vec<u32> = neighbours.iter().map(|(t, _)| *t).collect();
         for (term, distance) in neighbours {
+            // Of two words as far from what was typed, the commoner is the likelier meant.
+            let prior = 0.95 + 0.05 * self.commonness(term);
             let weight = match (distance, n) {
                 (1, 2) => 0.5,
                 (1, 3) => 0.55,
                 (1, _) => 0.8,
                 _ => 0.6,
-            } * penalty;
+            } * penalty
+                * prior;
             if !joins {
                 near.push((term, weight));
                 continue;
@@ -253,6 +280,7 @@ impl SearchIndex {
                     buffer.extend(self.terms[term as usize].text.chars().take(n + 2));
                     if one_edit_prefix(&typed, &buffer) {
                         put(term, prefix_weight * 0.7, false);
+                        edits.push(term);
                     }
                 }
             }
@@ -270,9 +298,14 @@ impl SearchIndex {
             expansions.iter().all(|(e, _, _)| e != t)
                 && !(open && self.terms[*t as usize].text.starts_with(word))
         });
+        // A term both completes the word and is an edit of it: it counts as a completion.
+        edits.retain(|t| !expansions.iter().any(|(e, _, literal)| e == t && *literal));
+        edits.sort_unstable();
+        edits.dedup();
         Expanded {
             terms: expansions,
             near,
+            edits,
             correction,
             typo_of,
         }
@@ -509,7 +542,7 @@ impl SearchIndex {
                 continue;
             }
             let mut budget = TOKEN_POSTINGS_BUDGET;
-            for &(term, weight, _) in &token.expansions {
+            for &(term, weight, literal) in &token.expansions {
                 let postings = &self.terms[term as usize].postings;
                 if skip && (self.is_common(term) || postings.len() > budget) {
                     // Left to re-ranking, which still sees it in the candidates' positions.
@@ -517,7 +550,7 @@ impl SearchIndex {
                     continue;
                 }
                 budget = budget.saturating_sub(postings.len());
-                let idf = self.term_idf(term).min(token.idf);
+                let idf = self.match_idf(token, term, literal);
                 for posting in postings {
                     let score = weight * idf * self.field_score(posting);
                     let slot = &mut best[posting.doc as usize];
@@ -603,6 +636,7 @@ impl SearchIndex {
                 let Expanded {
                     terms: expansions,
                     near,
+                    edits,
                     correction,
                     typo_of,
                 } = self.expand(w, open, query.mode);
@@ -618,11 +652,18 @@ impl SearchIndex {
                         .unwrap_or(self.idf(0)),
                 };
                 let idf = if is_stopword(w) { idf.min(0.5) } else { idf };
+                let edit_idf = edits
+                    .iter()
+                    .map(|t| self.term_idf(*t))
+                    .reduce(f32::min)
+                    .unwrap_or(idf);
                 Token {
                     text: w.clone(),
                     expansions,
                     near,
                     idf,
+                    edits,
+                    edit_idf,
                     deferred: false,
                     correction,
                 }
@@ -773,7 +814,7 @@ impl SearchIndex {
                             }),
                         }
                         if scratch.matched[doc as usize] & (1 << i) == 0 {
-                            let s = weight * self.term_idf(term).min(query_tokens[i].idf);
+                            let s = weight * self.match_idf(&query_tokens[i], term, literal);
                             deferred_best[i] = deferred_best[i].max(s);
                         }
                     }
