@@ -23,7 +23,8 @@ pub(crate) mod field {
     pub const TOPIC: u8 = 4;
     pub const SOURCE: u8 = 8;
     pub const CONTEXT: u8 = 16;
-    /// Expansions of common acronyms ("united states" also indexed as "us").
+    /// An acronym and the name it stands for, both ways ("united states" also indexed as
+    /// "us"), as topics.toml pairs them.
     pub const ALIAS: u8 = 32;
     /// The speaker's role when the words were said ("Secretary of State").
     pub const ROLE: u8 = 64;
@@ -98,20 +99,6 @@ pub struct SearchIndex {
 /// matched on all its words, but only its start counts for word order and closeness, so one
 /// huge entry cannot make every query that touches it slow.
 pub(crate) const MAX_POSITIONS: usize = 4096;
-
-/// Multi-word names that are commonly written as an acronym, in both directions.
-const ACRONYMS: &[(&str, &[&str])] = &[
-    ("us", &["united", "states"]),
-    ("usa", &["united", "states"]),
-    ("uk", &["united", "kingdom"]),
-    ("un", &["united", "nations"]),
-    ("eu", &["european", "union"]),
-    ("rok", &["republic", "of", "korea"]),
-    ("rok", &["south", "korea"]),
-    ("dprk", &["north", "korea"]),
-    ("prc", &["china"]),
-    ("ncg", &["nuclear", "consultative", "group"]),
-];
 
 const HASH_BASE: u64 = 0x0000_0100_0000_01b3;
 
@@ -215,6 +202,7 @@ impl SearchIndex {
             .map(|s| (s.id.as_str(), tokens(&s.title)))
             .collect();
 
+        let acronyms = Acronyms::from_topics(catalog.topics());
         // A speaker's role when they spoke (contract §4.1: the dated role held on the quote's
         // date, else `role`), tokenised once per distinct title.
         let mut role_tokens: HashMap<String, Vec<String>> = HashMap::new();
@@ -265,8 +253,8 @@ impl SearchIndex {
                 }
             }
             let mut aliased = false;
-            for (pos, alias) in acronym_aliases(&text_tokens) {
-                let id = builder.term(alias);
+            for (pos, alias) in acronyms.aliases(entry.text(), &text_tokens) {
+                let id = builder.term(&alias);
                 add(id, 0, field::ALIAS);
                 if pos < MAX_POSITIONS {
                     positions.push((pos as u32, id));
@@ -484,26 +472,82 @@ fn figure_text(value: f64) -> String {
     }
 }
 
-/// The acronym forms of multi-word names in a token sequence, with the position where the
-/// name starts, and the spelled-out forms of acronyms.
-fn acronym_aliases(text: &[&str]) -> Vec<(usize, &'static str)> {
-    let mut out = Vec::new();
-    for (pos, &token) in text.iter().enumerate() {
-        for (acronym, words) in ACRONYMS {
-            if token == words[0]
-                && text.len() - pos >= words.len()
-                && words.iter().zip(&text[pos..]).all(|(w, t)| w == t)
-            {
-                out.push((pos, *acronym));
-            }
-            if token == *acronym {
-                out.extend(words.iter().map(|w| (pos, *w)));
+/// Acronyms and the names they stand for, read from topics.toml: within one topic, a
+/// one-word name or alias ("DPRK", "U.S.", "NCG") stands for a longer one whose words' initials
+/// spell it ("Democratic People's Republic of Korea", with or without its "of"; "United
+/// States"; "Nuclear Consultative Group"). Nothing is hard-coded: an editor adds an alias and
+/// search reads it both ways.
+struct Acronyms {
+    /// (acronym, the name's words), each pair once.
+    pairs: Vec<(String, Vec<String>)>,
+}
+
+impl Acronyms {
+    fn from_topics(topics: &[crate::core::model::Topic]) -> Acronyms {
+        let mut pairs = Vec::new();
+        for topic in topics {
+            let names: Vec<Vec<String>> = std::iter::once(&topic.name)
+                .chain(&topic.aliases)
+                .map(|n| tokens(n))
+                .collect();
+            for short in names.iter().filter(|n| n.len() == 1) {
+                let acronym = &short[0];
+                if !(2..=6).contains(&acronym.chars().count())
+                    || !acronym.chars().all(char::is_alphabetic)
+                {
+                    continue;
+                }
+                for long in names.iter().filter(|n| n.len() >= 2) {
+                    let initials = |skip_of: bool| -> String {
+                        long.iter()
+                            .filter(|w| !(skip_of && w.as_str() == "of"))
+                            .filter_map(|w| w.chars().next())
+                            .collect()
+                    };
+                    if initials(false) == *acronym || initials(true) == *acronym {
+                        pairs.push((acronym.clone(), long.clone()));
+                    }
+                }
             }
         }
+        pairs.sort_unstable();
+        pairs.dedup();
+        Acronyms { pairs }
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+
+    /// The acronym forms of the names in a text's tokens, at the place each name starts, and
+    /// the words of the names its acronyms stand for, at the acronym's place. An acronym
+    /// counts only where the text writes it in capitals ("U.S.", "US"), so "let us" is not
+    /// the United States.
+    fn aliases(&self, raw: &str, text: &[&str]) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        if self.pairs.is_empty() {
+            return out;
+        }
+        for (pos, &token) in text.iter().enumerate() {
+            for (acronym, words) in &self.pairs {
+                if token == words[0]
+                    && text.len() - pos >= words.len()
+                    && words.iter().zip(&text[pos..]).all(|(w, t)| w == t)
+                {
+                    out.push((pos, acronym.clone()));
+                }
+                if token == acronym && written_in_capitals(raw, acronym) {
+                    out.extend(words.iter().map(|w| (pos, w.clone())));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Whether `raw` writes `acronym` in capital letters somewhere, dotted or not ("U.S.", "US").
+fn written_in_capitals(raw: &str, acronym: &str) -> bool {
+    let want: Vec<char> = acronym.chars().flat_map(char::to_uppercase).collect();
+    raw.split(|c: char| !(c.is_alphabetic() || c == '.'))
+        .any(|word| word.chars().filter(|c| *c != '.').eq(want.iter().copied()))
 }
 
 #[cfg(test)]

@@ -468,3 +468,43 @@ fn an_acronym_alias_from_topics_finds_the_topic() {
         assert_eq!(ids.first().map(String::as_str), Some("tagged"), "{query}");
     }
 }
+
+#[test]
+fn an_acronym_from_topics_and_its_name_find_each_other_in_any_text() {
+    // No record is filed under the topics: topics.toml only says that "DPRK" spells the
+    // initials of "Democratic People's Republic of Korea" and "U.S." those of "United States".
+    let topics = "[[topic]]\nid = \"north-korea\"\nname = \"North Korea\"\n\
+                  aliases = [\"DPRK\", \"Democratic People's Republic of Korea\"]\n\n\
+                  [[topic]]\nid = \"us\"\nname = \"United States\"\naliases = [\"U.S.\"]\n";
+    let catalog = catalog_with_topics(
+        "",
+        &[
+            (
+                "spelled",
+                "the Democratic People's Republic of Korea fired a missile",
+            ),
+            ("acronym", "The DPRK launched a satellite"),
+            ("states", "the United States trade deficit grew"),
+            ("pronoun", "let us trade and grow together"),
+            ("filler", "a missile and a satellite were seen"),
+        ],
+        &[],
+        Some(("unused", topics)),
+    );
+    for (query, want) in [
+        ("dprk missile", "spelled"),
+        ("democratic peoples republic of korea launched", "acronym"),
+        ("U.S. trade deficit", "states"),
+        ("US trade deficit", "states"),
+    ] {
+        let ids = ranked(&catalog, query, Mode::Search);
+        assert_eq!(
+            ids.first().map(String::as_str),
+            Some(want),
+            "{query}: {ids:?}"
+        );
+    }
+    // "us" written in small letters is the pronoun, not the United States.
+    let ids = ranked(&catalog, "united states", Mode::Search);
+    assert!(!ids.iter().any(|id| id == "pronoun"), "{ids:?}");
+}
