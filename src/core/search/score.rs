@@ -1,6 +1,7 @@
 //! Query evaluation: expand each query word into index terms (exact, same stem, one or two
 //! typos away, completions of an unfinished last word), score documents with a BM25-style
-//! sum in which rare words decide, then re-rank the best candidates with a phrase and
+//! sum in which rare words decide, add the documents that hold the query as a phrase (found
+//! by word order, which that sum cannot see), then re-rank the candidates with a phrase and
 //! proximity bonus. Scores are normalised to 0..=1 against a perfect match of the query, which
 //! is what lets the caller tell a real answer from a weak guess.
 
