@@ -508,3 +508,40 @@ fn an_acronym_from_topics_and_its_name_find_each_other_in_any_text() {
     let ids = ranked(&catalog, "united states", Mode::Search);
     assert!(!ids.iter().any(|id| id == "pronoun"), "{ids:?}");
 }
+
+#[test]
+fn a_typed_phrase_that_repeats_a_word_is_continued_by_the_entry_that_repeats_it() {
+    // "r" begins more words than the first pass walks, the common ones first, so "rocket" is
+    // no first-pass completion of it; it is one of the finished words, and the entry that
+    // continues "little rocket man little r…" with it must still be read as continuing it.
+    let fillers: Vec<(String, String)> = (0..100)
+        .map(|i| {
+            let word = |k: usize| {
+                let k = (i + k) % 100;
+                format!(
+                    "r{}{}",
+                    (b'a' + (k / 10) as u8) as char,
+                    (b'a' + (k % 10) as u8) as char
+                )
+            };
+            (
+                format!("filler-{i}"),
+                format!("{} {} {}", word(0), word(1), word(2)),
+            )
+        })
+        .collect();
+    let mut quotes: Vec<(&str, &str)> = fillers
+        .iter()
+        .map(|(id, text)| (id.as_str(), text.as_str()))
+        .collect();
+    quotes.push(("continues", "little rocket man little rocket"));
+    quotes.push(("apart", "a man with a rocket and a little raffish friend"));
+    let catalog = catalog("", &quotes, &[]);
+    let ids = ranked(&catalog, "little rocket man little r", Mode::Suggest);
+    assert_before(
+        &ids,
+        &["continues"],
+        &["apart"],
+        "little rocket man little r",
+    );
+}

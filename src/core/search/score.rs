@@ -781,27 +781,21 @@ impl SearchIndex {
             }
             let mut deferred_best = vec![0f32; query_tokens.len()];
             for &(pos, term) in self.doc_positions(doc) {
-                let extra;
-                let list = match by_term.get(&term) {
-                    Some(list) => list.as_slice(),
-                    // A completion of the word being typed beyond those the first pass
-                    // walked: the phrase pass marked it.
-                    None if phrase_pass
-                        && open_last
-                        && scratch.term_bits[term as usize] & last_bit != 0 =>
-                    {
-                        let typed = query_tokens[query_tokens.len() - 1].text.chars().count();
-                        extra = [(
-                            query_tokens.len() - 1,
-                            self.completion_weight(typed, term, query.mode),
-                            true,
-                        )];
-                        &extra[..]
-                    }
-                    None => &[],
-                };
+                let list = by_term.get(&term).map_or(&[][..], Vec::as_slice);
+                let last = query_tokens.len() - 1;
+                // A completion of the word being typed beyond those the first pass walked
+                // (the phrase pass marked it), though another query word may have it too
+                // ("little rocket man little r…").
+                let extra = (phrase_pass
+                    && open_last
+                    && scratch.term_bits[term as usize] & last_bit != 0
+                    && list.iter().all(|&(i, _, _)| i != last))
+                .then(|| {
+                    let typed = query_tokens[last].text.chars().count();
+                    (last, self.completion_weight(typed, term, query.mode), true)
+                });
                 {
-                    for &(i, weight, literal) in list {
+                    for &(i, weight, literal) in list.iter().chain(extra.iter()) {
                         match at[i].last_mut() {
                             // Another term at the same place (an acronym's expansion).
                             Some(last) if last.pos == pos => {
