@@ -545,3 +545,52 @@ fn a_typed_phrase_that_repeats_a_word_is_continued_by_the_entry_that_repeats_it(
         "little rocket man little r",
     );
 }
+
+#[test]
+fn a_speaker_filter_keeps_the_continuation_by_that_speaker_among_many_by_others() {
+    // Hundreds of entries by another speaker continue the phrase; the one by the speaker asked
+    // for must not be crowded out of the phrase check by entries the filter then removes.
+    let apart: Vec<(String, String)> = (0..300)
+        .map(|i| {
+            (
+                format!("apart-{i}"),
+                format!("States united, the committee and the states; united committee {i}"),
+            )
+        })
+        .collect();
+    let others: Vec<(String, String)> = (0..250)
+        .map(|i| {
+            (
+                format!("filler-{i}"),
+                format!("the United States committee met {i}"),
+            )
+        })
+        .collect();
+    let mut quotes: Vec<(&str, &str)> = apart
+        .iter()
+        .chain(&others)
+        .map(|(id, text)| (id.as_str(), text.as_str()))
+        .collect();
+    quotes.push((
+        "continues",
+        "In the long and proud history of our two nations, through war and peace and every \
+         hardship between, the United States committee on veterans met with our friends again",
+    ));
+    let catalog = catalog("", &quotes, &[]);
+    let index = SearchIndex::build(&catalog);
+    let query = Query {
+        mode: Mode::Suggest,
+        speaker: Some("s"),
+        ..Query::new("the United States comm", 25)
+    };
+    let ids: Vec<String> = search(&index, &catalog, &query)
+        .hits
+        .iter()
+        .map(|h| h.entry(&catalog).id().to_string())
+        .collect();
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("continues"),
+        "{ids:?}"
+    );
+}

@@ -362,8 +362,14 @@ impl SearchIndex {
     /// States comm…" from a quote with "United States" in one place and "committee" in
     /// another. Walks the text postings of the finished words (a very common word only when
     /// it is the rarest: its place is checked in the positions anyway), then reads the
-    /// positions of the documents that hold all of them. `mark_phrase_terms` must have run.
-    fn phrase_candidates(&self, tokens: &[Token], scratch: &mut Scratch) -> Vec<u32> {
+    /// positions of the documents that hold all of them and that `admits` (the query's
+    /// filters). `mark_phrase_terms` must have run.
+    fn phrase_candidates(
+        &self,
+        tokens: &[Token],
+        scratch: &mut Scratch,
+        admits: impl Fn(u32) -> bool,
+    ) -> Vec<u32> {
         let last = tokens.len() - 1;
         let costs: Vec<usize> = tokens[..last]
             .iter()
@@ -413,7 +419,11 @@ impl SearchIndex {
         let mut budget = PHRASE_POSITIONS_BUDGET;
         let full = 1u32 << last;
         for &doc in doc_touched.iter() {
-            if doc_bits[doc as usize] != required || out.len() >= RERANK || budget == 0 {
+            if doc_bits[doc as usize] != required
+                || out.len() >= RERANK
+                || budget == 0
+                || !admits(doc)
+            {
                 continue;
             }
             let positions = self.doc_positions(doc);
@@ -734,8 +744,7 @@ impl SearchIndex {
             // that it continues) are re-ranked first, however the first pass ranked them;
             // the first pass's best fill the remaining places.
             self.mark_phrase_terms(&query_tokens, open_last, &mut scratch);
-            let mut phrase = self.phrase_candidates(&query_tokens, &mut scratch);
-            phrase.retain(|doc| passes(*doc));
+            let mut phrase = self.phrase_candidates(&query_tokens, &mut scratch, passes);
             if !phrase.is_empty() {
                 phrase.sort_unstable();
                 candidates.retain(|doc| phrase.binary_search(doc).is_err());
