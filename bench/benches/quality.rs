@@ -7,7 +7,7 @@
 //! cargo bench -p quotebot-bench --bench quality -- write-queries --seed 1212
 //! # the benchmark (tuning seed and dev questions by default):
 //! cargo bench -p quotebot-bench --bench quality -- [--corpus target/bench-corpus/data] [--seed 1212 ...]
-//!     [--questions dev|heldout|fresh|both|all|none] [--baseline 10] [--show-misses N] [--no-freeze-check] [--no-peers]
+//!     [--questions dev|heldout|fresh|third|both|all|none] [--baseline 10] [--show-misses N] [--no-freeze-check] [--no-peers]
 //! ```
 //!
 //! Relative paths are read from the repository root. Single thread; each quotebot and tantivy
@@ -235,7 +235,7 @@ fn main() {
                     one => match sets::QUESTION_SETS.iter().find(|s| s.0 == one) {
                         Some(set) => vec![set.0],
                         None => die(format!(
-                            "--questions dev|heldout|fresh|both|all|none, not {one}"
+                            "--questions dev|heldout|fresh|third|both|all|none, not {one}"
                         )),
                     },
                 }
