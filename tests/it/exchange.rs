@@ -724,13 +724,13 @@ fn topics_are_exported_as_the_fifth_kind_in_every_format() {
     );
     assert_eq!(
         value["topics"][1],
-        serde_json::json!({"id": "north-korea", "name": "North Korea", "aliases": ["DPRK", "Democratic People’s Republic of Korea", "Pyongyang"]})
+        serde_json::json!({"id": "north-korea", "name": "North Korea", "aliases": ["DPRK", "NK", "Democratic People’s Republic of Korea", "Pyongyang"]})
     );
     let csv = export(dir.path(), "data", &["--format", "csv", "--kind", "topics"]);
     assert!(csv.starts_with("id,name,aliases,description\n"), "{csv}");
     assert!(
         csv.contains(
-            "\nnorth-korea,North Korea,DPRK;Democratic People’s Republic of Korea;Pyongyang,\n"
+            "\nnorth-korea,North Korea,DPRK;NK;Democratic People’s Republic of Korea;Pyongyang,\n"
         ),
         "{csv}"
     );
@@ -818,7 +818,7 @@ fn an_import_changes_topics_in_place_keeping_the_files_comments() {
     std::fs::write(
         dir.path().join("topics.jsonl"),
         "{\"type\":\"topic\",\"id\":\"north-korea\",\"name\":\"North Korea (DPRK)\",\"aliases\":[\"DPRK\"]}\n\
-         {\"type\":\"topic\",\"id\":\"us-rok-alliance\",\"name\":\"U.S.-South Korea alliance\",\"aliases\":[\"South Korea\", \"Republic of Korea\", \"ROK\", \"United States\", \"U.S.\"],\"description\":\"The alliance between the United States and the Republic of Korea.\"}\n\
+         {\"type\":\"topic\",\"id\":\"us-rok-alliance\",\"name\":\"U.S.-South Korea alliance\",\"aliases\":[\"South Korea\", \"Republic of Korea\", \"ROK\", \"Seoul\", \"United States\", \"U.S.\", \"United States of America\", \"USA\", \"America\", \"Washington\"],\"description\":\"The alliance between the United States and the Republic of Korea.\"}\n\
          {\"type\":\"topic\",\"id\":\"sanctions\",\"name\":\"Sanctions\"}\n",
     )
     .unwrap();
