@@ -66,6 +66,30 @@ fn ranked(catalog: &Catalog, text: &str, mode: Mode) -> Vec<String> {
         .collect()
 }
 
+/// Asserts that `want` is the first hit for `query`.
+fn assert_first(catalog: &Catalog, query: &str, mode: Mode, want: &str) {
+    let ids = ranked(catalog, query, mode);
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some(want),
+        "{query:?} ({mode:?}): {ids:?}"
+    );
+}
+
+/// A long entry that continues "the United States comm…" late in its text.
+const LONG_CONTINUATION: &str = "In the long and proud history of our two nations, through war \
+     and peace and every hardship between, the United States committee on veterans met with our \
+     friends again";
+
+/// A catalog of generated quotes (id, text), as `catalog` makes it.
+fn catalog_of(quotes: &[(String, String)]) -> Catalog {
+    let quotes: Vec<(&str, &str)> = quotes
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    catalog("", &quotes, &[])
+}
+
 /// Asserts that every id of `first` ranks above every id of `then` (all must be found).
 fn assert_before(ids: &[String], first: &[&str], then: &[&str], query: &str) {
     let rank = |id: &str| {
@@ -142,27 +166,15 @@ fn a_continuation_is_found_among_many_entries_with_the_same_words_apart() {
             )
         })
         .collect();
-    let mut quotes: Vec<(&str, &str)> = apart
-        .iter()
-        .map(|(id, text)| (id.as_str(), text.as_str()))
-        .collect();
-    quotes.push((
-        "continues",
-        "In the long and proud history of our two nations, through war and peace and every \
-         hardship between, the United States committee on veterans met with our friends again",
-    ));
-    let catalog = catalog("", &quotes, &[]);
+    let mut quotes = apart;
+    quotes.push(("continues".into(), LONG_CONTINUATION.into()));
+    let catalog = catalog_of(&quotes);
     for query in [
         "the United States comm",
         "united states committ",
         "the unitde states comm",
     ] {
-        let ids = ranked(&catalog, query, Mode::Suggest);
-        assert_eq!(
-            ids.first().map(String::as_str),
-            Some("continues"),
-            "{query:?}: {ids:?}"
-        );
+        assert_first(&catalog, query, Mode::Suggest, "continues");
     }
 }
 
@@ -193,12 +205,7 @@ fn a_typo_in_a_short_or_common_word_is_read_where_the_words_around_it_confirm_it
         ("nd the col", Mode::Suggest),
         ("of it al", Mode::Search),
     ] {
-        let ids = ranked(&catalog, query, mode);
-        assert_eq!(
-            ids.first().map(String::as_str),
-            Some("phrase"),
-            "{query:?}: {ids:?}"
-        );
+        assert_first(&catalog, query, mode, "phrase");
     }
 }
 
@@ -220,29 +227,15 @@ fn an_indexed_word_far_rarer_than_one_an_edit_away_is_read_as_its_typo() {
         "meant".into(),
         "the procedure set up by the United Nations was rejected".into(),
     ));
-    let quotes: Vec<(&str, &str)> = quotes
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let catalog = catalog("", &quotes, &[]);
+    let catalog = catalog_of(&quotes);
     for (query, mode) in [
         ("up by teh United", Mode::Search),
         ("set up by teh Uni", Mode::Suggest),
     ] {
-        let ids = ranked(&catalog, query, mode);
-        assert_eq!(
-            ids.first().map(String::as_str),
-            Some("meant"),
-            "{query:?}: {ids:?}"
-        );
+        assert_first(&catalog, query, mode, "meant");
     }
     // Alone, the word is what was typed: the entry that has it comes first.
-    let ids = ranked(&catalog, "teh", Mode::Search);
-    assert_eq!(
-        ids.first().map(String::as_str),
-        Some("typo-in-record"),
-        "{ids:?}"
-    );
+    assert_first(&catalog, "teh", Mode::Search, "typo-in-record");
 }
 
 #[test]
@@ -309,8 +302,7 @@ fn words_typed_without_a_space_or_with_two_are_found_as_words() {
         ("the unitedsta", Mode::Suggest),
         ("unitedstates comm", Mode::Suggest),
     ] {
-        let ids = ranked(&catalog, query, mode);
-        assert_eq!(ids.first().map(String::as_str), Some("phrase"), "{query}");
+        assert_first(&catalog, query, mode, "phrase");
     }
 }
 
@@ -325,11 +317,7 @@ fn of_two_words_one_edit_from_a_typo_the_commoner_wins_not_the_rarer() {
         })
         .collect();
     quotes.push(("africans".into(), "Africans have become vocal".into()));
-    let quotes: Vec<(&str, &str)> = quotes
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let catalog = catalog("", &quotes, &[]);
+    let catalog = catalog_of(&quotes);
     for (query, mode) in [
         ("amricans have", Mode::Search),
         ("Amricans ha", Mode::Suggest),
@@ -368,16 +356,10 @@ fn words_run_together_are_read_as_two_even_when_one_edit_from_a_rarer_word() {
         ("the answer isnot to defund", "phrase"),
         ("doall these things", "do-all"),
     ] {
-        let ids = ranked(&catalog, query, Mode::Search);
-        assert_eq!(
-            ids.first().map(String::as_str),
-            Some(want),
-            "{query}: {ids:?}"
-        );
+        assert_first(&catalog, query, Mode::Search, want);
     }
     // A word that is a typo of a far commoner word is not cut in two.
-    let ids = ranked(&catalog, "snot nosed", Mode::Search);
-    assert_eq!(ids.first().map(String::as_str), Some("rare"), "{ids:?}");
+    assert_first(&catalog, "snot nosed", Mode::Search, "rare");
 }
 
 #[test]
@@ -464,8 +446,7 @@ fn an_acronym_alias_from_topics_finds_the_topic() {
         "N.C.G. meeting",
         "nuclear consultative group seoul",
     ] {
-        let ids = ranked(&catalog, query, Mode::Search);
-        assert_eq!(ids.first().map(String::as_str), Some("tagged"), "{query}");
+        assert_first(&catalog, query, Mode::Search, "tagged");
     }
 }
 
@@ -497,12 +478,7 @@ fn an_acronym_from_topics_and_its_name_find_each_other_in_any_text() {
         ("U.S. trade deficit", "states"),
         ("US trade deficit", "states"),
     ] {
-        let ids = ranked(&catalog, query, Mode::Search);
-        assert_eq!(
-            ids.first().map(String::as_str),
-            Some(want),
-            "{query}: {ids:?}"
-        );
+        assert_first(&catalog, query, Mode::Search, want);
     }
     // "us" written in small letters is the pronoun, not the United States.
     let ids = ranked(&catalog, "united states", Mode::Search);
@@ -530,13 +506,13 @@ fn a_typed_phrase_that_repeats_a_word_is_continued_by_the_entry_that_repeats_it(
             )
         })
         .collect();
-    let mut quotes: Vec<(&str, &str)> = fillers
-        .iter()
-        .map(|(id, text)| (id.as_str(), text.as_str()))
-        .collect();
-    quotes.push(("continues", "little rocket man little rocket"));
-    quotes.push(("apart", "a man with a rocket and a little raffish friend"));
-    let catalog = catalog("", &quotes, &[]);
+    let mut quotes = fillers;
+    quotes.push(("continues".into(), "little rocket man little rocket".into()));
+    quotes.push((
+        "apart".into(),
+        "a man with a rocket and a little raffish friend".into(),
+    ));
+    let catalog = catalog_of(&quotes);
     let ids = ranked(&catalog, "little rocket man little r", Mode::Suggest);
     assert_before(
         &ids,
@@ -566,17 +542,10 @@ fn a_speaker_filter_keeps_the_continuation_by_that_speaker_among_many_by_others(
             )
         })
         .collect();
-    let mut quotes: Vec<(&str, &str)> = apart
-        .iter()
-        .chain(&others)
-        .map(|(id, text)| (id.as_str(), text.as_str()))
-        .collect();
-    quotes.push((
-        "continues",
-        "In the long and proud history of our two nations, through war and peace and every \
-         hardship between, the United States committee on veterans met with our friends again",
-    ));
-    let catalog = catalog("", &quotes, &[]);
+    let mut quotes = apart;
+    quotes.extend(others);
+    quotes.push(("continues".into(), LONG_CONTINUATION.into()));
+    let catalog = catalog_of(&quotes);
     let index = SearchIndex::build(&catalog);
     let query = Query {
         mode: Mode::Suggest,
