@@ -25,6 +25,10 @@ const MAX_PREFIX_TERMS: usize = 64;
 const MAX_PHRASE_COMPLETIONS: usize = 16_384;
 /// Postings walked to find the documents that continue a typed phrase, per word.
 const PHRASE_SCAN_BUDGET: usize = 30_000;
+/// Longer queries (a pasted message, a claim to verify) are not looked for as one phrase, nor
+/// read a second time with run-together words split: their many words find the entry anyway,
+/// and the extra passes would only cost time.
+const PHRASE_MAX_WORDS: usize = 12;
 /// Text positions read to check that those documents hold the phrase.
 const PHRASE_POSITIONS_BUDGET: usize = 100_000;
 /// Terms scanned when looking for a completion of a mistyped unfinished word.
@@ -617,7 +621,7 @@ impl SearchIndex {
             }
         }
         let outcome = self.evaluate_words(catalog, query, &words, open_last);
-        if split == words {
+        if split == words || words.len() > PHRASE_MAX_WORDS {
             return outcome;
         }
         let other = self.evaluate_words(catalog, query, &split, open_last);
@@ -738,7 +742,7 @@ impl SearchIndex {
             });
             candidates.truncate(rerank);
         }
-        let phrase_pass = query_tokens.len() >= 2;
+        let phrase_pass = (2..=PHRASE_MAX_WORDS).contains(&query_tokens.len());
         if phrase_pass {
             // The entries that hold the whole query as a phrase (for text being typed, one
             // that it continues) are re-ranked first, however the first pass ranked them;
