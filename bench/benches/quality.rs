@@ -24,6 +24,7 @@ use quotebot::core::search::{MAX_CHOICES, Mode as QbMode, Query, SearchIndex};
 use quotebot_bench::generate::{Corpus, Generated, KINDS, Kind, Mode, generate, to_jsonl};
 use quotebot_bench::peers::{Tantivy, docs, strsim_baseline};
 use quotebot_bench::sets::{self, PER_KIND, Question, TUNING_SEED};
+use quotebot_bench::support::{peak_rss_mb, percentile as pct, timed};
 use quotebot_bench::{from_root, repo_root};
 
 fn die(msg: impl std::fmt::Display) -> ! {
@@ -104,39 +105,6 @@ impl Tally {
 
 fn rank(ranked: &[&str], relevant: &HashSet<&str>) -> Option<usize> {
     ranked.iter().take(10).position(|id| relevant.contains(id))
-}
-
-/// Runs `f` three times, returns its answer and the median time.
-fn timed<T>(mut f: impl FnMut() -> T) -> (T, Duration) {
-    let mut times = [Duration::ZERO; 3];
-    let mut answer = None;
-    for time in &mut times {
-        let started = Instant::now();
-        answer = Some(f());
-        *time = started.elapsed();
-    }
-    times.sort_unstable();
-    (answer.expect("ran three times"), times[1])
-}
-
-fn pct(samples: &mut [Duration], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    samples.sort_unstable();
-    samples[((samples.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn quotebot_ids(snapshot: &Snapshot, text: &str, mode: Mode) -> Vec<String> {
