@@ -1036,6 +1036,11 @@ mod tests {
             Action::Edit => Change::edit(record.clone(), record),
             Action::Remove => Change::remove(record),
         };
+        entry(revision, change)
+    }
+
+    /// An audit entry of `change` at `revision`, by user 1, outside any guild.
+    fn entry(revision: u64, change: Change) -> AuditEntry {
         AuditEntry {
             revision,
             time: "2026-01-01T00:00:00Z".into(),
@@ -1276,15 +1281,6 @@ mod tests {
                 aliases: vec![],
                 description: None,
             })
-        };
-        let entry = |revision: u64, change: Change| AuditEntry {
-            revision,
-            time: "2026-01-01T00:00:00Z".into(),
-            actor: 1,
-            guild: None,
-            change,
-            undo_of: None,
-            step: None,
         };
         let log = vec![
             entry(1, Change::add(topic("s"))),
