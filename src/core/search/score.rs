@@ -80,6 +80,15 @@ impl Token {
     }
 }
 
+/// How a typed word may be two words run together ([`SearchIndex::run_together`]).
+enum RunTogether {
+    /// Certainly: it is read as the two.
+    Split(String, String),
+    /// Perhaps: the query is ranked both ways.
+    Maybe(String, String),
+    No,
+}
+
 /// What a query word may stand for.
 struct Expanded {
     /// Candidate terms, how well each matches, and whether it is the word or a completion.
@@ -464,45 +473,27 @@ impl SearchIndex {
         out
     }
 
-    /// Two indexed words for a word typed without the space between them ("unitedstates"
-    /// → "united", "states"; the second may be unfinished when `open`), when the word is not
-    /// itself indexed, has no indexed variant or completion and is no typo of an indexed word.
-    /// Of the possible cuts, the one whose rarer half is most common: run-together words are
-    /// everyday words. With `force`, whenever the word is no common word itself: the caller
-    /// then ranks the query both ways ("isnot" is one edit from "snot", but "is not" was meant).
-    fn split_run_together(&self, word: &str, open: bool, force: bool) -> Option<(String, String)> {
-        let n = word.chars().count();
-        if n < 4 {
-            return None;
-        }
-        if force {
-            // Only a word that is no everyday word itself nor, being typed, the start of one.
-            let indexed = self.term_ids.get(word);
-            if indexed.is_some_and(|t| self.terms[*t as usize].postings.len() > 2)
-                || (open && !self.prefix_range(word).is_empty())
-            {
-                return None;
-            }
-        } else {
-            if self.term_ids.contains_key(word)
-                || self.stem_ids.contains_key(stemmer().stem(word).as_ref())
-                || (open && !self.prefix_range(word).is_empty())
-            {
-                return None;
-            }
-            let near = deletion_hashes(word).into_iter().any(|hash| {
-                self.deletion_neighbours(hash)
-                    .any(|t| strsim::osa_distance(word, &self.terms[t as usize].text) <= 1)
-            });
-            if near {
-                return None;
-            }
-        }
+    /// Whether a word is two indexed words typed without the space between them ("unitedstates"
+    /// → "united", "states"; the second may be unfinished when `open`). Of the possible cuts,
+    /// the one whose rarer half is most common: run-together words are everyday words. Never for
+    /// a word indexed in more than two entries, nor for a word being typed that begins one.
+    /// `Split` when the word has no indexed form, variant or one-edit neighbour; `Maybe` when it
+    /// has, but the rarer half is at least a tenth as common as the commonest word one edit away
+    /// ("isnot" is one edit from "snot", but "is not" was meant; "thids" is no "thi ds": "this"
+    /// is everywhere), and the caller ranks the query both ways.
+    fn run_together(&self, word: &str, open: bool) -> RunTogether {
         let df = |text: &str| -> Option<usize> {
             self.term_ids
                 .get(text)
                 .map(|t| self.terms[*t as usize].postings.len())
         };
+        let indexed = df(word);
+        if word.chars().count() < 4
+            || indexed.is_some_and(|d| d > 2)
+            || (open && !self.prefix_range(word).is_empty())
+        {
+            return RunTogether::No;
+        }
         let mut best: Option<(usize, usize)> = None;
         for (cut, _) in word.char_indices().skip(2) {
             let (left, right) = word.split_at(cut);
@@ -520,22 +511,25 @@ impl SearchIndex {
                 best = Some((common, cut));
             }
         }
-        if force && let Some((common, _)) = best {
-            // Two words run together, or a typo of one word? The rarer half must be at least
-            // a tenth as common as the commonest word one edit away: "isnot" is "is not"
-            // ("snot" is rare), "thids" is no "thi ds" ("this" is everywhere).
-            let typo_of = deletion_hashes(word)
-                .into_iter()
-                .flat_map(|hash| self.deletion_neighbours(hash))
-                .filter(|&t| strsim::osa_distance(word, &self.terms[t as usize].text) == 1)
-                .map(|t| self.terms[t as usize].postings.len())
-                .max()
-                .unwrap_or(0);
-            if common * 10 < typo_of {
-                return None;
-            }
+        let Some((common, cut)) = best else {
+            return RunTogether::No;
+        };
+        let (left, right) = (word[..cut].to_string(), word[cut..].to_string());
+        // The commonest indexed word one edit away, if any.
+        let typo_of = deletion_hashes(word)
+            .into_iter()
+            .flat_map(|hash| self.deletion_neighbours(hash))
+            .filter(|&t| strsim::osa_distance(word, &self.terms[t as usize].text) == 1)
+            .map(|t| self.terms[t as usize].postings.len())
+            .max();
+        let variant = self.stem_ids.contains_key(stemmer().stem(word).as_ref());
+        if indexed.is_none() && !variant && typo_of.is_none() {
+            RunTogether::Split(left, right)
+        } else if common * 10 >= typo_of.unwrap_or(0) {
+            RunTogether::Maybe(left, right)
+        } else {
+            RunTogether::No
         }
-        best.map(|(_, cut)| (word[..cut].to_string(), word[cut..].to_string()))
     }
 
     /// The first, position-free pass: adds each query word's best match per document to
@@ -606,17 +600,18 @@ impl SearchIndex {
         let mut split: Vec<String> = Vec::with_capacity(typed.len());
         for (i, word) in typed.iter().enumerate() {
             let open = open_last && i + 1 == typed.len();
-            match self.split_run_together(word, open, false) {
-                Some((left, right)) => {
+            match self.run_together(word, open) {
+                RunTogether::Split(left, right) => {
                     words.extend([left.clone(), right.clone()]);
                     split.extend([left, right]);
                 }
-                None => {
+                RunTogether::Maybe(left, right) => {
                     words.push(word.clone());
-                    match self.split_run_together(word, open, true) {
-                        Some((left, right)) => split.extend([left, right]),
-                        None => split.push(word.clone()),
-                    }
+                    split.extend([left, right]);
+                }
+                RunTogether::No => {
+                    words.push(word.clone());
+                    split.push(word.clone());
                 }
             }
         }
