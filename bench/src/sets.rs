@@ -12,6 +12,9 @@ pub const HELD_BACK_SEED: u64 = 770_913;
 /// Drawn from /dev/urandom and frozen on 2026-12-02 (fourth session) before that session's
 /// ranking changes; never run until its final report.
 pub const FRESH_SEED: u64 = 3_287_831_532;
+/// Drawn from /dev/urandom and frozen at the start of the fifth session of 2026-12-02, before
+/// its ranking changes; never run until its final report.
+pub const UNSEEN_SEED: u64 = 3_503_137_561;
 
 /// A seed's role, as its file name and the report say it.
 pub fn seed_role(seed: u64) -> &'static str {
@@ -19,6 +22,7 @@ pub fn seed_role(seed: u64) -> &'static str {
         TUNING_SEED => "tuning",
         HELD_BACK_SEED => "heldback",
         FRESH_SEED => "fresh",
+        UNSEEN_SEED => "unseen",
         _ => "other",
     }
 }
