@@ -7,7 +7,7 @@
 //! cargo bench -p quotebot-bench --bench quality -- write-queries --seed 1212
 //! # the benchmark (tuning seed and dev questions by default):
 //! cargo bench -p quotebot-bench --bench quality -- [--corpus target/bench-corpus/data] [--seed 1212 ...]
-//!     [--questions dev|heldout|fresh|third|both|all|none] [--baseline 10] [--show-misses N] [--no-freeze-check] [--no-peers]
+//!     [--questions dev|heldout|fresh|third|fourth|both|all|none[,...]] [--baseline 10] [--show-misses N] [--no-freeze-check] [--no-peers]
 //! ```
 //!
 //! Relative paths are read from the repository root. Single thread; each quotebot and tantivy
@@ -196,16 +196,22 @@ fn main() {
             "--corpus" => args.corpus = from_root(&value()),
             "--seed" => args.seeds.push(value().parse().unwrap_or_else(|e| die(e))),
             "--questions" => {
-                args.questions = match value().as_str() {
-                    "both" => vec!["dev", "heldout"],
-                    "all" => sets::QUESTION_SETS.iter().map(|s| s.0).collect(),
-                    "none" => vec![],
-                    one => match sets::QUESTION_SETS.iter().find(|s| s.0 == one) {
-                        Some(set) => vec![set.0],
-                        None => die(format!(
-                            "--questions dev|heldout|fresh|third|both|all|none, not {one}"
-                        )),
-                    },
+                args.questions = Vec::new();
+                for name in value().split(',') {
+                    match name {
+                        "both" => args.questions.extend(["dev", "heldout"]),
+                        "all" => args
+                            .questions
+                            .extend(sets::QUESTION_SETS.iter().map(|s| s.0)),
+                        "none" => {}
+                        one => match sets::QUESTION_SETS.iter().find(|s| s.0 == one) {
+                            Some(set) => args.questions.push(set.0),
+                            None => die(format!(
+                                "--questions takes dev, heldout, fresh, third, fourth, both, all \
+                                 or none (several joined by commas), not {one}"
+                            )),
+                        },
+                    }
                 }
             }
             "--baseline" => args.baseline = value().parse().unwrap_or_else(|e| die(e)),
