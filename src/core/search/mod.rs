@@ -7,6 +7,7 @@
 mod index;
 pub mod names;
 pub mod normalize;
+mod numbers;
 mod score;
 
 pub use index::SearchIndex;

@@ -563,3 +563,38 @@ fn a_speaker_filter_keeps_the_continuation_by_that_speaker_among_many_by_others(
         "{ids:?}"
     );
 }
+
+#[test]
+fn a_number_typed_in_words_finds_the_figure_written_in_digits_and_back() {
+    let catalog = catalog(
+        "",
+        &[
+            ("filler-troops", "Troops were sent north in the spring."),
+            ("sent-1000", "More than 1000 troops were sent."),
+            ("filler-days", "It took 7 days to cross."),
+            ("seven-decades", "The alliance has stood for seven decades."),
+            (
+                "filler-spelled",
+                "One hundred billion dollars over forty years.",
+            ),
+            (
+                "investment",
+                "Korea committed more than $140 billion since 2021.",
+            ),
+        ],
+        &[],
+    );
+    assert_first(
+        &catalog,
+        "a thousand troops sent",
+        Mode::Search,
+        "sent-1000",
+    );
+    assert_first(&catalog, "7 decades", Mode::Search, "seven-decades");
+    assert_first(
+        &catalog,
+        "one hundred forty billion dollars",
+        Mode::Search,
+        "investment",
+    );
+}

@@ -10,7 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::index::{Posting, Scratch, SearchIndex, deletion_hashes, field, stemmer};
 use super::normalize::{ends_mid_word, hangul_carry, is_stopword, search_tokens as tokens};
-use super::{Hit, Mode, Outcome, Query};
+use super::{Hit, Mode, Outcome, Query, numbers};
 use crate::core::catalog::{Catalog, Entry};
 use crate::core::model::EntryKind;
 
@@ -178,6 +178,16 @@ impl SearchIndex {
         if let Some(group) = stem_group {
             for &term in &self.stem_groups[group as usize] {
                 put(term, 0.9, false);
+            }
+        }
+        // "seven" and "7" are one word written two ways; the way typed still ranks first.
+        if !open {
+            let other = match numbers::word_value(word) {
+                Some(value) => self.term_ids.get(value.to_string().as_str()).copied(),
+                None => numbers::spelled(word).and_then(|w| self.term_ids.get(w).copied()),
+            };
+            if let Some(term) = other {
+                put(term, 0.8, false);
             }
         }
         let n = word.chars().count();
@@ -593,7 +603,8 @@ impl SearchIndex {
     /// Evaluates a query against this index and the catalog it was built from.
     pub(crate) fn evaluate(&self, catalog: &Catalog, query: &Query<'_>) -> Outcome {
         let open_last = ends_mid_word(query.text);
-        let typed = tokens(query.text);
+        let mut typed = tokens(query.text);
+        numbers::join_spelled(&mut typed, open_last);
         // The words as read, and the same with every word that might be two run together
         // split: when they differ, the query is ranked both ways and the better reading kept.
         let mut words: Vec<String> = Vec::with_capacity(typed.len());
