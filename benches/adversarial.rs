@@ -70,7 +70,7 @@ fn quotes_file(scale: usize, repeated: usize, rng: &mut Rng) -> String {
 }
 
 fn catalog(quotes: &str) -> Catalog {
-    let texts = [SPEAKERS, SOURCES, quotes, "", ""].map(String::from);
+    let texts = [SPEAKERS, SOURCES, quotes, "", "", ""].map(String::from);
     DataFiles::named(&texts)
         .parse()
         .unwrap_or_else(|e| panic!("generated data is invalid: {:?}", e.first()))

@@ -116,7 +116,7 @@ pub enum Command {
         /// json (one object of every kind), jsonl (one record a line) or csv (one kind).
         #[arg(long, value_name = "FORMAT", value_parser = format_arg, default_value = "json")]
         format: Format,
-        /// Only this kind (speakers, sources, quotes, facts or topics); for csv the default is quotes.
+        /// Only this kind (speakers, sources, quotes, facts, topics or synonyms); for csv the default is quotes.
         #[arg(long, value_name = "KIND", value_parser = kind_arg)]
         kind: Option<Kind>,
         /// Write to FILE (replaced atomically) instead of standard output.
@@ -283,12 +283,13 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Failure> {
             }
             writeln!(
                 out,
-                "ok: {} speakers, {} sources, {} quotes, {} facts, {} topics in {}",
+                "ok: {} speakers, {} sources, {} quotes, {} facts, {} topics, {} synonym groups in {}",
                 c.speakers().len(),
                 c.sources().len(),
                 c.quotes().len(),
                 c.facts().len(),
                 c.topics().len(),
+                c.synonyms().len(),
                 config.data_dir.display()
             )?;
         }

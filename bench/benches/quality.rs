@@ -45,20 +45,29 @@ fn load(dir: &std::path::Path) -> Catalog {
 }
 
 /// The seed database and the corpus in one catalog: each file of the seed followed by the
-/// corpus's (ids are distinct: the corpus's are `sotu-…`, `fortune-…`, `person-…`).
-fn merged(seed: &std::path::Path, corpus: &std::path::Path) -> Catalog {
+/// corpus's (ids are distinct: the corpus's are `sotu-…`, `fortune-…`, `person-…`). With
+/// `records` off, only the seed's search vocabulary (topics.toml, synonyms.toml) joins the
+/// corpus: the generated queries run on the corpus as the bot would search it.
+fn merged(seed: &std::path::Path, corpus: &std::path::Path, records: bool) -> Catalog {
     let read = |dir: &std::path::Path, name: &str| {
         std::fs::read_to_string(dir.join(name)).unwrap_or_default()
     };
-    let both = |name: &str| format!("{}\n{}", read(seed, name), read(corpus, name));
+    let both = |name: &str| {
+        let ours = if records {
+            read(seed, name)
+        } else {
+            String::new()
+        };
+        format!("{ours}\n{}", read(corpus, name))
+    };
     let (speakers, sources, quotes, facts) = (
         both("speakers.toml"),
         both("sources.toml"),
         both("quotes.toml"),
         both("facts.toml"),
     );
-    let topics = read(seed, "topics.toml");
-    let texts = [speakers, sources, quotes, facts, topics];
+    let (topics, synonyms) = (read(seed, "topics.toml"), read(seed, "synonyms.toml"));
+    let texts = [speakers, sources, quotes, facts, topics, synonyms];
     let paths = FILE_NAMES.map(|name| format!("merged/{name}"));
     DataFiles::from_texts(&paths, &texts)
         .parse()
@@ -235,13 +244,19 @@ fn main() {
 
 fn run(mut args: Args) {
     let started = Instant::now();
-    let catalog = load(&args.corpus);
+    if !args.corpus.join("quotes.toml").exists() {
+        load(&args.corpus);
+    }
+    let catalog = merged(&repo_root().join("data"), &args.corpus, false);
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
     let rss_load = peak_rss_mb();
     println!(
-        "corpus: {} quotes ({}); load + validate {load_ms:.0} ms",
+        "corpus: {} quotes ({}), with data/'s {} topics and {} synonym groups; load + validate \
+         {load_ms:.0} ms",
         catalog.quotes().len(),
-        args.corpus.display()
+        args.corpus.display(),
+        catalog.topics().len(),
+        catalog.synonyms().len()
     );
 
     // The frozen sets (checked against the generator that made them after quotebot's figures,
@@ -510,7 +525,7 @@ fn run(mut args: Args) {
         return;
     }
     // Natural questions: the seed with the corpus as distractors.
-    let catalog = merged(&repo_root().join("data"), &args.corpus);
+    let catalog = merged(&repo_root().join("data"), &args.corpus, true);
     let records = docs(&catalog);
     let snapshot = Snapshot::new(catalog);
     let peer_records = if args.peers { &records[..] } else { &[] };

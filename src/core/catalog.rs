@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::model::{EntryKind, Fact, Provenance, Quote, Record, Source, Speaker, Topic};
+use super::model::{EntryKind, Fact, Provenance, Quote, Record, Source, Speaker, Synonym, Topic};
 use super::schema::Kind;
 
 #[derive(Debug, Clone)]
@@ -19,6 +19,9 @@ pub struct Catalog {
     /// their own, so they are not in `index`.
     topics: Vec<Topic>,
     topic_index: HashMap<String, usize>,
+    /// `synonyms.toml`'s groups (their ids a namespace of their own too).
+    synonyms: Vec<Synonym>,
+    synonym_index: HashMap<String, usize>,
 }
 
 /// A quote or a fact, borrowed from the catalog.
@@ -74,6 +77,7 @@ impl Catalog {
         quotes: Vec<Quote>,
         facts: Vec<Fact>,
         topics: Vec<Topic>,
+        synonyms: Vec<Synonym>,
     ) -> Catalog {
         let mut index = HashMap::new();
         for (i, s) in speakers.iter().enumerate() {
@@ -93,6 +97,11 @@ impl Catalog {
             .enumerate()
             .map(|(i, t)| (t.id.clone(), i))
             .collect();
+        let synonym_index = synonyms
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.id.clone(), i))
+            .collect();
         Catalog {
             speakers,
             sources,
@@ -101,12 +110,24 @@ impl Catalog {
             index,
             topics,
             topic_index,
+            synonyms,
+            synonym_index,
         }
     }
 
     /// The topics of `topics.toml`, in file order (none without the file).
     pub fn topics(&self) -> &[Topic] {
         &self.topics
+    }
+
+    /// The groups of `synonyms.toml`, in file order (none without the file).
+    pub fn synonyms(&self) -> &[Synonym] {
+        &self.synonyms
+    }
+
+    /// The synonym group with this id.
+    pub fn synonym(&self, id: &str) -> Option<&Synonym> {
+        self.synonym_index.get(id).map(|&i| &self.synonyms[i])
     }
 
     /// The topic with this slug, when `topics.toml` describes it.
@@ -161,25 +182,28 @@ impl Catalog {
             Kind::Quote => Box::new(self.quotes.iter().cloned().map(Record::Quote)),
             Kind::Fact => Box::new(self.facts.iter().cloned().map(Record::Fact)),
             Kind::Topic => Box::new(self.topics.iter().cloned().map(Record::Topic)),
+            Kind::Synonym => Box::new(self.synonyms.iter().cloned().map(Record::Synonym)),
         }
     }
 
-    /// The record of `kind` with this id, as a value of its own (topics included: their ids
-    /// are a namespace of their own, so the kind says where to look).
+    /// The record of `kind` with this id, as a value of its own (topics and synonym groups
+    /// included: their ids are namespaces of their own, so the kind says where to look).
     pub fn record_of(&self, kind: Kind, id: &str) -> Option<Record> {
-        if kind.own_ids() {
-            return self.topic(id).cloned().map(Record::Topic);
+        match kind {
+            Kind::Topic => self.topic(id).cloned().map(Record::Topic),
+            Kind::Synonym => self.synonym(id).cloned().map(Record::Synonym),
+            _ => self.record(id).filter(|r| r.kind() == kind),
         }
-        self.record(id).filter(|r| r.kind() == kind)
     }
 
     /// Whether a new record of `kind` cannot have this id: a record of its namespace has it
-    /// (any speaker, source, quote or fact for those; any topic for a topic).
+    /// (any speaker, source, quote or fact for those; any topic for a topic, any synonym group
+    /// for a synonym group).
     pub fn id_taken(&self, kind: Kind, id: &str) -> bool {
-        if kind.own_ids() {
-            self.topic_index.contains_key(id)
-        } else {
-            self.index.contains_key(id)
+        match kind {
+            Kind::Topic => self.topic_index.contains_key(id),
+            Kind::Synonym => self.synonym_index.contains_key(id),
+            _ => self.index.contains_key(id),
         }
     }
 
@@ -203,6 +227,7 @@ impl Catalog {
             (Kind::Quote, i) => Record::Quote(self.quotes[i].clone()),
             (Kind::Fact, i) => Record::Fact(self.facts[i].clone()),
             (Kind::Topic, i) => Record::Topic(self.topics[i].clone()),
+            (Kind::Synonym, i) => Record::Synonym(self.synonyms[i].clone()),
         })
     }
 

@@ -18,7 +18,7 @@ use super::catalog::Catalog;
 use super::diag::{Diagnostic, SourceText};
 use super::model::{
     Appearance, Fact, Figure, PartialDate, Provenance, Quote, QuoteKind, Record as AnyRecord, Role,
-    Source, Speaker, Status, Topic, Translation, is_valid_id,
+    Source, Speaker, Status, Synonym, Topic, Translation, is_valid_id,
 };
 use super::schema::{FIGURE_KEYS, KIND_COUNT, Key, Kind, Shape, key_names};
 use super::toml_view::{Checker, Node, Record, Spanned, parse_document};
@@ -118,10 +118,11 @@ pub fn parse_catalog(files: &DataFiles<'_>) -> Result<Catalog, Vec<Diagnostic>> 
     let quotes = reader.read_file(Kind::Quote, quote);
     let facts = reader.read_file(Kind::Fact, fact);
     let topics = reader.read_file(Kind::Topic, topic);
+    let synonyms = reader.read_file(Kind::Synonym, synonym);
     reader.check_references();
     if reader.errors.is_empty() {
         Ok(Catalog::from_checked(
-            speakers, sources, quotes, facts, topics,
+            speakers, sources, quotes, facts, topics, synonyms,
         ))
     } else {
         let paths: Vec<&str> = files.files.iter().map(|f| f.path).collect();
@@ -202,6 +203,12 @@ pub fn read_records(
                     .read_file(Kind::Topic, topic)
                     .into_iter()
                     .map(AnyRecord::Topic),
+            ),
+            Kind::Synonym => records.extend(
+                reader
+                    .read_file(Kind::Synonym, synonym)
+                    .into_iter()
+                    .map(AnyRecord::Synonym),
             ),
         }
     }
@@ -662,6 +669,7 @@ fn read_value(
             Some(Parsed::List(targets))
         }
         Shape::TextList => Some(Parsed::List(checker.string_list(record, name))),
+        Shape::Words => read_words(checker, record, key, what),
         Shape::Topics => {
             let mut topics = checker.string_list(record, name);
             topics.retain(|topic| {
@@ -931,6 +939,70 @@ fn topic(values: &mut Values) -> Option<Topic> {
         aliases: values.list("aliases"),
         description: values.text("description"),
     })
+}
+
+fn synonym(values: &mut Values) -> Option<Synonym> {
+    Some(Synonym {
+        id: values.text("id")?,
+        words: values.list("words"),
+    })
+}
+
+/// A list of at least two single words (letters, digits, an apostrophe inside), none twice
+/// whatever its case: a synonym group's `words`.
+fn read_words(
+    checker: &mut Checker<'_>,
+    record: &Record<'_>,
+    key: &Key,
+    what: &str,
+) -> Option<Parsed> {
+    let name = key.name;
+    let Some(field) = record.get(name) else {
+        if key.required {
+            checker.error(
+                record.span.clone(),
+                format!("{what} is missing required field `{name}`"),
+            );
+        }
+        return None;
+    };
+    let span = field.node.span();
+    let mut kept: Vec<Spanned<String>> = Vec::new();
+    let mut read = 0;
+    for word in checker.string_list(record, name) {
+        read += 1;
+        let single = word
+            .value
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '\'' || c == '’');
+        if !single {
+            checker.error(
+                word.span.clone(),
+                format!(
+                    "`{name}` holds {:?}: each entry must be a single word (letters and digits, no spaces or hyphens)",
+                    word.value
+                ),
+            );
+        } else if kept
+            .iter()
+            .any(|k| k.value.to_lowercase() == word.value.to_lowercase())
+        {
+            checker.error(
+                word.span.clone(),
+                format!("`{name}` lists {:?} twice", word.value),
+            );
+        } else {
+            kept.push(word);
+        }
+    }
+    if read < 2 {
+        checker.error(
+            span,
+            format!("`{name}` must list at least two words that mean the same"),
+        );
+        return None;
+    }
+    Some(Parsed::List(kept))
 }
 
 /// The keys quotes and facts share (contract §4.1).

@@ -608,7 +608,7 @@ pub fn remove_with_references(catalog: &Catalog, record: &Record) -> Vec<Change>
             match &mut after {
                 Record::Quote(q) => q.related.retain(|r| r != id),
                 Record::Fact(f) => f.related.retain(|r| r != id),
-                Record::Speaker(_) | Record::Source(_) | Record::Topic(_) => {}
+                Record::Speaker(_) | Record::Source(_) | Record::Topic(_) | Record::Synonym(_) => {}
             }
             Change::edit(before, after)
         })
@@ -1006,8 +1006,7 @@ mod tests {
             "[[source]]\nid = \"src\"\ntitle = \"A Title\"\n".into(),
             "# Quotes\n\n[[quote]]\nid = \"q1\"\ntext = \"First words.\"  # as published\nspeaker = \"s\"\nsource = \"src\"\ntopics = [\"a\", \"b\"]\n\n# The second one\n[[quote]]\nid = \"q2\"\ntext = \"Second words.\"\nspeaker = \"s\"\nsource = \"src\"\n".into(),
             "# no facts yet\n".into(),
-            String::new(),
-        ]
+            String::new(), String::new(),]
     }
 
     fn catalog(texts: &Texts) -> Catalog {

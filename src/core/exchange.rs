@@ -96,7 +96,12 @@ fn plurals() -> String {
 pub fn export(catalog: &Catalog, format: Format, kind: Option<Kind>) -> String {
     let kinds: Vec<Kind> = match kind {
         Some(kind) => vec![kind],
-        None => Kind::ALL.to_vec(),
+        // Synonym groups (beyond the contract's five files) are listed only when the database
+        // has some, so a database without synonyms.toml exports exactly the contract's object.
+        None => Kind::ALL
+            .into_iter()
+            .filter(|&k| k != Kind::Synonym || !catalog.synonyms().is_empty())
+            .collect(),
     };
     match format {
         Format::Json => {
@@ -214,7 +219,7 @@ fn cell_of(shape: Shape) -> Cell {
         | Shape::Reference(_)
         | Shape::Language
         | Shape::WikidataId => Cell::Text,
-        Shape::References(_) | Shape::TextList | Shape::Topics => Cell::List,
+        Shape::References(_) | Shape::TextList | Shape::Words | Shape::Topics => Cell::List,
         Shape::Figure | Shape::Number | Shape::Tables(_) => Cell::Json,
     }
 }

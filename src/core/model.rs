@@ -284,6 +284,14 @@ pub struct Topic {
     pub description: Option<String>,
 }
 
+/// A group of `synonyms.toml`: single words a reader may type for one another; search reads
+/// each as any of the others, below the word itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Synonym {
+    pub id: String,
+    pub words: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Speaker {
     pub id: String,
@@ -451,6 +459,7 @@ pub enum Record {
     Quote(Quote),
     Fact(Fact),
     Topic(Topic),
+    Synonym(Synonym),
 }
 
 /// A record's value for one key, borrowed from the record.
@@ -537,6 +546,7 @@ impl Record {
             Record::Quote(_) => Kind::Quote,
             Record::Fact(_) => Kind::Fact,
             Record::Topic(_) => Kind::Topic,
+            Record::Synonym(_) => Kind::Synonym,
         }
     }
 
@@ -547,6 +557,7 @@ impl Record {
             Record::Quote(r) => &r.id,
             Record::Fact(r) => &r.id,
             Record::Topic(r) => &r.id,
+            Record::Synonym(r) => &r.id,
         }
     }
 
@@ -607,6 +618,8 @@ impl Record {
             (Record::Topic(t), "name") => text(&t.name),
             (Record::Topic(t), "aliases") => list(&t.aliases),
             (Record::Topic(t), "description") => opt(&t.description),
+            (Record::Synonym(g), "id") => text(&g.id),
+            (Record::Synonym(g), "words") => list(&g.words),
             _ => None,
         }
     }
@@ -735,6 +748,10 @@ mod tests {
                 name: "T".into(),
                 aliases: list.clone(),
                 description: text.clone(),
+            }),
+            Record::Synonym(Synonym {
+                id: "g".into(),
+                words: vec!["troops".into(), "forces".into()],
             }),
         ];
         for record in &records {

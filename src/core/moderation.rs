@@ -813,6 +813,7 @@ mod tests {
             "".to_string(),
             "".to_string(),
             String::new(),
+            String::new(),
         ])
         .parse()
         .unwrap()
@@ -938,6 +939,7 @@ mod tests {
             "".to_string(),
             "".to_string(),
             "".to_string(),
+            String::new(),
             String::new(),
         ])
         .parse()

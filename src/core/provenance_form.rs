@@ -590,6 +590,7 @@ mod tests {
                 .to_string(),
             String::new(),
             String::new(),
+            String::new(),
         ])
         .parse()
         .unwrap();

@@ -17,6 +17,8 @@ pub enum Kind {
     Fact,
     /// A topic of `topics.toml`: what a slug in `topics = [...]` names.
     Topic,
+    /// A group of words of `synonyms.toml` that search reads for one another.
+    Synonym,
 }
 
 /// The shape of a key's value: how the parser checks it and how the writer writes it.
@@ -38,6 +40,8 @@ pub enum Shape {
     References(&'static [Kind]),
     /// A list of strings.
     TextList,
+    /// A list of at least two single words (no spaces), none twice.
+    Words,
     /// A list of topic slugs.
     Topics,
     /// A typed figure: an inline table with the keys [`FIGURE_KEYS`].
@@ -148,8 +152,12 @@ pub const TOPIC_KEYS: &[Key] = &[
     optional("description", Shape::Text),
 ];
 
+/// The keys of a `[[synonym]]` (the optional sixth file, `synonyms.toml`): a group of words a
+/// reader may type for one another ("troops", "forces", "soldiers").
+pub const SYNONYM_KEYS: &[Key] = &[required("id", Shape::Id), required("words", Shape::Words)];
+
 /// How many kinds of record there are: one data file each.
-pub const KIND_COUNT: usize = 5;
+pub const KIND_COUNT: usize = 6;
 
 /// The kinds, in the order their files are read (and written, so that a record is in place
 /// before anything that refers to it).
@@ -247,6 +255,15 @@ pub const KINDS: [KindSchema; KIND_COUNT] = [
         optional: true,
         own_ids: true,
     },
+    KindSchema {
+        kind: Kind::Synonym,
+        file: "synonyms.toml",
+        table: "synonym",
+        noun: "synonym group",
+        keys: SYNONYM_KEYS,
+        optional: true,
+        own_ids: true,
+    },
 ];
 
 /// The data files' names, in the order of [`KINDS`].
@@ -256,6 +273,7 @@ pub const FILE_NAMES: [&str; KIND_COUNT] = [
     KINDS[2].file,
     KINDS[3].file,
     KINDS[4].file,
+    KINDS[5].file,
 ];
 
 impl Kind {
@@ -266,6 +284,7 @@ impl Kind {
         Kind::Quote,
         Kind::Fact,
         Kind::Topic,
+        Kind::Synonym,
     ];
 
     /// The kind's position in [`KINDS`] and [`FILE_NAMES`].
@@ -276,6 +295,7 @@ impl Kind {
             Kind::Quote => 2,
             Kind::Fact => 3,
             Kind::Topic => 4,
+            Kind::Synonym => 5,
         }
     }
 
@@ -342,13 +362,16 @@ mod tests {
                 "sources.toml",
                 "quotes.toml",
                 "facts.toml",
-                "topics.toml"
+                "topics.toml",
+                "synonyms.toml"
             ]
         );
-        // Only topics.toml may be absent, and only topic ids are a namespace of their own.
+        // Only topics.toml and synonyms.toml may be absent, and only their ids are a namespace
+        // of their own.
         for kind in Kind::ALL {
-            assert_eq!(kind.optional(), kind == Kind::Topic, "{kind:?}");
-            assert_eq!(kind.own_ids(), kind == Kind::Topic, "{kind:?}");
+            let extra = matches!(kind, Kind::Topic | Kind::Synonym);
+            assert_eq!(kind.optional(), extra, "{kind:?}");
+            assert_eq!(kind.own_ids(), extra, "{kind:?}");
         }
         for schema in &KINDS {
             assert_eq!(
@@ -376,6 +399,7 @@ mod tests {
         assert_eq!(Kind::from_table("quote"), Some(Kind::Quote));
         assert_eq!(Kind::from_table("fact"), Some(Kind::Fact));
         assert_eq!(Kind::from_table("topic"), Some(Kind::Topic));
+        assert_eq!(Kind::from_table("synonym"), Some(Kind::Synonym));
         for other in ["", "facts", "Fact", "topics", "quote "] {
             assert_eq!(Kind::from_table(other), None, "{other:?}");
         }

@@ -935,8 +935,7 @@ mod tests {
                 .to_string(),
             ""
                 .to_string(),
-            String::new(),
-        ])
+            String::new(), String::new(),])
         .parse()
         .unwrap();
         let index = SearchIndex::build(&catalog);

@@ -755,12 +755,16 @@ async fn curate_provenance(
             };
             (submit, source_provenance_changes(&form.into(), source))
         }
-        // `Record::find` looks among speakers, sources, quotes and facts; a topic has no
-        // provenance keys to edit.
-        Record::Topic(topic) => {
+        // `Record::find` looks among speakers, sources, quotes and facts; a topic or a synonym
+        // group has no provenance keys to edit.
+        Record::Topic(_) | Record::Synonym(_) => {
             return private(
                 ctx,
-                &format!("`{}` is a topic: it has no provenance to edit.", topic.id),
+                &format!(
+                    "`{}` is a {}: it has no provenance to edit.",
+                    record.id(),
+                    record.kind().noun()
+                ),
             )
             .await;
         }

@@ -494,6 +494,7 @@ mod tests {
             quotes,
             "".to_string(),
             String::new(),
+            String::new(),
         ])
         .parse()
         .unwrap();

@@ -48,7 +48,7 @@ fn check_passes_on_the_bundled_data() {
     let output = quotebot(repo(), &["check"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stdout(&output).contains("8 quotes, 5 facts, 18 topics in"),
+        stdout(&output).contains("8 quotes, 5 facts, 18 topics, 65 synonym groups in"),
         "{}",
         stdout(&output)
     );

@@ -1,6 +1,8 @@
 //! Every kind of data error is reported at its exact line and column, all at once.
 
-use crate::support::{FACTS, QUOTES, SOURCES, SPEAKERS, parse, parse_with_topics};
+use crate::support::{
+    FACTS, QUOTES, SOURCES, SPEAKERS, parse, parse_with_extras, parse_with_topics,
+};
 
 /// Which file a case replaces.
 #[derive(Clone, Copy)]
@@ -594,4 +596,70 @@ fn a_topic_may_share_its_slug_with_a_record_and_topics_toml_never_hides_other_er
         !errors.iter().any(|e| e.contains("duplicate")),
         "{errors:#?}"
     );
+}
+
+#[test]
+fn synonyms_toml_is_optional_and_each_of_its_errors_is_reported_at_its_position() {
+    let files = [SPEAKERS, SOURCES, QUOTES, FACTS];
+    let without = parse_with_extras(files, None, None).expect("valid without synonyms.toml");
+    assert!(without.synonyms().is_empty());
+    let good = "[[synonym]]\nid = \"troops\"\nwords = [\"troops\", \"forces\", \"soldiers\"]\n";
+    let with = parse_with_extras(files, None, Some(good)).expect("valid with synonyms.toml");
+    assert_eq!(with.synonyms()[0].words, ["troops", "forces", "soldiers"]);
+    let g = "[[synonym]]\nid = \"troops\"\n";
+    let cases: &[(&str, String, &str)] = &[
+        (
+            "a phrase",
+            format!("{g}words = [\"troops\", \"armed forces\"]\n"),
+            "synonyms.toml:3:20: `words` holds \"armed forces\": each entry must be a single word",
+        ),
+        (
+            "a hyphenated word",
+            format!("{g}words = [\"troops\", \"foot-soldiers\"]\n"),
+            "synonyms.toml:3:20: `words` holds \"foot-soldiers\"",
+        ),
+        (
+            "one word",
+            format!("{g}words = [\"troops\"]\n"),
+            "synonyms.toml:3:9: `words` must list at least two words that mean the same",
+        ),
+        (
+            "a word twice",
+            format!("{g}words = [\"troops\", \"forces\", \"Troops\"]\n"),
+            "synonyms.toml:3:30: `words` lists \"Troops\" twice",
+        ),
+        (
+            "no words",
+            g.to_string(),
+            "synonyms.toml:1:1: [[synonym]] is missing required field `words`",
+        ),
+        (
+            "not a list",
+            format!("{g}words = \"troops forces\"\n"),
+            "synonyms.toml:3:9: ",
+        ),
+        (
+            "duplicate id",
+            format!("{good}\n[[synonym]]\nid = \"troops\"\nwords = [\"army\", \"military\"]\n"),
+            "synonyms.toml:6:6: duplicate synonym group id `troops`",
+        ),
+        (
+            "unknown key",
+            format!("{good}word = \"x\"\n"),
+            "synonyms.toml:4:1: unknown key `word` in [[synonym]] (did you mean `words`?)",
+        ),
+    ];
+    for (name, synonyms, want) in cases {
+        let errors = match parse_with_extras(files, None, Some(synonyms)) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        };
+        assert!(
+            errors.iter().any(|e| e.starts_with(want)),
+            "{name}: expected an error starting with\n  {want}\ngot\n  {errors:#?}"
+        );
+    }
+    // A group's id may be a record's or a topic's: synonym groups are a namespace of their own.
+    let same_id = "[[synonym]]\nid = \"s\"\nwords = [\"say\", \"state\"]\n";
+    parse_with_extras(files, None, Some(same_id)).expect("a group may share a speaker's id");
 }

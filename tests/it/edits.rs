@@ -336,7 +336,7 @@ proptest! {
     ) {
         let speakers = "# Who said it\n[[speaker]]\nid = \"s\"  # the only one\nname = \"Sam\"\n".to_string();
         let sources = "[[source]]\nid = \"src\"\ntitle = \"T\"\n".to_string();
-        let texts = [speakers.clone(), sources.clone(), "# Quotes, curated.\n".to_string(), "# none\n".to_string(), String::new()];
+        let texts = [speakers.clone(), sources.clone(), "# Quotes, curated.\n".to_string(), "# none\n".to_string(), String::new(), String::new()];
         let mut records = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (id, text, context, paraphrase, topics) in quotes {
@@ -708,6 +708,7 @@ proptest! {
             text.clone(),
             String::new(),
             String::new(),
+            String::new(),
         ];
         let catalog = parse(&texts[0], &texts[1], &texts[2], &texts[3]).unwrap();
         let id = format!("q{}", pick % records.len());
@@ -934,6 +935,7 @@ proptest! {
             "[[source]]\nid = \"src\"\ntitle = \"T\"\n".to_string(),
             String::new(),
             "# Facts\n".to_string(),
+            String::new(),
             String::new(),
         ];
         let fact = Fact {

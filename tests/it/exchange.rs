@@ -719,9 +719,23 @@ fn topics_are_exported_as_the_fifth_kind_in_every_format() {
     sorted_by_place.sort_by_key(|k| json.find(&format!("\n  \"{k}\": [")).unwrap());
     assert_eq!(
         sorted_by_place,
-        ["speakers", "sources", "quotes", "facts", "topics"],
+        [
+            "speakers", "sources", "quotes", "facts", "topics", "synonyms"
+        ],
         "exactly the TOML files' keys, in the contract's order"
     );
+    // Without synonyms.toml (beyond the contract's five files), exactly the contract's object.
+    std::fs::remove_file(dir.path().join("data/synonyms.toml")).unwrap();
+    let without: serde_json::Value =
+        serde_json::from_str(&export(dir.path(), "data", &[])).unwrap();
+    let keys: Vec<&str> = without
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys.len(), 5, "{keys:?}");
+    assert!(without.get("synonyms").is_none(), "{keys:?}");
     assert_eq!(
         value["topics"][1],
         serde_json::json!({"id": "north-korea", "name": "North Korea", "aliases": ["DPRK", "NK", "Democratic People’s Republic of Korea", "Pyongyang", "North Korean", "North Koreans"]})
@@ -1287,4 +1301,49 @@ fn a_database_whose_quotes_and_facts_name_each_other_moves_as_csv_files_imported
         "{err}"
     );
     assert_eq!(files(&empty), before);
+}
+
+#[test]
+fn synonym_groups_go_out_and_come_back_in_every_format() {
+    let (dir, _, _) = workspace();
+    let dir = dir.path();
+    let csv = export(dir, "data", &["--format", "csv", "--kind", "synonyms"]);
+    assert!(csv.starts_with("id,words\n"), "{csv}");
+    assert!(csv.contains("\nlinchpin,linchpin;lynchpin;"), "{csv}");
+    for format in ["json", "jsonl", "csv"] {
+        let empty = empty_database(dir);
+        let args: &[&str] = if format == "csv" {
+            &["--format", "csv", "--kind", "synonyms"]
+        } else {
+            &["--format", format]
+        };
+        let out = export(dir, "data", args);
+        let file = dir.join(format!("db.{format}"));
+        std::fs::write(&file, &out).unwrap();
+        let output = quotebot(
+            dir,
+            &[
+                "--data",
+                "empty",
+                "import",
+                file.to_str().unwrap(),
+                "--json",
+            ],
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: {}",
+            stderr(&output)
+        );
+        let back = std::fs::read_to_string(empty.join("synonyms.toml")).unwrap();
+        let original = std::fs::read_to_string(dir.join("data/synonyms.toml")).unwrap();
+        let groups = |text: &str| text.matches("[[synonym]]").count();
+        assert_eq!(groups(&back), groups(&original), "{format}");
+        assert!(
+            back.contains("id = \"linchpin\"\nwords = [\"linchpin\", \"lynchpin\""),
+            "{format}: {back}"
+        );
+        std::fs::remove_dir_all(&empty).unwrap();
+    }
 }

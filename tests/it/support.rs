@@ -23,10 +23,27 @@ pub fn parse(
 
 /// Parses four data files and, when given, `topics.toml`, as text.
 pub fn parse_with_topics(
-    [speakers, sources, quotes, facts]: [&str; 4],
+    files: [&str; 4],
     topics: Option<&str>,
 ) -> Result<Catalog, Vec<Diagnostic>> {
-    let texts = [speakers, sources, quotes, facts, topics.unwrap_or("")].map(String::from);
+    parse_with_extras(files, topics, None)
+}
+
+/// Parses four data files and, when given, `topics.toml` and `synonyms.toml`, as text.
+pub fn parse_with_extras(
+    [speakers, sources, quotes, facts]: [&str; 4],
+    topics: Option<&str>,
+    synonyms: Option<&str>,
+) -> Result<Catalog, Vec<Diagnostic>> {
+    let texts = [
+        speakers,
+        sources,
+        quotes,
+        facts,
+        topics.unwrap_or(""),
+        synonyms.unwrap_or(""),
+    ]
+    .map(String::from);
     DataFiles::named(&texts).parse()
 }
 

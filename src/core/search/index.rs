@@ -91,6 +91,9 @@ pub struct SearchIndex {
     pub(crate) stem_ids: HashMap<String, u32>,
     /// Text token positions: (position, term id), per document, ordered by position.
     pub(crate) positions: Vec<(u32, u32)>,
+    /// From `synonyms.toml`: the stem of a word of a group to the indexed terms of the group's
+    /// other words (each with the terms sharing its stem).
+    pub(crate) synonyms: HashMap<String, Vec<u32>>,
     pub(crate) avg_len: f32,
     scratch: Mutex<Vec<Scratch>>,
 }
@@ -375,6 +378,7 @@ impl SearchIndex {
         for (id, term) in builder.terms.iter().enumerate() {
             stem_groups[term.stem as usize].push(id as u32);
         }
+        let synonyms = synonym_terms(catalog, &builder.term_ids, &builder.stems, &stem_groups);
         let avg_len = if docs.is_empty() {
             1.0
         } else {
@@ -389,6 +393,7 @@ impl SearchIndex {
             stem_groups,
             stem_ids: builder.stems,
             positions,
+            synonyms,
             avg_len,
             scratch: Mutex::new(Vec::new()),
         }
@@ -460,6 +465,50 @@ impl SearchIndex {
             .take_while(move |(h, _)| *h == hash)
             .map(|(_, id)| *id)
     }
+}
+
+/// The synonym groups of the catalog as search reads them: each word's stem to the indexed
+/// terms its group's other words stand for (the word and every term sharing its stem). A word
+/// that is not one token once normalised, or appears in no text, adds nothing.
+fn synonym_terms(
+    catalog: &Catalog,
+    term_ids: &FxHashMap<Box<str>, u32>,
+    stems: &HashMap<String, u32>,
+    stem_groups: &[Vec<u32>],
+) -> HashMap<String, Vec<u32>> {
+    let mut out: HashMap<String, Vec<u32>> = HashMap::new();
+    for group in catalog.synonyms() {
+        let words: Vec<String> = group
+            .words
+            .iter()
+            .filter_map(|w| match tokens(w).as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            })
+            .collect();
+        let stems_of: Vec<String> = words
+            .iter()
+            .map(|w| stemmer().stem(w).into_owned())
+            .collect();
+        for stem in &stems_of {
+            let terms = out.entry(stem.clone()).or_default();
+            for (j, other) in words.iter().enumerate() {
+                if stems_of[j] == *stem {
+                    continue;
+                }
+                if let Some(&term) = term_ids.get(other.as_str()) {
+                    terms.push(term);
+                }
+                if let Some(&group) = stems.get(stems_of[j].as_str()) {
+                    terms.extend_from_slice(&stem_groups[group as usize]);
+                }
+            }
+            terms.sort_unstable();
+            terms.dedup();
+        }
+    }
+    out.retain(|_, terms| !terms.is_empty());
+    out
 }
 
 /// A figure's value as digits: whole numbers without a fraction or exponent (140e9 as
@@ -583,6 +632,7 @@ mod tests {
             "[[source]]\nid = \"src\"\ntitle = \"T\"\n".to_string(),
             quotes,
             "".to_string(),
+            String::new(),
             String::new(),
         ])
         .parse()

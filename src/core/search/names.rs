@@ -184,8 +184,7 @@ mod tests {
                  [[source]]\nid = \"presser\"\ntitle = \"Joint Press Availability in Seoul\"\n".to_string(),
             "[[quote]]\nid = \"q\"\ntext = \"x\"\nspeaker = \"antony-blinken\"\nsource = \"voa\"\ntopics = [\"us-rok-alliance\", \"extended-deterrence\", \"han-mi-dong-maeng\"]\n".to_string(),
             "[[fact]]\nid = \"f\"\ntext = \"y\"\nsource = \"voa\"\ntopics = [\"trade-investment\", \"us-rok-alliance\"]\n".to_string(),
-            String::new(),
-        ])
+            String::new(), String::new(),])
         .parse()
         .unwrap()
     }

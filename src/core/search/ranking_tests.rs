@@ -17,6 +17,17 @@ fn catalog_with_topics(
     facts: &[(&str, &str)],
     topics: Option<(&str, &str)>,
 ) -> Catalog {
+    catalog_with_extras(speaker_keys, quotes, facts, topics, "")
+}
+
+/// [`catalog_with_topics`] with a `synonyms.toml`.
+fn catalog_with_extras(
+    speaker_keys: &str,
+    quotes: &[(&str, &str)],
+    facts: &[(&str, &str)],
+    topics: Option<(&str, &str)>,
+    synonyms: &str,
+) -> Catalog {
     let speakers = format!(
         "[[speaker]]\nid = \"s\"\nname = \"Sam Speaker\"\n{speaker_keys}\n\n[[speaker]]\nid = \"o\"\nname = \"Olga Other\"\n"
     );
@@ -46,6 +57,7 @@ fn catalog_with_topics(
         quote_text,
         fact_text,
         topics.map_or(String::new(), |(_, text)| text.to_string()),
+        synonyms.to_string(),
     ];
     DataFiles::named(&texts)
         .parse()
@@ -597,4 +609,39 @@ fn a_number_typed_in_words_finds_the_figure_written_in_digits_and_back() {
         Mode::Search,
         "investment",
     );
+}
+
+#[test]
+fn a_word_finds_its_synonyms_below_itself_and_its_own_forms() {
+    let synonyms = "[[synonym]]\nid = \"troops\"\nwords = [\"troops\", \"forces\"]\n\n\
+                    [[synonym]]\nid = \"hopeful\"\nwords = [\"hopeful\", \"optimistic\"]\n";
+    let catalog = catalog_with_extras(
+        "",
+        &[
+            ("filler-convoy", "The convoy was sent north."),
+            ("forces", "The forces were sent north."),
+            ("troops", "The troop was sent north."),
+            ("filler-future", "We look to the future of the alliance."),
+            (
+                "optimism",
+                "I remain optimistic about the future of the alliance.",
+            ),
+        ],
+        &[],
+        None,
+        synonyms,
+    );
+    // The word's own stem first, a synonym next, an entry without either last.
+    assert_eq!(
+        ranked(&catalog, "troops sent north", Mode::Search)[..3],
+        ["troops", "forces", "filler-convoy"]
+    );
+    assert_first(
+        &catalog,
+        "hopeful about the future alliance",
+        Mode::Search,
+        "optimism",
+    );
+    // A word still being typed is completed, not read as its synonyms.
+    assert_first(&catalog, "the forc", Mode::Suggest, "forces");
 }

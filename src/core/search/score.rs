@@ -42,6 +42,9 @@ const COMPACTNESS_WEIGHT: f32 = 0.15;
 /// How many times more common than an indexed word a word one edit from it must be for the
 /// indexed one to be read as its typo.
 const TYPO_ODDS: usize = 50;
+/// What a word of a synonym group is worth for another word of it: below the word's own
+/// stem (0.9) and digits (0.8).
+const SYNONYM_WEIGHT: f32 = 0.7;
 const K1: f32 = 1.2;
 const B: f32 = 0.1;
 
@@ -178,6 +181,13 @@ impl SearchIndex {
         if let Some(group) = stem_group {
             for &term in &self.stem_groups[group as usize] {
                 put(term, 0.9, false);
+            }
+        }
+        // A word a synonym group (synonyms.toml) joins to others stands for them too, below
+        // any spelling of the word itself.
+        if !open && let Some(terms) = self.synonyms.get(stem.as_str()) {
+            for &term in terms {
+                put(term, SYNONYM_WEIGHT, false);
             }
         }
         // "seven" and "7" are one word written two ways; the way typed still ranks first.
