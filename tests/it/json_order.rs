@@ -217,7 +217,9 @@ fn export_json_keys_follow_the_files_and_the_schema() {
     let found = objects(&text);
     assert_eq!(
         found[0],
-        keys(&["speakers", "sources", "quotes", "facts", "topics", "synonyms"]),
+        keys(&[
+            "speakers", "sources", "quotes", "facts", "topics", "synonyms"
+        ]),
         "the top level"
     );
     // Each record line: its keys in its kind's schema order, nested tables in theirs.

@@ -645,3 +645,34 @@ fn a_word_finds_its_synonyms_below_itself_and_its_own_forms() {
     // A word still being typed is completed, not read as its synonyms.
     assert_first(&catalog, "the forc", Mode::Suggest, "forces");
 }
+
+#[test]
+fn every_word_side_by_side_in_another_order_beats_the_words_apart() {
+    let catalog = catalog(
+        "",
+        &[
+            (
+                "filler-apart",
+                "What did it cost the nation? A high of ten.",
+            ),
+            ("span", "Families suffer from the high cost of living."),
+        ],
+        &[],
+    );
+    assert_first(&catalog, "cost the high of", Mode::Search, "span");
+    // In the query's own order, the phrase still comes first.
+    let catalog = catalog_with_extras(
+        "",
+        &[
+            (
+                "filler-span",
+                "Families suffer from the high cost of living.",
+            ),
+            ("phrase", "It would cost the high of heart their lives."),
+        ],
+        &[],
+        None,
+        "",
+    );
+    assert_first(&catalog, "cost the high of", Mode::Search, "phrase");
+}

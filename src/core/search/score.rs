@@ -39,6 +39,10 @@ const TOKEN_POSTINGS_BUDGET: usize = 40_000;
 const COMMON_MIN_POSTINGS: usize = 2_000;
 /// The weight of the words-close-together bonus, relative to matching every word.
 const COMPACTNESS_WEIGHT: f32 = 0.15;
+/// The weight of the bonus for holding every query word side by side in some order (the
+/// query's words as one unbroken span: a recollection with the words shuffled), on top of
+/// closeness; an entry holding them in the query's order has it too, and its adjacency more.
+const SPAN_WEIGHT: f32 = 0.2;
 /// How many times more common than an indexed word a word one edit from it must be for the
 /// indexed one to be read as its typo.
 const TYPO_ODDS: usize = 50;
@@ -797,7 +801,7 @@ impl SearchIndex {
             .windows(2)
             .map(|w| pair_weight(&w[0], &w[1]))
             .sum();
-        let norm = total_idf * (1.0 + COMPACTNESS_WEIGHT) + max_bonus;
+        let norm = total_idf * (1.0 + COMPACTNESS_WEIGHT + SPAN_WEIGHT) + max_bonus;
         // Text being typed is a phrase being recalled from its start: an entry that continues
         // it (the words before the unfinished one adjacent and in order) comes before any
         // entry that has the words apart, whatever their rarity.
@@ -859,8 +863,11 @@ impl SearchIndex {
                     * pair_weight(&query_tokens[i], &query_tokens[i + 1]);
             }
             // Words close together, in any order: "shuffled" recollections of one sentence.
-            let (present_idf, compactness) = compactness(&at, &query_tokens);
+            let (present_idf, compactness, unbroken) = compactness(&at, &query_tokens);
             score += COMPACTNESS_WEIGHT * compactness * present_idf;
+            if unbroken {
+                score += SPAN_WEIGHT * present_idf;
+            }
             let normalised = (score / norm).clamp(0.0, 1.0);
             let coverage = if total_idf > 0.0 {
                 covered / total_idf
@@ -1005,19 +1012,45 @@ fn phrase_continued(at: &[Vec<Occurrence>], literal: bool) -> usize {
     if best >= 2 { best } else { 0 }
 }
 
-/// How tightly the query's words sit in a document's text: the share of the shortest window
-/// holding every word that occurs which those words fill (1.0 when they are adjacent), and the
-/// summed weight of those words.
-fn compactness(at: &[Vec<Occurrence>], tokens: &[Token]) -> (f32, f32) {
+/// How tightly the query's words sit in a document's text: the summed weight of the words that
+/// occur, the share of the shortest window holding them all which they fill (1.0 when they
+/// are adjacent), and whether every query word, each matched as typed, is in one window with
+/// no other word between (the query as one unbroken span, in any order).
+fn compactness(at: &[Vec<Occurrence>], tokens: &[Token]) -> (f32, f32, bool) {
+    let present: Vec<usize> = (0..at.len()).filter(|&i| !at[i].is_empty()).collect();
+    if present.len() < 2 {
+        return (0.0, 0.0, false);
+    }
+    let best_span = shortest_span(at, |_| true, present.len());
+    // Each word weighs its rarity times how surely it matched (a typo less than the word).
+    let present_idf: f32 = present
+        .iter()
+        .map(|&i| {
+            let sure = at[i].iter().map(|o| o.weight).fold(0.0, f32::max);
+            tokens[i].idf * sure
+        })
+        .sum();
+    let compactness = (present.len() as f32 / best_span as f32).min(1.0);
+    // Only words matched as typed count here: the bonus must not lift a typo-corrected match
+    // over the exact words further apart.
+    let unbroken = present.len() == at.len()
+        && shortest_span(at, |o| o.weight >= 1.0, at.len()) as usize <= at.len();
+    (present_idf, compactness, unbroken)
+}
+
+/// The length in positions of the shortest stretch of text holding an occurrence (among those
+/// `keep` accepts) of `needed` different query words; `u32::MAX` when there is none.
+fn shortest_span(at: &[Vec<Occurrence>], keep: impl Fn(&Occurrence) -> bool, needed: usize) -> u32 {
     let mut hits: Vec<(u32, usize)> = at
         .iter()
         .enumerate()
-        .flat_map(|(i, positions)| positions.iter().map(move |o| (o.pos, i)))
+        .flat_map(|(i, positions)| {
+            positions
+                .iter()
+                .filter(|o| keep(o))
+                .map(move |o| (o.pos, i))
+        })
         .collect();
-    let present: Vec<usize> = (0..at.len()).filter(|&i| !at[i].is_empty()).collect();
-    if present.len() < 2 {
-        return (0.0, 0.0);
-    }
     hits.sort_unstable();
     let mut counts = vec![0usize; at.len()];
     let mut distinct = 0;
@@ -1029,7 +1062,7 @@ fn compactness(at: &[Vec<Occurrence>], tokens: &[Token]) -> (f32, f32) {
         if counts[token] == 1 {
             distinct += 1;
         }
-        while distinct == present.len() {
+        while distinct == needed {
             best_span = best_span.min(hits[right].0 - hits[left].0 + 1);
             let leaving = hits[left].1;
             counts[leaving] -= 1;
@@ -1039,16 +1072,7 @@ fn compactness(at: &[Vec<Occurrence>], tokens: &[Token]) -> (f32, f32) {
             left += 1;
         }
     }
-    // Each word weighs its rarity times how surely it matched (a typo less than the word).
-    let present_idf: f32 = present
-        .iter()
-        .map(|&i| {
-            let sure = at[i].iter().map(|o| o.weight).fold(0.0, f32::max);
-            tokens[i].idf * sure
-        })
-        .sum();
-    let compactness = (present.len() as f32 / best_span as f32).min(1.0);
-    (present_idf, compactness)
+    best_span
 }
 
 /// Whether the start of `term` is exactly one edit (substitution, insertion, deletion or swap
