@@ -73,6 +73,10 @@ pub(crate) struct Scratch {
     /// documents in `doc_touched`.
     pub doc_bits: Vec<u32>,
     pub doc_touched: Vec<u32>,
+    /// Per term, 1 + its place in the re-ranking's table of what the query's terms stand for
+    /// (0 for a term the query lacks); set only for the terms in `slotted`.
+    pub term_slot: Vec<u32>,
+    pub slotted: Vec<u32>,
 }
 
 /// The immutable index for one catalog snapshot.
@@ -415,6 +419,8 @@ impl SearchIndex {
             marked: Vec::new(),
             doc_bits: vec![0; self.docs.len()],
             doc_touched: Vec::new(),
+            term_slot: vec![0; self.terms.len()],
+            slotted: Vec::new(),
         })
     }
 
@@ -426,6 +432,9 @@ impl SearchIndex {
         }
         for term in scratch.marked.drain(..) {
             scratch.term_bits[term as usize] = 0;
+        }
+        for term in scratch.slotted.drain(..) {
+            scratch.term_slot[term as usize] = 0;
         }
         self.scratch
             .lock()

@@ -732,16 +732,21 @@ impl SearchIndex {
             query.admits(&entry)
         };
 
+        let unfiltered = query.kind.is_none() && query.speaker.is_none() && query.topic.is_none();
         let mut scratch = self.take_scratch();
         let mut skip = has_rare;
         let mut candidates = loop {
             let skipped = self.accumulate(&query_tokens, skip, &mut scratch);
-            let candidates: Vec<u32> = scratch
-                .touched
-                .iter()
-                .copied()
-                .filter(|d| passes(*d))
-                .collect();
+            let candidates: Vec<u32> = if unfiltered {
+                scratch.touched.clone()
+            } else {
+                scratch
+                    .touched
+                    .iter()
+                    .copied()
+                    .filter(|d| passes(*d))
+                    .collect()
+            };
             // The filters may have removed every document the rare words found; then the
             // common words must be walked after all.
             if skip && skipped && candidates.len() < query.limit {
@@ -786,13 +791,30 @@ impl SearchIndex {
         }
         let last_bit = 1u32 << (query_tokens.len() - 1);
 
-        let mut by_term: FxHashMap<u32, Vec<(usize, f32, bool)>> = FxHashMap::default();
-        for (i, token) in query_tokens.iter().enumerate() {
-            for &(term, weight, literal) in &token.expansions {
-                by_term.entry(term).or_default().push((i, weight, literal));
-            }
-            for &(term, weight) in &token.near {
-                by_term.entry(term).or_default().push((i, weight, false));
+        // What each term of the query stands for, as (query word, weight, literal), found by
+        // the term's slot in `scratch.term_slot` (1-based; 0 for a term the query lacks): a
+        // direct look-up for each of the candidates' many positions.
+        let mut by_term: Vec<Vec<(usize, f32, bool)>> = Vec::new();
+        {
+            let Scratch {
+                term_slot, slotted, ..
+            } = &mut scratch;
+            let mut put = |term: u32, entry: (usize, f32, bool)| {
+                let slot = &mut term_slot[term as usize];
+                if *slot == 0 {
+                    by_term.push(Vec::new());
+                    *slot = by_term.len() as u32;
+                    slotted.push(term);
+                }
+                by_term[*slot as usize - 1].push(entry);
+            };
+            for (i, token) in query_tokens.iter().enumerate() {
+                for &(term, weight, literal) in &token.expansions {
+                    put(term, (i, weight, literal));
+                }
+                for &(term, weight) in &token.near {
+                    put(term, (i, weight, false));
+                }
             }
         }
         let total_idf: f32 = query_tokens.iter().map(|t| t.idf).sum();
@@ -808,13 +830,18 @@ impl SearchIndex {
 
         let mut hits: Vec<Ranked> = Vec::with_capacity(candidates.len());
         let mut at: Vec<Vec<Occurrence>> = vec![Vec::new(); query_tokens.len()];
+        let mut deferred_best = vec![0f32; query_tokens.len()];
+        let mut window: Vec<(u32, usize, bool)> = Vec::new();
         for doc in candidates {
             for list in &mut at {
                 list.clear();
             }
-            let mut deferred_best = vec![0f32; query_tokens.len()];
+            deferred_best.fill(0.0);
             for &(pos, term) in self.doc_positions(doc) {
-                let list = by_term.get(&term).map_or(&[][..], Vec::as_slice);
+                let list = match scratch.term_slot[term as usize] {
+                    0 => &[][..],
+                    slot => by_term[slot as usize - 1].as_slice(),
+                };
                 let last = query_tokens.len() - 1;
                 // A completion of the word being typed beyond those the first pass walked
                 // (the phrase pass marked it), though another query word may have it too
@@ -863,7 +890,7 @@ impl SearchIndex {
                     * pair_weight(&query_tokens[i], &query_tokens[i + 1]);
             }
             // Words close together, in any order: "shuffled" recollections of one sentence.
-            let (present_idf, compactness, unbroken) = compactness(&at, &query_tokens);
+            let (present_idf, compactness, unbroken) = compactness(&at, &query_tokens, &mut window);
             score += COMPACTNESS_WEIGHT * compactness * present_idf;
             if unbroken {
                 score += SPAN_WEIGHT * present_idf;
@@ -1015,59 +1042,65 @@ fn phrase_continued(at: &[Vec<Occurrence>], literal: bool) -> usize {
 /// How tightly the query's words sit in a document's text: the summed weight of the words that
 /// occur, the share of the shortest window holding them all which they fill (1.0 when they
 /// are adjacent), and whether every query word, each matched as typed, is in one window with
-/// no other word between (the query as one unbroken span, in any order).
-fn compactness(at: &[Vec<Occurrence>], tokens: &[Token]) -> (f32, f32, bool) {
-    let present: Vec<usize> = (0..at.len()).filter(|&i| !at[i].is_empty()).collect();
-    if present.len() < 2 {
+/// no other word between (the query as one unbroken span, in any order). `hits` is working
+/// space.
+fn compactness(
+    at: &[Vec<Occurrence>],
+    tokens: &[Token],
+    hits: &mut Vec<(u32, usize, bool)>,
+) -> (f32, f32, bool) {
+    let present = at.iter().filter(|o| !o.is_empty()).count();
+    if present < 2 {
         return (0.0, 0.0, false);
     }
-    let best_span = shortest_span(at, |_| true, present.len());
+    // Every occurrence, in text order: (place, query word, matched as typed).
+    hits.clear();
+    for (i, positions) in at.iter().enumerate() {
+        hits.extend(positions.iter().map(|o| (o.pos, i, o.weight >= 1.0)));
+    }
+    hits.sort_unstable_by_key(|&(pos, i, _)| (pos, i));
+    let best_span = shortest_span(hits, at.len(), false, present);
     // Each word weighs its rarity times how surely it matched (a typo less than the word).
-    let present_idf: f32 = present
+    let present_idf: f32 = at
         .iter()
-        .map(|&i| {
-            let sure = at[i].iter().map(|o| o.weight).fold(0.0, f32::max);
-            tokens[i].idf * sure
-        })
+        .zip(tokens)
+        .map(|(o, token)| token.idf * o.iter().map(|o| o.weight).fold(0.0, f32::max))
         .sum();
-    let compactness = (present.len() as f32 / best_span as f32).min(1.0);
+    let compactness = (present as f32 / best_span as f32).min(1.0);
     // Only words matched as typed count here: the bonus must not lift a typo-corrected match
     // over the exact words further apart.
-    let unbroken = present.len() == at.len()
-        && shortest_span(at, |o| o.weight >= 1.0, at.len()) as usize <= at.len();
+    let unbroken =
+        present == at.len() && shortest_span(hits, at.len(), true, at.len()) as usize <= at.len();
     (present_idf, compactness, unbroken)
 }
 
-/// The length in positions of the shortest stretch of text holding an occurrence (among those
-/// `keep` accepts) of `needed` different query words; `u32::MAX` when there is none.
-fn shortest_span(at: &[Vec<Occurrence>], keep: impl Fn(&Occurrence) -> bool, needed: usize) -> u32 {
-    let mut hits: Vec<(u32, usize)> = at
-        .iter()
-        .enumerate()
-        .flat_map(|(i, positions)| {
-            positions
-                .iter()
-                .filter(|o| keep(o))
-                .map(move |o| (o.pos, i))
-        })
-        .collect();
-    hits.sort_unstable();
-    let mut counts = vec![0usize; at.len()];
+/// The length in places of the shortest stretch of text holding an occurrence of `needed`
+/// different query words (with `exact`, only occurrences matched as typed), from `hits` in
+/// text order; `u32::MAX` when there is none.
+fn shortest_span(hits: &[(u32, usize, bool)], words: usize, exact: bool, needed: usize) -> u32 {
+    let mut counts = [0u16; MAX_TOKENS];
+    let counts = &mut counts[..words];
     let mut distinct = 0;
     let mut best_span = u32::MAX;
     let mut left = 0;
+    let kept = |h: &(u32, usize, bool)| !exact || h.2;
     for right in 0..hits.len() {
+        if !kept(&hits[right]) {
+            continue;
+        }
         let token = hits[right].1;
         counts[token] += 1;
         if counts[token] == 1 {
             distinct += 1;
         }
         while distinct == needed {
-            best_span = best_span.min(hits[right].0 - hits[left].0 + 1);
-            let leaving = hits[left].1;
-            counts[leaving] -= 1;
-            if counts[leaving] == 0 {
-                distinct -= 1;
+            if kept(&hits[left]) {
+                best_span = best_span.min(hits[right].0 - hits[left].0 + 1);
+                let leaving = hits[left].1;
+                counts[leaving] -= 1;
+                if counts[leaving] == 0 {
+                    distinct -= 1;
+                }
             }
             left += 1;
         }
