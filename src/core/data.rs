@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use toml_edit::{Item, Value};
+use unicode_normalization::char::is_combining_mark;
 
 use super::catalog::Catalog;
 use super::diag::{Diagnostic, SourceText};
@@ -948,8 +949,12 @@ fn synonym(values: &mut Values) -> Option<Synonym> {
     })
 }
 
-/// A list of at least two single words (letters, digits, an apostrophe inside), none twice
-/// whatever its case: a synonym group's `words`.
+/// The most words a synonym group may list: a group is words that mean the same, and search
+/// reads each as every other, so its cost grows with the square of its size.
+pub const MAX_SYNONYMS: usize = 20;
+
+/// A list of two to [`MAX_SYNONYMS`] single words (letters and digits, with their accents, and
+/// an apostrophe), none twice whatever its case: a synonym group's `words`.
 fn read_words(
     checker: &mut Checker<'_>,
     record: &Record<'_>,
@@ -967,14 +972,16 @@ fn read_words(
         return None;
     };
     let span = field.node.span();
+    let is_list = field.node.value().is_some_and(Value::is_array);
     let mut kept: Vec<Spanned<String>> = Vec::new();
     let mut read = 0;
     for word in checker.string_list(record, name) {
         read += 1;
-        let single = word
-            .value
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '\'' || c == '’');
+        let single = word.value.chars().any(char::is_alphanumeric)
+            && word
+                .value
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '\'' || c == '’' || is_combining_mark(c));
         if !single {
             checker.error(
                 word.span.clone(),
@@ -995,10 +1002,23 @@ fn read_words(
             kept.push(word);
         }
     }
+    if !is_list {
+        // `string_list` has said what the value should be.
+        return None;
+    }
     if read < 2 {
         checker.error(
             span,
             format!("`{name}` must list at least two words that mean the same"),
+        );
+        return None;
+    }
+    if read > MAX_SYNONYMS {
+        checker.error(
+            span,
+            format!(
+                "`{name}` lists {read} words, more than the {MAX_SYNONYMS} a group may hold: split it into groups of words that truly mean the same"
+            ),
         );
         return None;
     }

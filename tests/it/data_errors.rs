@@ -639,6 +639,22 @@ fn synonyms_toml_is_optional_and_each_of_its_errors_is_reported_at_its_position(
             "synonyms.toml:3:9: ",
         ),
         (
+            "only an apostrophe",
+            format!("{g}words = [\"troops\", \"'\"]\n"),
+            "synonyms.toml:3:20: `words` holds \"'\": each entry must be a single word",
+        ),
+        (
+            "too many words",
+            format!(
+                "{g}words = [{}]\n",
+                (0..21)
+                    .map(|i| format!("\"w{i}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "synonyms.toml:3:9: `words` lists 21 words, more than the 20 a group may hold",
+        ),
+        (
             "duplicate id",
             format!("{good}\n[[synonym]]\nid = \"troops\"\nwords = [\"army\", \"military\"]\n"),
             "synonyms.toml:6:6: duplicate synonym group id `troops`",
@@ -659,6 +675,13 @@ fn synonyms_toml_is_optional_and_each_of_its_errors_is_reported_at_its_position(
             "{name}: expected an error starting with\n  {want}\ngot\n  {errors:#?}"
         );
     }
+    // A value that is not a list is reported once, as what it should be.
+    let errors =
+        parse_with_extras(files, None, Some(&format!("{g}words = \"troops\"\n"))).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    // Accents written as separate marks (as macOS may paste them) are letters of the word.
+    let decomposed = "[[synonym]]\nid = \"cafe\"\nwords = [\"cafe\\u0301\", \"coffeehouse\"]\n";
+    parse_with_extras(files, None, Some(decomposed)).expect("a decomposed accent is a letter");
     // A group's id may be a record's or a topic's: synonym groups are a namespace of their own.
     let same_id = "[[synonym]]\nid = \"s\"\nwords = [\"say\", \"state\"]\n";
     parse_with_extras(files, None, Some(same_id)).expect("a group may share a speaker's id");

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::normalize::{each_search_token as each_token, search_tokens as tokens};
+use super::normalize::{each_search_token as each_token, is_stopword, search_tokens as tokens};
 use crate::core::catalog::{Catalog, Entry};
 use crate::core::model::EntryKind;
 
@@ -491,7 +491,8 @@ fn synonym_terms(
             .words
             .iter()
             .filter_map(|w| match tokens(w).as_slice() {
-                [one] => Some(one.clone()),
+                // A function word ("the") in a group would make every query holding it wander.
+                [one] if !is_stopword(one) => Some(one.clone()),
                 _ => None,
             })
             .collect();

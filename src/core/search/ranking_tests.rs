@@ -676,3 +676,65 @@ fn every_word_side_by_side_in_another_order_beats_the_words_apart() {
     );
     assert_first(&catalog, "cost the high of", Mode::Search, "phrase");
 }
+
+#[test]
+fn the_last_word_of_a_search_stands_for_its_synonyms_and_digits_too() {
+    let synonyms = "[[synonym]]\nid = \"hopeful\"\nwords = [\"hopeful\", \"optimistic\"]\n";
+    let catalog = catalog_with_extras(
+        "",
+        &[
+            ("filler-future", "We look to the future of the alliance."),
+            ("optimism", "I remain optimistic about the future."),
+            ("filler-troops", "Troops were sent in the spring."),
+            ("thousand", "More than 1000 troops were sent."),
+        ],
+        &[],
+        None,
+        synonyms,
+    );
+    // `/quote` options arrive trimmed: the last word has no space after it.
+    assert_first(&catalog, "hopeful", Mode::Search, "optimism");
+    assert_first(&catalog, "future hopeful", Mode::Search, "optimism");
+    assert_first(&catalog, "troops sent a thousand", Mode::Search, "thousand");
+    assert_first(
+        &catalog,
+        "troops sent one thousand",
+        Mode::Search,
+        "thousand",
+    );
+}
+
+#[test]
+fn a_common_word_with_a_rare_synonym_still_finds_the_entries_holding_it() {
+    // "years" is in more than a quarter of a corpus of over 2,000 entries (a word the first
+    // pass may leave to re-ranking); its synonym "decades" is rare, yet in more entries than
+    // the answer lists.
+    let synonyms = "[[synonym]]\nid = \"years\"\nwords = [\"years\", \"decades\"]\n";
+    let texts: Vec<(String, String)> = (0..8_400)
+        .map(|i| {
+            let text = if i % 3 == 0 {
+                format!("Entry {i} spans many years.")
+            } else if i % 100 == 1 {
+                format!("Entry {i} spans decades.")
+            } else {
+                format!("Entry {i} is about something else.")
+            };
+            let id = if i % 3 == 0 {
+                format!("years-{i}")
+            } else {
+                format!("filler-{i}")
+            };
+            (id, text)
+        })
+        .collect();
+    let quotes: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(id, text)| (id.as_str(), text.as_str()))
+        .collect();
+    let catalog = catalog_with_extras("", &quotes, &[], None, synonyms);
+    let ids = ranked(&catalog, "years", Mode::Search);
+    assert!(
+        ids.first().is_some_and(|id| id.starts_with("years-")),
+        "{ids:?}"
+    );
+}

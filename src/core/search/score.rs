@@ -72,6 +72,10 @@ struct Token {
     /// of the commonest of them (see `match_idf`).
     edits: Vec<u32>,
     edit_idf: f32,
+    /// The terms reached only as the word's synonyms, sorted: a rare synonym does not make the
+    /// query count as having a rare word (the first pass would then skip the common word
+    /// itself and find only the synonym's entries).
+    borrowed: Vec<u32>,
     /// Scored only during re-ranking because it is too common to decide anything alone.
     deferred: bool,
     /// The best replacement when the word itself is not in the index.
@@ -104,6 +108,8 @@ struct Expanded {
     near: Vec<(u32, f32)>,
     /// See [`Token::edits`].
     edits: Vec<u32>,
+    /// See [`Token::borrowed`].
+    borrowed: Vec<u32>,
     /// The best replacement when the word itself is not in the index.
     correction: Option<u32>,
     /// The far commoner word this indexed word is probably a typo of.
@@ -187,15 +193,19 @@ impl SearchIndex {
                 put(term, 0.9, false);
             }
         }
-        // A word a synonym group (synonyms.toml) joins to others stands for them too, below
-        // any spelling of the word itself.
-        if !open && let Some(terms) = self.synonyms.get(stem.as_str()) {
+        // A finished word (in a search, the last word too: it is complete as often as not)
+        // stands for its synonym group's other words (synonyms.toml), below any spelling of
+        // the word itself; a word being typed into autocomplete is completed instead.
+        let finished = !open || mode == Mode::Search;
+        let mut borrowed: Vec<u32> = Vec::new();
+        if finished && let Some(terms) = self.synonyms.get(stem.as_str()) {
             for &term in terms {
                 put(term, SYNONYM_WEIGHT, false);
+                borrowed.push(term);
             }
         }
         // "seven" and "7" are one word written two ways; the way typed still ranks first.
-        if !open {
+        if finished {
             let other = match numbers::word_value(word) {
                 Some(value) => self.term_ids.get(value.to_string().as_str()).copied(),
                 None => numbers::spelled(word).and_then(|w| self.term_ids.get(w).copied()),
@@ -323,6 +333,9 @@ impl SearchIndex {
                 }
             }
         }
+        // The terms the word reaches only as a synonym: they never make it count as rare.
+        borrowed.retain(|t| out.get(t).is_some_and(|&(w, l)| w <= SYNONYM_WEIGHT && !l));
+        borrowed.sort_unstable();
         let mut expansions: Vec<(u32, f32, bool)> =
             out.into_iter().map(|(t, (w, l))| (t, w, l)).collect();
         expansions.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -344,6 +357,7 @@ impl SearchIndex {
             terms: expansions,
             near,
             edits,
+            borrowed,
             correction,
             typo_of,
         }
@@ -618,7 +632,8 @@ impl SearchIndex {
     pub(crate) fn evaluate(&self, catalog: &Catalog, query: &Query<'_>) -> Outcome {
         let open_last = ends_mid_word(query.text);
         let mut typed = tokens(query.text);
-        numbers::join_spelled(&mut typed, open_last);
+        // In a search the last word is read as finished too (see `expand`).
+        numbers::join_spelled(&mut typed, open_last && query.mode == Mode::Suggest);
         // The words as read, and the same with every word that might be two run together
         // split: when they differ, the query is ranked both ways and the better reading kept.
         let mut words: Vec<String> = Vec::with_capacity(typed.len());
@@ -672,19 +687,26 @@ impl SearchIndex {
                     terms: expansions,
                     near,
                     edits,
+                    borrowed,
                     correction,
                     typo_of,
                 } = self.expand(w, open, query.mode);
                 // A word weighs what the word itself is worth: its own rarity when indexed
                 // (that of the word it is probably a typo of, if any), else that of its rarest
                 // candidate. Variants never weigh more than the word.
+                // A synonym (reached only as one) counts only when nothing else is reached.
+                let own = |(t, _, _): &&(u32, f32, bool)| borrowed.binary_search(t).is_err();
                 let idf = match typo_of.or_else(|| self.term_ids.get(w.as_str()).copied()) {
                     Some(t) => self.term_idf(t),
-                    None => expansions
+                    None => (expansions
                         .iter()
-                        .map(|(t, _, _)| self.term_idf(*t))
-                        .reduce(f32::max)
-                        .unwrap_or(self.idf(0)),
+                        .filter(own)
+                        .map(|(t, _, _)| self.term_idf(*t)))
+                    .reduce(f32::max)
+                    .or_else(|| {
+                        (expansions.iter().map(|(t, _, _)| self.term_idf(*t))).reduce(f32::max)
+                    })
+                    .unwrap_or(self.idf(0)),
                 };
                 let idf = if is_stopword(w) { idf.min(0.5) } else { idf };
                 let edit_idf = edits
@@ -699,6 +721,7 @@ impl SearchIndex {
                     idf,
                     edits,
                     edit_idf,
+                    borrowed,
                     deferred: false,
                     correction,
                 }
@@ -709,11 +732,12 @@ impl SearchIndex {
         }
         // Very common terms are scored only for the candidates that rarer terms found, when
         // there are any: walking their long posting lists would decide nothing.
-        let has_rare = query_tokens.iter().any(|t| {
-            t.expansions
-                .iter()
-                .any(|(term, _, _)| !self.is_common(*term))
-        });
+        let own_rare = |t: &Token| {
+            t.expansions.iter().any(|(term, _, _)| {
+                !self.is_common(*term) && t.borrowed.binary_search(term).is_err()
+            })
+        };
+        let has_rare = query_tokens.iter().any(own_rare);
         if has_rare {
             for token in &mut query_tokens {
                 token.deferred = token
@@ -823,7 +847,11 @@ impl SearchIndex {
             .windows(2)
             .map(|w| pair_weight(&w[0], &w[1]))
             .sum();
-        let norm = total_idf * (1.0 + COMPACTNESS_WEIGHT + SPAN_WEIGHT) + max_bonus;
+        // A perfect match's score: what a hit's score is shown as a share of. The unbroken-span
+        // bonus orders hits (`rank`) but is not part of the score shown, so how sure an answer
+        // looks does not depend on it.
+        let norm = total_idf * (1.0 + COMPACTNESS_WEIGHT) + max_bonus;
+        let rank_norm = norm + total_idf * SPAN_WEIGHT;
         // Text being typed is a phrase being recalled from its start: an entry that continues
         // it (the words before the unfinished one adjacent and in order) comes before any
         // entry that has the words apart, whatever their rarity.
@@ -892,10 +920,13 @@ impl SearchIndex {
             // Words close together, in any order: "shuffled" recollections of one sentence.
             let (present_idf, compactness, unbroken) = compactness(&at, &query_tokens, &mut window);
             score += COMPACTNESS_WEIGHT * compactness * present_idf;
-            if unbroken {
-                score += SPAN_WEIGHT * present_idf;
-            }
+            let span = if unbroken {
+                SPAN_WEIGHT * present_idf
+            } else {
+                0.0
+            };
             let normalised = (score / norm).clamp(0.0, 1.0);
+            let rank = ((score + span) / rank_norm).clamp(0.0, 1.0);
             let coverage = if total_idf > 0.0 {
                 covered / total_idf
             } else {
@@ -909,6 +940,7 @@ impl SearchIndex {
             hits.push(Ranked {
                 completes,
                 continues,
+                rank,
                 score: normalised,
                 coverage,
                 doc,
@@ -918,7 +950,7 @@ impl SearchIndex {
         hits.sort_unstable_by(|a, b| {
             (b.completes, b.continues)
                 .cmp(&(a.completes, a.continues))
-                .then(b.score.total_cmp(&a.score))
+                .then(b.rank.total_cmp(&a.rank))
                 .then(a.doc.cmp(&b.doc))
         });
         let confident = hits
@@ -984,6 +1016,9 @@ struct Occurrence {
 struct Ranked {
     completes: usize,
     continues: usize,
+    /// What orders hits of equal continuation: the score with the unbroken-span bonus.
+    rank: f32,
+    /// The score shown, 0..=1 of a perfect match.
     score: f32,
     coverage: f32,
     doc: u32,
