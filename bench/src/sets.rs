@@ -52,8 +52,8 @@ pub const QUESTION_SETS: [(&str, &str, &str); 5] = [
         "fourth",
         "questions-heldout-4.toml",
         "held out, written 2026-12-02 (fifth session) before that session's changes, by an \
-         engineer who saw neither the ranking, topics.toml nor the other sets; run only for its \
-         final report",
+         engineer who saw neither the ranking, topics.toml nor the other sets; first run for that \
+         session's final report (0.880)",
     ),
 ];
 /// Queries per kind in each set.
