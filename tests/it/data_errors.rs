@@ -333,6 +333,18 @@ fn a_name_title_or_text_of_only_invisible_characters_is_reported_as_blank() {
     assert!(errors[0].starts_with("quotes.toml:2:6: "), "{errors:?}");
 }
 
+/// Asserts, for each (case name, file text, message start), that `errors_of` the text include
+/// an error starting with that message.
+fn assert_each_error(cases: &[(&str, String, &str)], errors_of: impl Fn(&str) -> Vec<String>) {
+    for (name, text, want) in cases {
+        let errors = errors_of(text);
+        assert!(
+            errors.iter().any(|e| e.starts_with(want)),
+            "{name}: expected an error starting with\n  {want}\ngot\n  {errors:#?}"
+        );
+    }
+}
+
 fn errors_with_topics(file: Option<File>, text: &str, topics: Option<&str>) -> Vec<String> {
     let mut files = [SPEAKERS, SOURCES, QUOTES, FACTS];
     if let Some(file) = file {
@@ -567,13 +579,7 @@ fn each_topics_toml_error_is_reported_at_its_position() {
         ),
         ("malformed file", "[[topic]\n".into(), "topics.toml:1:"),
     ];
-    for (name, topics, want) in cases {
-        let errors = errors_with_topics(None, "", Some(topics));
-        assert!(
-            errors.iter().any(|e| e.starts_with(want)),
-            "{name}: expected an error starting with\n  {want}\ngot\n  {errors:#?}"
-        );
-    }
+    assert_each_error(cases, |topics| errors_with_topics(None, "", Some(topics)));
 }
 
 #[test]
@@ -665,16 +671,12 @@ fn synonyms_toml_is_optional_and_each_of_its_errors_is_reported_at_its_position(
             "synonyms.toml:4:1: unknown key `word` in [[synonym]] (did you mean `words`?)",
         ),
     ];
-    for (name, synonyms, want) in cases {
-        let errors = match parse_with_extras(files, None, Some(synonyms)) {
+    assert_each_error(cases, |synonyms| {
+        match parse_with_extras(files, None, Some(synonyms)) {
             Ok(_) => Vec::new(),
-            Err(errors) => errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        };
-        assert!(
-            errors.iter().any(|e| e.starts_with(want)),
-            "{name}: expected an error starting with\n  {want}\ngot\n  {errors:#?}"
-        );
-    }
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+        }
+    });
     // A value that is not a list is reported once, as what it should be.
     let errors =
         parse_with_extras(files, None, Some(&format!("{g}words = \"troops\"\n"))).unwrap_err();

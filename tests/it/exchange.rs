@@ -57,6 +57,16 @@ fn empty_database(dir: &Path) -> std::path::PathBuf {
     data
 }
 
+/// The keys of an exported JSON object.
+fn top_keys(value: &serde_json::Value) -> Vec<&str> {
+    value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
 fn export(dir: &Path, data: &str, args: &[&str]) -> String {
     let mut all = vec!["--data", data, "export"];
     all.extend_from_slice(args);
@@ -709,12 +719,7 @@ fn topics_are_exported_as_the_fifth_kind_in_every_format() {
     let (dir, _, _) = workspace();
     let json = export(dir.path(), "data", &[]);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let keys: Vec<&str> = value
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = top_keys(&value);
     let mut sorted_by_place = keys.clone();
     sorted_by_place.sort_by_key(|k| json.find(&format!("\n  \"{k}\": [")).unwrap());
     assert_eq!(
@@ -728,12 +733,7 @@ fn topics_are_exported_as_the_fifth_kind_in_every_format() {
     std::fs::remove_file(dir.path().join("data/synonyms.toml")).unwrap();
     let without: serde_json::Value =
         serde_json::from_str(&export(dir.path(), "data", &[])).unwrap();
-    let keys: Vec<&str> = without
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = top_keys(&without);
     assert_eq!(keys.len(), 5, "{keys:?}");
     assert!(without.get("synonyms").is_none(), "{keys:?}");
     assert_eq!(
