@@ -15,6 +15,8 @@ use std::ops::Range;
 use toml_edit::{Item, Value};
 use unicode_normalization::char::is_combining_mark;
 
+use super::search::normalize;
+
 use super::catalog::Catalog;
 use super::diag::{Diagnostic, SourceText};
 use super::model::{
@@ -954,7 +956,8 @@ fn synonym(values: &mut Values) -> Option<Synonym> {
 pub const MAX_SYNONYMS: usize = 20;
 
 /// A list of two to [`MAX_SYNONYMS`] single words (letters and digits, with their accents, and
-/// an apostrophe), none twice whatever its case: a synonym group's `words`.
+/// an apostrophe), none twice as search reads words (case, accents, width), none a function
+/// word search ignores: a synonym group's `words`.
 fn read_words(
     checker: &mut Checker<'_>,
     record: &Record<'_>,
@@ -974,6 +977,8 @@ fn read_words(
     let span = field.node.span();
     let is_list = field.node.value().is_some_and(Value::is_array);
     let mut kept: Vec<Spanned<String>> = Vec::new();
+    // Each kept word as search reads it.
+    let mut read_as: Vec<String> = Vec::new();
     let mut read = 0;
     for word in checker.string_list(record, name) {
         read += 1;
@@ -990,15 +995,36 @@ fn read_words(
                     word.value
                 ),
             );
-        } else if kept
-            .iter()
-            .any(|k| k.value.to_lowercase() == word.value.to_lowercase())
-        {
+            continue;
+        }
+        let token = match normalize::tokens(&word.value).as_slice() {
+            [one] => one.clone(),
+            _ => {
+                checker.error(
+                    word.span.clone(),
+                    format!(
+                        "`{name}` holds {:?}: search reads it as more than one word (each character of Chinese or Japanese is a word of its own)",
+                        word.value
+                    ),
+                );
+                continue;
+            }
+        };
+        if normalize::is_stopword(&token) {
+            checker.error(
+                word.span.clone(),
+                format!(
+                    "`{name}` holds {:?}, a function word search does not look for: leave it out",
+                    word.value
+                ),
+            );
+        } else if read_as.contains(&token) {
             checker.error(
                 word.span.clone(),
                 format!("`{name}` lists {:?} twice", word.value),
             );
         } else {
+            read_as.push(token);
             kept.push(word);
         }
     }

@@ -138,6 +138,17 @@ fn search_prints_the_full_answer_as_text() {
 }
 
 #[test]
+fn a_word_only_the_synonym_list_knows_is_answered_on_the_bundled_data() {
+    // "pact" is in no record; data/synonyms.toml groups it with "alliance". As `/quote` sends
+    // a query: no space after the word.
+    let output = quotebot(repo(), &["search", "--json", "--limit", "1", "pact"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(value["confident"], true, "{value}");
+    let id = value["results"][0]["id"].as_str().unwrap();
+    assert!(id.contains("alliance"), "{value}");
+}
+
+#[test]
 fn search_json_has_the_contract_shape() {
     let output = quotebot(
         repo(),

@@ -661,6 +661,21 @@ fn synonyms_toml_is_optional_and_each_of_its_errors_is_reported_at_its_position(
             "synonyms.toml:3:9: `words` lists 21 words, more than the 20 a group may hold",
         ),
         (
+            "a function word",
+            format!("{g}words = [\"said\", \"told\", \"the\"]\n"),
+            "synonyms.toml:3:26: `words` holds \"the\", a function word search does not look for",
+        ),
+        (
+            "the same word written two ways",
+            format!("{g}words = [\"café\", \"cafe\\u0301\"]\n"),
+            "synonyms.toml:3:18: `words` lists \"cafe\\u{301}\" twice",
+        ),
+        (
+            "a word search reads as two",
+            format!("{g}words = [\"peace\", \"和平\"]\n"),
+            "synonyms.toml:3:19: `words` holds \"和平\": search reads it as more than one word",
+        ),
+        (
             "duplicate id",
             format!("{good}\n[[synonym]]\nid = \"troops\"\nwords = [\"army\", \"military\"]\n"),
             "synonyms.toml:6:6: duplicate synonym group id `troops`",
@@ -685,6 +700,6 @@ fn synonyms_toml_is_optional_and_each_of_its_errors_is_reported_at_its_position(
     let decomposed = "[[synonym]]\nid = \"cafe\"\nwords = [\"cafe\\u0301\", \"coffeehouse\"]\n";
     parse_with_extras(files, None, Some(decomposed)).expect("a decomposed accent is a letter");
     // A group's id may be a record's or a topic's: synonym groups are a namespace of their own.
-    let same_id = "[[synonym]]\nid = \"s\"\nwords = [\"say\", \"state\"]\n";
+    let same_id = "[[synonym]]\nid = \"s\"\nwords = [\"speak\", \"state\"]\n";
     parse_with_extras(files, None, Some(same_id)).expect("a group may share a speaker's id");
 }

@@ -694,18 +694,16 @@ impl SearchIndex {
                 // A word weighs what the word itself is worth: its own rarity when indexed
                 // (that of the word it is probably a typo of, if any), else that of its rarest
                 // candidate. Variants never weigh more than the word.
-                // A synonym (reached only as one) counts only when nothing else is reached.
-                let own = |(t, _, _): &&(u32, f32, bool)| borrowed.binary_search(t).is_err();
+                // A word the index lacks but a synonym group names weighs what its synonyms
+                // do ("pact" as "alliance"), not its rarest completion or typo neighbour.
+                let synonym = |(t, _, _): &&(u32, f32, bool)| borrowed.binary_search(t).is_ok();
                 let idf = match typo_of.or_else(|| self.term_ids.get(w.as_str()).copied()) {
                     Some(t) => self.term_idf(t),
                     None => (expansions
                         .iter()
-                        .filter(own)
+                        .filter(|e| borrowed.is_empty() || synonym(e))
                         .map(|(t, _, _)| self.term_idf(*t)))
                     .reduce(f32::max)
-                    .or_else(|| {
-                        (expansions.iter().map(|(t, _, _)| self.term_idf(*t))).reduce(f32::max)
-                    })
                     .unwrap_or(self.idf(0)),
                 };
                 let idf = if is_stopword(w) { idf.min(0.5) } else { idf };
