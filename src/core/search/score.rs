@@ -1092,7 +1092,7 @@ fn compactness(
         hits.extend(positions.iter().map(|o| (o.pos, i, o.weight >= 1.0)));
     }
     hits.sort_unstable_by_key(|&(pos, i, _)| (pos, i));
-    let best_span = shortest_span(hits, at.len(), false, present);
+    let best_span = shortest_span(hits, false, present);
     // Each word weighs its rarity times how surely it matched (a typo less than the word).
     let present_idf: f32 = at
         .iter()
@@ -1102,17 +1102,16 @@ fn compactness(
     let compactness = (present as f32 / best_span as f32).min(1.0);
     // Only words matched as typed count here: the bonus must not lift a typo-corrected match
     // over the exact words further apart.
-    let unbroken =
-        present == at.len() && shortest_span(hits, at.len(), true, at.len()) as usize <= at.len();
+    let unbroken = present == at.len() && shortest_span(hits, true, at.len()) as usize <= at.len();
     (present_idf, compactness, unbroken)
 }
 
 /// The length in places of the shortest stretch of text holding an occurrence of `needed`
 /// different query words (with `exact`, only occurrences matched as typed), from `hits` in
 /// text order; `u32::MAX` when there is none.
-fn shortest_span(hits: &[(u32, usize, bool)], words: usize, exact: bool, needed: usize) -> u32 {
+fn shortest_span(hits: &[(u32, usize, bool)], exact: bool, needed: usize) -> u32 {
+    // Query words are at most MAX_TOKENS.
     let mut counts = [0u16; MAX_TOKENS];
-    let counts = &mut counts[..words];
     let mut distinct = 0;
     let mut best_span = u32::MAX;
     let mut left = 0;
