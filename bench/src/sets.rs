@@ -29,7 +29,7 @@ pub fn seed_role(seed: u64) -> &'static str {
 
 /// The question sets: the name `--questions` takes, the file under benches/queries, and who
 /// may tune on it.
-pub const QUESTION_SETS: [(&str, &str, &str); 5] = [
+pub const QUESTION_SETS: [(&str, &str, &str); 6] = [
     ("dev", "questions.toml", "tuning"),
     (
         "heldout",
@@ -54,6 +54,13 @@ pub const QUESTION_SETS: [(&str, &str, &str); 5] = [
         "held out, written 2026-12-02 (fifth session) before that session's changes, by an \
          engineer who saw neither the ranking, topics.toml nor the other sets; first run for that \
          session's final report (0.880)",
+    ),
+    (
+        "fifth",
+        "questions-heldout-5.toml",
+        "held out, written 2026-12-03 (sixth session) before that session's changes, by an \
+         engineer who read only data/'s quotes, facts, speakers and sources and the seed article; \
+         first run for that session's final report",
     ),
 ];
 /// Queries per kind in each set.
