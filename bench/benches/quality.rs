@@ -150,6 +150,12 @@ struct Args {
     questions: Vec<&'static str>,
     baseline: usize,
     show_misses: usize,
+    /// Print quotebot's N slowest queries (search and suggest, as typed) after the latency table.
+    show_slowest: usize,
+    /// Each quotebot query once, as typed, and nothing else (no clean twins, no timing, no
+    /// peers, no tables): a fixed workload for counting instructions under
+    /// `valgrind --tool=callgrind`, which repeat where timings on a shared machine do not.
+    once: bool,
     freeze_check: bool,
     /// Leave tantivy and the strsim baseline out (a quicker run while tuning).
     peers: bool,
@@ -193,6 +199,8 @@ fn main() {
         questions: vec!["dev"],
         baseline: 10,
         show_misses: 0,
+        show_slowest: 0,
+        once: false,
         freeze_check: true,
         peers: true,
     };
@@ -225,8 +233,10 @@ fn main() {
             }
             "--baseline" => args.baseline = value().parse().unwrap_or_else(|e| die(e)),
             "--show-misses" => args.show_misses = value().parse().unwrap_or_else(|e| die(e)),
+            "--show-slowest" => args.show_slowest = value().parse().unwrap_or_else(|e| die(e)),
             "--no-freeze-check" => args.freeze_check = false,
             "--no-peers" => args.peers = false,
+            "--once" => args.once = true,
             other => die(format!("unknown argument {other}")),
         }
     }
@@ -274,6 +284,23 @@ fn run(mut args: Args) {
         sets_by_seed.push((seed, queries));
     }
 
+    if args.once {
+        let snapshot = Snapshot::new(catalog);
+        let mut right = 0;
+        let mut total = 0;
+        for (_, queries) in &sets_by_seed {
+            for q in queries {
+                let relevant: HashSet<&str> = q.relevant.iter().map(String::as_str).collect();
+                let ids = quotebot_ids(&snapshot, &q.query, q.mode);
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                right += usize::from(rank(&ids, &relevant) == Some(0));
+                total += 1;
+            }
+        }
+        println!("once: {total} queries, {right} right first");
+        return;
+    }
+
     // quotebot
     let mut builds = Vec::new();
     for _ in 0..3 {
@@ -287,6 +314,7 @@ fn run(mut args: Args) {
     let rss_build = peak_rss_mb();
     let mut qb: Vec<PeerTallies> = Vec::new();
     let mut all_suggest = Vec::new();
+    let mut slowest: Vec<(Duration, Mode, &str)> = Vec::new();
     for (_, queries) in &sets_by_seed {
         let mut t = PeerTallies::default();
         for q in queries {
@@ -296,6 +324,7 @@ fn run(mut args: Args) {
                 Mode::Search => t.search_times.push(took),
                 Mode::Suggest => t.suggest_times.push(took),
             }
+            slowest.push((took, q.mode, &q.query));
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             let r = rank(&ids, &relevant);
             if r != Some(0) && args.show_misses > 0 {
@@ -327,6 +356,9 @@ fn run(mut args: Args) {
             // Autocomplete runs on every keystroke of any query.
             let (_, took) = timed(|| quotebot_ids(&snapshot, &q.query, Mode::Suggest));
             all_suggest.push(took);
+            if q.mode == Mode::Search {
+                slowest.push((took, Mode::Suggest, &q.query));
+            }
         }
         qb.push(t);
     }
@@ -512,6 +544,13 @@ fn run(mut args: Args) {
     line("tantivy", "search", gather(&tv, false));
     line("tantivy", "suggest (fuzzy prefix)", gather(&tv, true));
     line("strsim baseline", "search", gather(&bs, false));
+    if args.show_slowest > 0 {
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+        println!("\nquotebot's {} slowest queries:", args.show_slowest);
+        for (took, mode, query) in slowest.iter().take(args.show_slowest) {
+            println!("  {:.3} ms {mode:?} {query:?}", took.as_secs_f64() * 1000.0);
+        }
+    }
     println!(
         "\nindex build: quotebot {qb_build:.0} ms (median of 3), tantivy {tv_build:.0} ms (1 thread, once); \
          quotebot peak RSS after load {rss_load:.0} MB, after index build {rss_build:.0} MB, after its queries {rss_qb:.0} MB; \
