@@ -33,10 +33,43 @@ pub(crate) mod field {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Posting {
     pub doc: u32,
+    /// What the term is worth in this document before the query word's weight and rarity:
+    /// [`field_score`], worked out once at build time (the first pass reads it for every
+    /// posting it walks, and the document's length would be a look-up per posting).
+    pub score: f32,
     /// Occurrences in the text field, saturated.
     pub tf: u8,
     /// The fields the term occurs in, as `field` bits.
     pub fields: u8,
+}
+
+/// BM25's term-frequency saturation and length normalisation for the text field.
+const K1: f32 = 1.2;
+const B: f32 = 0.1;
+
+/// How well a term's occurrences in one document match it: BM25's share for the text field
+/// (`tf` occurrences in a text of `len` tokens, `avg_len` on average), or a fixed weight for a
+/// speaker name, alias, role, topic, context or source title, whichever is best.
+fn field_score(tf: u8, fields: u8, len: u32, avg_len: f32) -> f32 {
+    let mut best: f32 = 0.0;
+    if fields & field::TEXT != 0 {
+        let norm = 1.0 - B + B * len as f32 / avg_len;
+        let tf = tf as f32;
+        best = (tf * (1.0 + K1) / (tf + K1 * norm)).min(1.0);
+    }
+    for (bit, weight) in [
+        (field::SPEAKER, 0.9),
+        (field::ALIAS, 0.85),
+        (field::ROLE, 0.7),
+        (field::TOPIC, 0.6),
+        (field::CONTEXT, 0.6),
+        (field::SOURCE, 0.4),
+    ] {
+        if fields & bit != 0 {
+            best = best.max(weight);
+        }
+    }
+    best
 }
 
 #[derive(Debug, Clone)]
@@ -98,7 +131,6 @@ pub struct SearchIndex {
     /// From `synonyms.toml`: the stem of a word of a group to the indexed terms of the group's
     /// other words (each with the terms sharing its stem).
     pub(crate) synonyms: HashMap<String, Vec<u32>>,
-    pub(crate) avg_len: f32,
     scratch: Mutex<Vec<Scratch>>,
 }
 
@@ -346,9 +378,12 @@ impl SearchIndex {
                 });
             }
             for &(term, tf, fields) in &doc_terms {
-                builder.terms[term as usize]
-                    .postings
-                    .push(Posting { doc, tf, fields });
+                builder.terms[term as usize].postings.push(Posting {
+                    doc,
+                    score: 0.0,
+                    tf,
+                    fields,
+                });
             }
             total_len += text_tokens.len() as u64;
             docs.push(Doc {
@@ -388,6 +423,11 @@ impl SearchIndex {
         } else {
             (total_len as f32 / docs.len() as f32).max(1.0)
         };
+        for term in &mut builder.terms {
+            for p in &mut term.postings {
+                p.score = field_score(p.tf, p.fields, docs[p.doc as usize].len, avg_len);
+            }
+        }
         SearchIndex {
             docs,
             terms: builder.terms,
@@ -398,7 +438,6 @@ impl SearchIndex {
             stem_ids: builder.stems,
             positions,
             synonyms,
-            avg_len,
             scratch: Mutex::new(Vec::new()),
         }
     }

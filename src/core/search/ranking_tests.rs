@@ -738,3 +738,32 @@ fn a_common_word_with_a_rare_synonym_still_finds_the_entries_holding_it() {
         "{ids:?}"
     );
 }
+
+#[test]
+fn a_phrase_of_everyday_words_is_found_through_the_rarer_word_being_typed() {
+    // "and" and "this" are in every entry; only a thousand have a word beginning "ye", apart
+    // from them, and one, the last, continues "and this ye…" (and is a little longer than
+    // the rest, so the words alone rank it last). Checked by the finished words
+    // alone, the phrase check reads the entries in turn and runs out of positions before the
+    // last; walking the word being typed too leaves only the thousand and one to read.
+    let filler = "was one of many long and plain entries, written here to make the text \
+                  long enough: rivers, bridges, roads, farms, schools, ports, mills, mines, \
+                  shops, banks, courts, halls, parks, fields, lakes, hills and towns";
+    let mut quotes: Vec<(String, String)> = (0..3000)
+        .map(|i| (format!("plain-{i}"), format!("And this {i} {filler}")))
+        .collect();
+    quotes.extend((0..1000).map(|i| {
+        (
+            format!("apart-{i}"),
+            format!("And this {i} {filler}, and a good year"),
+        )
+    }));
+    // As long as the others and a word longer, so the words alone rank it below all of them.
+    quotes.push((
+        "continues".into(),
+        format!("And this year 4000 {filler}, and a good long day"),
+    ));
+    let catalog = catalog_of(&quotes);
+    assert_first(&catalog, "And this ye", Mode::Suggest, "continues");
+    assert_first(&catalog, "and htis yea", Mode::Suggest, "continues");
+}

@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 
-use super::index::{Posting, Scratch, SearchIndex, deletion_hashes, field, stemmer};
+use super::index::{Scratch, SearchIndex, deletion_hashes, field, stemmer};
 use super::normalize::{ends_mid_word, hangul_carry, is_stopword, search_tokens as tokens};
 use super::{Hit, Mode, Outcome, Query, numbers};
 use crate::core::catalog::{Catalog, Entry};
@@ -31,6 +31,8 @@ const PHRASE_SCAN_BUDGET: usize = 30_000;
 const PHRASE_MAX_WORDS: usize = 12;
 /// Text positions read to check that those documents hold the phrase.
 const PHRASE_POSITIONS_BUDGET: usize = 100_000;
+/// Documents whose positions the phrase pass reads at most (the first pass's best of them).
+const PHRASE_DOCS: usize = 3_000;
 /// Terms scanned when looking for a completion of a mistyped unfinished word.
 const MAX_FUZZY_PREFIX_SCAN: usize = 20_000;
 /// Postings one query word may walk in the first pass; the rest is left to re-ranking.
@@ -49,8 +51,6 @@ const TYPO_ODDS: usize = 50;
 /// What a word of a synonym group is worth for another word of it: below the word's own
 /// stem (0.9) and digits (0.8).
 const SYNONYM_WEIGHT: f32 = 0.7;
-const K1: f32 = 1.2;
-const B: f32 = 0.1;
 
 /// Below this normalised score, or this share of the query matched, the best hit is offered
 /// as "did you mean" rather than as the answer.
@@ -142,29 +142,6 @@ impl SearchIndex {
     fn commonness(&self, term: u32) -> f32 {
         let df = self.terms[term as usize].postings.len() as f32;
         (1.0 + df).ln() / (1.0 + self.docs.len() as f32).ln().max(f32::EPSILON)
-    }
-
-    fn field_score(&self, posting: &Posting) -> f32 {
-        let mut best: f32 = 0.0;
-        if posting.fields & field::TEXT != 0 {
-            let len = self.docs[posting.doc as usize].len as f32;
-            let norm = 1.0 - B + B * len / self.avg_len;
-            let tf = posting.tf as f32;
-            best = (tf * (1.0 + K1) / (tf + K1 * norm)).min(1.0);
-        }
-        for (bit, weight) in [
-            (field::SPEAKER, 0.9),
-            (field::ALIAS, 0.85),
-            (field::ROLE, 0.7),
-            (field::TOPIC, 0.6),
-            (field::CONTEXT, 0.6),
-            (field::SOURCE, 0.4),
-        ] {
-            if posting.fields & bit != 0 {
-                best = best.max(weight);
-            }
-        }
-        best
     }
 
     /// The terms a query word may stand for, with match weights, and whether each is the
@@ -319,14 +296,23 @@ impl SearchIndex {
             }
             if n >= 4 {
                 // A typo in the word being typed: any term whose start is one edit away.
+                // Compared byte by byte when both are ASCII (most words), else by character.
                 let typed: Vec<char> = word.chars().collect();
                 let mut head = [0u8; 4];
                 let head = typed[0].encode_utf8(&mut head);
                 let mut buffer = Vec::with_capacity(n + 2);
+                let ascii = word.is_ascii();
                 for &term in self.prefix_range(head).iter().take(MAX_FUZZY_PREFIX_SCAN) {
-                    buffer.clear();
-                    buffer.extend(self.terms[term as usize].text.chars().take(n + 2));
-                    if one_edit_prefix(&typed, &buffer) {
+                    let text = self.terms[term as usize].text.as_bytes();
+                    let start = &text[..text.len().min(n + 2)];
+                    let close = if ascii && start.is_ascii() {
+                        one_edit_prefix(word.as_bytes(), start)
+                    } else {
+                        buffer.clear();
+                        buffer.extend(self.terms[term as usize].text.chars().take(n + 2));
+                        one_edit_prefix(&typed, &buffer)
+                    };
+                    if close {
                         put(term, prefix_weight * 0.7, false);
                         edits.push(term);
                     }
@@ -411,43 +397,77 @@ impl SearchIndex {
     /// being typed, adjacent and in order, then a completion of it), found by word order
     /// rather than by rarity, which the first pass goes by and which cannot tell "the United
     /// States comm…" from a quote with "United States" in one place and "committee" in
-    /// another. Walks the text postings of the finished words (a very common word only when
-    /// it is the rarest: its place is checked in the positions anyway), then reads the
-    /// positions of the documents that hold all of them and that `admits` (the query's
-    /// filters). `mark_phrase_terms` must have run.
+    /// another. Walks the text postings of the query's words, the one being typed included
+    /// (every completion `mark_phrase_terms` marked): the rarest always (a very common word
+    /// too when it is the rarest), every other one that is neither very common nor past the
+    /// scan budget; then reads the positions of the documents that hold all the walked words
+    /// and that `admits` (the query's filters). Needing every affordable word, not only the
+    /// rarest, keeps the documents whose positions are read few, so that a phrase of everyday
+    /// words ("and this ye…") is not lost past the positions budget. `mark_phrase_terms` must
+    /// have run with the same `open`.
     fn phrase_candidates(
         &self,
         tokens: &[Token],
+        open: bool,
         scratch: &mut Scratch,
         admits: impl Fn(u32) -> bool,
     ) -> Vec<u32> {
         let last = tokens.len() - 1;
-        let costs: Vec<usize> = tokens[..last]
-            .iter()
-            .map(|t| {
-                t.terms()
-                    .map(|term| self.terms[term as usize].postings.len())
-                    .sum()
+        // The completions of the word being typed, as `mark_phrase_terms` marked them; none
+        // when there are too many to walk (then that word is not walked: its place is still
+        // checked in the positions).
+        let mut completions: Vec<&[u32]> = Vec::new();
+        if open {
+            let word = &tokens[last].text;
+            for prefix in std::iter::once(word.clone()).chain(hangul_carry(word)) {
+                let range = self.prefix_range(&prefix);
+                if range.len() > MAX_PHRASE_COMPLETIONS {
+                    completions.clear();
+                    break;
+                }
+                completions.push(range);
+            }
+        }
+        let walk_last = !open || !completions.is_empty();
+        let terms_of = |i: usize| {
+            let extra: &[&[u32]] = if i == last { &completions } else { &[] };
+            tokens[i]
+                .terms()
+                .chain(extra.iter().flat_map(|r| r.iter().copied()))
+        };
+        let postings = |term: u32| self.terms[term as usize].postings.len();
+        let costs: Vec<usize> = (0..tokens.len())
+            .map(|i| {
+                if i == last && !walk_last {
+                    usize::MAX
+                } else {
+                    terms_of(i).map(postings).sum()
+                }
             })
             .collect();
-        let Some(rarest) = (0..last).min_by_key(|&i| costs[i]) else {
+        let Some(rarest) = (0..tokens.len()).min_by_key(|&i| costs[i]) else {
             return Vec::new();
         };
+        if costs[rarest] == usize::MAX {
+            return Vec::new();
+        }
         let Scratch {
+            acc,
             term_bits,
             doc_bits,
             doc_touched,
             ..
         } = scratch;
         let mut required = 0u32;
-        for (i, token) in tokens[..last].iter().enumerate() {
-            let common = costs[i] * 4 > self.docs.len() && costs[i] > COMMON_MIN_POSTINGS;
-            if i != rarest && (common || costs[i] > PHRASE_SCAN_BUDGET) {
+        for (i, &cost) in costs.iter().enumerate() {
+            let affordable = cost <= PHRASE_SCAN_BUDGET
+                && !(cost * 4 > self.docs.len() && cost > COMMON_MIN_POSTINGS);
+            if i != rarest && !affordable {
                 continue;
             }
             required |= 1 << i;
             let mut budget = PHRASE_SCAN_BUDGET;
-            for term in token.terms() {
+            for term in terms_of(i) {
                 let postings = &self.terms[term as usize].postings;
                 let walked = postings.len().min(budget);
                 for p in &postings[..walked] {
@@ -466,15 +486,29 @@ impl SearchIndex {
                 }
             }
         }
+        // The documents holding every walked word. When there are more than the positions
+        // budget can read, the likeliest are read: those the first pass scored highest (they
+        // hold more of the query's words, and rarer ones), not those that come first.
+        let mut eligible: Vec<u32> = doc_touched
+            .iter()
+            .copied()
+            .filter(|&doc| doc_bits[doc as usize] == required)
+            .collect();
+        if eligible.len() > PHRASE_DOCS {
+            let likeliest =
+                |a: &u32, b: &u32| acc[*b as usize].total_cmp(&acc[*a as usize]).then(a.cmp(b));
+            eligible.select_nth_unstable_by(PHRASE_DOCS - 1, likeliest);
+            eligible.truncate(PHRASE_DOCS);
+            eligible.sort_unstable_by(likeliest);
+        }
         let mut out = Vec::new();
         let mut budget = PHRASE_POSITIONS_BUDGET;
         let full = 1u32 << last;
-        for &doc in doc_touched.iter() {
-            if doc_bits[doc as usize] != required
-                || out.len() >= RERANK
-                || budget == 0
-                || !admits(doc)
-            {
+        for doc in eligible {
+            if out.len() >= RERANK || budget == 0 {
+                break;
+            }
+            if !admits(doc) {
                 continue;
             }
             let positions = self.doc_positions(doc);
@@ -599,7 +633,7 @@ impl SearchIndex {
                 budget = budget.saturating_sub(postings.len());
                 let idf = self.match_idf(token, term, literal);
                 for posting in postings {
-                    let score = weight * idf * self.field_score(posting);
+                    let score = weight * idf * posting.score;
                     let slot = &mut best[posting.doc as usize];
                     if *slot == 0.0 {
                         token_touched.push(posting.doc);
@@ -757,16 +791,19 @@ impl SearchIndex {
         let unfiltered = query.kind.is_none() && query.speaker.is_none() && query.topic.is_none();
         let mut scratch = self.take_scratch();
         let mut skip = has_rare;
-        let mut candidates = loop {
+        // Each candidate with its first-pass score beside it, so that choosing the best few
+        // compares values in one array rather than looking each one up in `scratch.acc`.
+        let mut candidates: Vec<(f32, u32)> = loop {
             let skipped = self.accumulate(&query_tokens, skip, &mut scratch);
-            let candidates: Vec<u32> = if unfiltered {
-                scratch.touched.clone()
+            let with_score = |d: &u32| (scratch.acc[*d as usize], *d);
+            let candidates: Vec<(f32, u32)> = if unfiltered {
+                scratch.touched.iter().map(with_score).collect()
             } else {
                 scratch
                     .touched
                     .iter()
-                    .copied()
-                    .filter(|d| passes(*d))
+                    .filter(|d| passes(**d))
+                    .map(with_score)
                     .collect()
             };
             // The filters may have removed every document the rare words found; then the
@@ -781,21 +818,21 @@ impl SearchIndex {
             }
             break candidates;
         };
+        let best_first = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
         let continuation = query.mode == Mode::Suggest && open_last && query_tokens.len() >= 2;
         let rerank = RERANK;
         if candidates.len() > rerank {
-            candidates.select_nth_unstable_by(rerank - 1, |a, b| {
-                scratch.acc[*b as usize].total_cmp(&scratch.acc[*a as usize])
-            });
+            candidates.select_nth_unstable_by(rerank - 1, best_first);
             candidates.truncate(rerank);
         }
+        let mut candidates: Vec<u32> = candidates.into_iter().map(|(_, d)| d).collect();
         let phrase_pass = (2..=PHRASE_MAX_WORDS).contains(&query_tokens.len());
         if phrase_pass {
             // The entries that hold the whole query as a phrase (for text being typed, one
             // that it continues) are re-ranked first, however the first pass ranked them;
             // the first pass's best fill the remaining places.
             self.mark_phrase_terms(&query_tokens, open_last, &mut scratch);
-            let mut phrase = self.phrase_candidates(&query_tokens, &mut scratch, passes);
+            let mut phrase = self.phrase_candidates(&query_tokens, open_last, &mut scratch, passes);
             if !phrase.is_empty() {
                 phrase.sort_unstable();
                 candidates.retain(|doc| phrase.binary_search(doc).is_err());
@@ -1142,8 +1179,8 @@ fn shortest_span(hits: &[(u32, usize, bool)], exact: bool, needed: usize) -> u32
 
 /// Whether the start of `term` is exactly one edit (substitution, insertion, deletion or swap
 /// of neighbours) away from `typed`: "detter" and "deterrence".
-fn one_edit_prefix(typed: &[char], term: &[char]) -> bool {
-    let starts = |a: &[char], b: &[char]| b.len() >= a.len() && b[..a.len()] == *a;
+fn one_edit_prefix<T: PartialEq>(typed: &[T], term: &[T]) -> bool {
+    let starts = |a: &[T], b: &[T]| b.len() >= a.len() && b[..a.len()] == *a;
     let Some(i) = typed.iter().zip(term).position(|(a, b)| a != b) else {
         // No mismatch: `typed` is a prefix (not a typo), or `term` is a prefix of `typed`
         // that is one character short.
@@ -1227,6 +1264,13 @@ mod tests {
                 one_edit_prefix(&chars(typed), &chars(term)),
                 want,
                 "{typed} {term}"
+            );
+            // As `expand` compares ASCII words: bytes, the term cut two past the typed length.
+            let cut = &term.as_bytes()[..term.len().min(typed.len() + 2)];
+            assert_eq!(
+                one_edit_prefix(typed.as_bytes(), cut),
+                want,
+                "{typed} {term} as bytes"
             );
         }
     }
