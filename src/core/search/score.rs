@@ -32,7 +32,7 @@ const PHRASE_MAX_WORDS: usize = 12;
 /// Text positions read to check that those documents hold the phrase.
 const PHRASE_POSITIONS_BUDGET: usize = 100_000;
 /// Documents whose positions the phrase pass reads at most (the first pass's best of them).
-const PHRASE_DOCS: usize = 3_000;
+const PHRASE_DOCS: usize = 5_000;
 /// Terms scanned when looking for a completion of a mistyped unfinished word.
 const MAX_FUZZY_PREFIX_SCAN: usize = 20_000;
 /// Postings one query word may walk in the first pass; the rest is left to re-ranking.
@@ -404,74 +404,60 @@ impl SearchIndex {
     /// and that `admits` (the query's filters). Needing every affordable word, not only the
     /// rarest, keeps the documents whose positions are read few, so that a phrase of everyday
     /// words ("and this ye…") is not lost past the positions budget. `mark_phrase_terms` must
-    /// have run with the same `open`.
+    /// have run.
     fn phrase_candidates(
         &self,
         tokens: &[Token],
-        open: bool,
         scratch: &mut Scratch,
         admits: impl Fn(u32) -> bool,
     ) -> Vec<u32> {
         let last = tokens.len() - 1;
-        // The completions of the word being typed, as `mark_phrase_terms` marked them; none
-        // when there are too many to walk (then that word is not walked: its place is still
-        // checked in the positions).
-        let mut completions: Vec<&[u32]> = Vec::new();
-        if open {
-            let word = &tokens[last].text;
-            for prefix in std::iter::once(word.clone()).chain(hangul_carry(word)) {
-                let range = self.prefix_range(&prefix);
-                if range.len() > MAX_PHRASE_COMPLETIONS {
-                    completions.clear();
-                    break;
-                }
-                completions.push(range);
-            }
-        }
-        let walk_last = !open || !completions.is_empty();
-        let terms_of = |i: usize| {
-            let extra: &[&[u32]] = if i == last { &completions } else { &[] };
-            tokens[i]
-                .terms()
-                .chain(extra.iter().flat_map(|r| r.iter().copied()))
-        };
-        let postings = |term: u32| self.terms[term as usize].postings.len();
-        let costs: Vec<usize> = (0..tokens.len())
-            .map(|i| {
-                if i == last && !walk_last {
-                    usize::MAX
-                } else {
-                    terms_of(i).map(postings).sum()
-                }
-            })
-            .collect();
-        let Some(rarest) = (0..tokens.len()).min_by_key(|&i| costs[i]) else {
-            return Vec::new();
-        };
-        if costs[rarest] == usize::MAX {
-            return Vec::new();
-        }
         let Scratch {
             acc,
             term_bits,
+            marked,
             doc_bits,
             doc_touched,
             ..
         } = scratch;
+        // Every term the phrase check accepts for each word, once: for the word being typed,
+        // every completion `mark_phrase_terms` marked, not only those the first pass walks.
+        let terms_of: Vec<Vec<u32>> = (0..tokens.len())
+            .map(|i| {
+                if i == last {
+                    let bit = 1u32 << last;
+                    let marked = marked.iter().copied();
+                    marked
+                        .filter(|t| term_bits[*t as usize] & bit != 0)
+                        .collect()
+                } else {
+                    tokens[i].terms().collect()
+                }
+            })
+            .collect();
+        let postings = |term: &u32| self.terms[*term as usize].postings.len();
+        let costs: Vec<usize> = terms_of
+            .iter()
+            .map(|terms| terms.iter().map(postings).sum())
+            .collect();
+        let Some(rarest) = (0..tokens.len()).min_by_key(|&i| costs[i]) else {
+            return Vec::new();
+        };
         let mut required = 0u32;
         for (i, &cost) in costs.iter().enumerate() {
-            let affordable = cost <= PHRASE_SCAN_BUDGET
-                && !(cost * 4 > self.docs.len() && cost > COMMON_MIN_POSTINGS);
-            if i != rarest && !affordable {
+            let common = cost.saturating_mul(4) > self.docs.len() && cost > COMMON_MIN_POSTINGS;
+            if i != rarest && (common || cost > PHRASE_SCAN_BUDGET) {
                 continue;
             }
             required |= 1 << i;
             let mut budget = PHRASE_SCAN_BUDGET;
-            for term in terms_of(i) {
+            for &term in &terms_of[i] {
                 let postings = &self.terms[term as usize].postings;
                 let walked = postings.len().min(budget);
                 for p in &postings[..walked] {
-                    if p.fields & field::TEXT == 0 {
+                    // The places the phrase check reads: the text's words and the acronyms
+                    // standing for them.
+                    if p.fields & (field::TEXT | field::ALIAS) == 0 {
                         continue;
                     }
                     let bits = &mut doc_bits[p.doc as usize];
@@ -486,19 +472,26 @@ impl SearchIndex {
                 }
             }
         }
-        // The documents holding every walked word. When there are more than the positions
-        // budget can read, the likeliest are read: those the first pass scored highest (they
-        // hold more of the query's words, and rarer ones), not those that come first.
+        // The documents holding every walked word (and passing the filters). When their
+        // positions are more than the budget can read, the likeliest are read first: those
+        // the first pass scored highest (they hold more of the query's words, and rarer
+        // ones), not those that come first.
         let mut eligible: Vec<u32> = doc_touched
             .iter()
             .copied()
-            .filter(|&doc| doc_bits[doc as usize] == required)
+            .filter(|&doc| doc_bits[doc as usize] == required && admits(doc))
             .collect();
-        if eligible.len() > PHRASE_DOCS {
+        let positions: usize = eligible
+            .iter()
+            .map(|&doc| self.doc_positions(doc).len())
+            .sum();
+        if positions > PHRASE_POSITIONS_BUDGET {
             let likeliest =
                 |a: &u32, b: &u32| acc[*b as usize].total_cmp(&acc[*a as usize]).then(a.cmp(b));
-            eligible.select_nth_unstable_by(PHRASE_DOCS - 1, likeliest);
-            eligible.truncate(PHRASE_DOCS);
+            if eligible.len() > PHRASE_DOCS {
+                eligible.select_nth_unstable_by(PHRASE_DOCS - 1, likeliest);
+                eligible.truncate(PHRASE_DOCS);
+            }
             eligible.sort_unstable_by(likeliest);
         }
         let mut out = Vec::new();
@@ -507,9 +500,6 @@ impl SearchIndex {
         for doc in eligible {
             if out.len() >= RERANK || budget == 0 {
                 break;
-            }
-            if !admits(doc) {
-                continue;
             }
             let positions = self.doc_positions(doc);
             budget = budget.saturating_sub(positions.len());
@@ -832,7 +822,7 @@ impl SearchIndex {
             // that it continues) are re-ranked first, however the first pass ranked them;
             // the first pass's best fill the remaining places.
             self.mark_phrase_terms(&query_tokens, open_last, &mut scratch);
-            let mut phrase = self.phrase_candidates(&query_tokens, open_last, &mut scratch, passes);
+            let mut phrase = self.phrase_candidates(&query_tokens, &mut scratch, passes);
             if !phrase.is_empty() {
                 phrase.sort_unstable();
                 candidates.retain(|doc| phrase.binary_search(doc).is_err());
