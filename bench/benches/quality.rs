@@ -112,8 +112,11 @@ impl Tally {
     }
 }
 
-fn rank(ranked: &[&str], relevant: &HashSet<&str>) -> Option<usize> {
-    ranked.iter().take(10).position(|id| relevant.contains(id))
+fn rank<S: AsRef<str>>(ranked: &[S], relevant: &HashSet<&str>) -> Option<usize> {
+    ranked
+        .iter()
+        .take(10)
+        .position(|id| relevant.contains(id.as_ref()))
 }
 
 fn quotebot_ids(snapshot: &Snapshot, text: &str, mode: Mode) -> Vec<String> {
@@ -292,7 +295,6 @@ fn run(mut args: Args) {
             for q in queries {
                 let relevant: HashSet<&str> = q.relevant.iter().map(String::as_str).collect();
                 let ids = quotebot_ids(&snapshot, &q.query, q.mode);
-                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
                 right += usize::from(rank(&ids, &relevant) == Some(0));
                 total += 1;
             }
@@ -348,7 +350,6 @@ fn run(mut args: Args) {
             }
             t.noisy.entry(q.kind()).or_default().add(r);
             let clean = quotebot_ids(&snapshot, &q.clean, q.mode);
-            let clean: Vec<&str> = clean.iter().map(String::as_str).collect();
             t.clean
                 .entry(q.kind())
                 .or_default()

@@ -303,13 +303,13 @@ impl SearchIndex {
                 let mut buffer = Vec::with_capacity(n + 2);
                 let ascii = word.is_ascii();
                 for &term in self.prefix_range(head).iter().take(MAX_FUZZY_PREFIX_SCAN) {
-                    let text = self.terms[term as usize].text.as_bytes();
-                    let start = &text[..text.len().min(n + 2)];
+                    let text = &self.terms[term as usize].text;
+                    let start = &text.as_bytes()[..text.len().min(n + 2)];
                     let close = if ascii && start.is_ascii() {
                         one_edit_prefix(word.as_bytes(), start)
                     } else {
                         buffer.clear();
-                        buffer.extend(self.terms[term as usize].text.chars().take(n + 2));
+                        buffer.extend(text.chars().take(n + 2));
                         one_edit_prefix(&typed, &buffer)
                     };
                     if close {
@@ -445,8 +445,7 @@ impl SearchIndex {
         };
         let mut required = 0u32;
         for (i, &cost) in costs.iter().enumerate() {
-            let common = cost.saturating_mul(4) > self.docs.len() && cost > COMMON_MIN_POSTINGS;
-            if i != rarest && (common || cost > PHRASE_SCAN_BUDGET) {
+            if i != rarest && (self.too_common(cost) || cost > PHRASE_SCAN_BUDGET) {
                 continue;
             }
             required |= 1 << i;
@@ -648,8 +647,13 @@ impl SearchIndex {
 
     /// Whether a term is too common to walk in the first pass: in a quarter of a large corpus.
     fn is_common(&self, term: u32) -> bool {
-        let df = self.terms[term as usize].postings.len();
-        df * 4 > self.docs.len() && df > COMMON_MIN_POSTINGS
+        self.too_common(self.terms[term as usize].postings.len())
+    }
+
+    /// Whether `postings` postings (one term's, or a word's over all its terms) are in a
+    /// quarter of a large corpus.
+    fn too_common(&self, postings: usize) -> bool {
+        postings.saturating_mul(4) > self.docs.len() && postings > COMMON_MIN_POSTINGS
     }
 
     /// Evaluates a query against this index and the catalog it was built from.
