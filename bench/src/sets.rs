@@ -60,7 +60,7 @@ pub const QUESTION_SETS: [(&str, &str, &str); 6] = [
         "questions-heldout-5.toml",
         "held out, written 2026-12-03 (sixth session) before that session's changes, by an \
          engineer who read only data/'s quotes, facts, speakers and sources and the seed article; \
-         first run for that session's final report",
+         first run for that session's final report (0.920)",
     ),
 ];
 /// Queries per kind in each set.
