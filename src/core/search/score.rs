@@ -358,15 +358,21 @@ impl SearchIndex {
 
     /// Marks, in `scratch.term_bits`, the query words each term may stand for in a phrase:
     /// every word's candidate terms, and every completion of the word being typed (the last),
-    /// not only the most common ones the first pass walks.
-    fn mark_phrase_terms(&self, tokens: &[Token], open: bool, scratch: &mut Scratch) {
+    /// not only the most common ones the first pass walks. Returns the terms marked for the
+    /// last word, each once (what the phrase check walks for it).
+    fn mark_phrase_terms(&self, tokens: &[Token], open: bool, scratch: &mut Scratch) -> Vec<u32> {
         let Scratch {
             term_bits, marked, ..
         } = scratch;
+        let last = tokens.len() - 1;
+        let mut last_terms = Vec::new();
         let mut mark = |term: u32, i: usize| {
             let bits = &mut term_bits[term as usize];
             if *bits == 0 {
                 marked.push(term);
+            }
+            if i == last && *bits & 1 << last == 0 {
+                last_terms.push(term);
             }
             *bits |= 1 << i;
         };
@@ -378,19 +384,18 @@ impl SearchIndex {
                 mark(term, i);
             }
         }
-        let last = tokens.len() - 1;
-        if !open {
-            return;
-        }
-        let word = &tokens[last].text;
-        for prefix in std::iter::once(word.clone()).chain(hangul_carry(word)) {
-            let range = self.prefix_range(&prefix);
-            if range.len() <= MAX_PHRASE_COMPLETIONS {
-                for &term in range {
-                    mark(term, last);
+        if open {
+            let word = &tokens[last].text;
+            for prefix in std::iter::once(word.clone()).chain(hangul_carry(word)) {
+                let range = self.prefix_range(&prefix);
+                if range.len() <= MAX_PHRASE_COMPLETIONS {
+                    for &term in range {
+                        mark(term, last);
+                    }
                 }
             }
         }
+        last_terms
     }
 
     /// The documents whose text continues the whole typed phrase (every word before the one
@@ -403,11 +408,12 @@ impl SearchIndex {
     /// scan budget; then reads the positions of the documents that hold all the walked words
     /// and that `admits` (the query's filters). Needing every affordable word, not only the
     /// rarest, keeps the documents whose positions are read few, so that a phrase of everyday
-    /// words ("and this ye…") is not lost past the positions budget. `mark_phrase_terms` must
-    /// have run.
+    /// words ("and this ye…") is not lost past the positions budget. `last_terms` is what
+    /// `mark_phrase_terms` returned.
     fn phrase_candidates(
         &self,
         tokens: &[Token],
+        last_terms: Vec<u32>,
         scratch: &mut Scratch,
         admits: impl Fn(u32) -> bool,
     ) -> Vec<u32> {
@@ -415,26 +421,16 @@ impl SearchIndex {
         let Scratch {
             acc,
             term_bits,
-            marked,
             doc_bits,
             doc_touched,
             ..
         } = scratch;
         // Every term the phrase check accepts for each word, once: for the word being typed,
-        // every completion `mark_phrase_terms` marked, not only those the first pass walks.
-        let terms_of: Vec<Vec<u32>> = (0..tokens.len())
-            .map(|i| {
-                if i == last {
-                    let bit = 1u32 << last;
-                    let marked = marked.iter().copied();
-                    marked
-                        .filter(|t| term_bits[*t as usize] & bit != 0)
-                        .collect()
-                } else {
-                    tokens[i].terms().collect()
-                }
-            })
-            .collect();
+        // every completion `mark_phrase_terms` marked (`last_terms`), not only those the first
+        // pass walks.
+        let mut terms_of: Vec<Vec<u32>> =
+            tokens[..last].iter().map(|t| t.terms().collect()).collect();
+        terms_of.push(last_terms);
         let postings = |term: &u32| self.terms[*term as usize].postings.len();
         let costs: Vec<usize> = terms_of
             .iter()
@@ -825,8 +821,9 @@ impl SearchIndex {
             // The entries that hold the whole query as a phrase (for text being typed, one
             // that it continues) are re-ranked first, however the first pass ranked them;
             // the first pass's best fill the remaining places.
-            self.mark_phrase_terms(&query_tokens, open_last, &mut scratch);
-            let mut phrase = self.phrase_candidates(&query_tokens, &mut scratch, passes);
+            let last_terms = self.mark_phrase_terms(&query_tokens, open_last, &mut scratch);
+            let mut phrase =
+                self.phrase_candidates(&query_tokens, last_terms, &mut scratch, passes);
             if !phrase.is_empty() {
                 phrase.sort_unstable();
                 candidates.retain(|doc| phrase.binary_search(doc).is_err());
