@@ -138,6 +138,24 @@ fn quotebot_ids(snapshot: &Snapshot, text: &str, mode: Mode) -> Vec<String> {
     }
 }
 
+/// Runs each probe (21 times, or once with `once`) and prints its median time and first ids.
+fn probe(catalog: Catalog, probes: &[(Mode, String)], once: bool) {
+    let snapshot = Snapshot::new(catalog);
+    for (mode, text) in probes {
+        let runs = if once { 1 } else { 21 };
+        let mut times = Vec::with_capacity(runs);
+        let mut ids = Vec::new();
+        for _ in 0..runs {
+            let (found, took) = timed(|| quotebot_ids(&snapshot, text, *mode));
+            times.push(took);
+            ids = found;
+        }
+        let median = pct(&mut times, 0.5);
+        let first: Vec<&str> = ids.iter().take(3).map(String::as_str).collect();
+        println!("{median:.3} ms {mode:?} {text:?} -> {}", first.join(", "));
+    }
+}
+
 /// Per peer and kind: noisy and clean tallies.
 #[derive(Default)]
 struct PeerTallies {
@@ -162,6 +180,9 @@ struct Args {
     freeze_check: bool,
     /// Leave tantivy and the strsim baseline out (a quicker run while tuning).
     peers: bool,
+    /// Only these queries (`search:TEXT` or `suggest:TEXT`): each run 21 times and its median
+    /// time and first ids printed; with `--once`, each run once (for callgrind).
+    probes: Vec<(Mode, String)>,
 }
 
 fn write_queries(seed: u64, corpus_dir: &std::path::Path) {
@@ -206,6 +227,7 @@ fn main() {
         once: false,
         freeze_check: true,
         peers: true,
+        probes: Vec::new(),
     };
     while let Some(arg) = raw.next() {
         let mut value = || {
@@ -240,6 +262,17 @@ fn main() {
             "--no-freeze-check" => args.freeze_check = false,
             "--no-peers" => args.peers = false,
             "--once" => args.once = true,
+            "--probe" => {
+                let probe = value();
+                let (mode, text) = match probe.split_once(':') {
+                    Some(("search", text)) => (Mode::Search, text),
+                    Some(("suggest", text)) => (Mode::Suggest, text),
+                    _ => die(format!(
+                        "--probe takes search:TEXT or suggest:TEXT, not {probe}"
+                    )),
+                };
+                args.probes.push((mode, text.to_string()));
+            }
             other => die(format!("unknown argument {other}")),
         }
     }
@@ -271,6 +304,11 @@ fn run(mut args: Args) {
         catalog.topics().len(),
         catalog.synonyms().len()
     );
+
+    if !args.probes.is_empty() {
+        probe(catalog, &args.probes, args.once);
+        return;
+    }
 
     // The frozen sets (checked against the generator that made them after quotebot's figures,
     // so the check's own memory does not count in quotebot's peak RSS).
