@@ -25,14 +25,17 @@ const MAX_PREFIX_TERMS: usize = 64;
 const MAX_PHRASE_COMPLETIONS: usize = 16_384;
 /// Postings walked to find the documents that continue a typed phrase, per word.
 const PHRASE_SCAN_BUDGET: usize = 30_000;
+/// Postings walked, beyond the rarest word's, to narrow the documents whose positions the
+/// phrase pass reads.
+const PHRASE_EXTRA_SCAN_BUDGET: usize = 60_000;
 /// Longer queries (a pasted message, a claim to verify) are not looked for as one phrase, nor
 /// read a second time with run-together words split: their many words find the entry anyway,
 /// and the extra passes would only cost time.
 const PHRASE_MAX_WORDS: usize = 12;
 /// Text positions read to check that those documents hold the phrase.
-const PHRASE_POSITIONS_BUDGET: usize = 100_000;
+const PHRASE_POSITIONS_BUDGET: usize = 50_000;
 /// Documents whose positions the phrase pass reads at most (the first pass's best of them).
-const PHRASE_DOCS: usize = 5_000;
+const PHRASE_DOCS: usize = 2_500;
 /// Terms scanned when looking for a completion of a mistyped unfinished word.
 const MAX_FUZZY_PREFIX_SCAN: usize = 20_000;
 /// Postings one query word may walk in the first pass; the rest is left to re-ranking.
@@ -404,12 +407,14 @@ impl SearchIndex {
     /// States comm…" from a quote with "United States" in one place and "committee" in
     /// another. Walks the text postings of the query's words, the one being typed included
     /// (every completion `mark_phrase_terms` marked): the rarest always (a very common word
-    /// too when it is the rarest), every other one that is neither very common nor past the
-    /// scan budget; then reads the positions of the documents that hold all the walked words
-    /// and that `admits` (the query's filters). Needing every affordable word, not only the
-    /// rarest, keeps the documents whose positions are read few, so that a phrase of everyday
-    /// words ("and this ye…") is not lost past the positions budget. `last_terms` is what
-    /// `mark_phrase_terms` returned.
+    /// too when it is the rarest), then the next rarest in turn while the documents holding
+    /// every word walked have more positions than the budget reads and the scan budget
+    /// allows; then reads the positions of the documents that hold all the walked words and
+    /// that `admits` (the query's filters). Walking a further word only while it narrows a
+    /// set too large to read keeps both costs down: a phrase of everyday words ("and this
+    /// ye…") is not lost past the positions budget, and a rare word's few documents are read
+    /// without walking common words' long lists. `last_terms` is what `mark_phrase_terms`
+    /// returned.
     fn phrase_candidates(
         &self,
         tokens: &[Token],
@@ -436,16 +441,33 @@ impl SearchIndex {
             .iter()
             .map(|terms| terms.iter().map(postings).sum())
             .collect();
-        let Some(rarest) = (0..tokens.len()).min_by_key(|&i| costs[i]) else {
-            return Vec::new();
-        };
+        // The rarest word first; then, while the documents holding every word walked so far
+        // have more positions than the budget reads, the next rarest, if walking it stays
+        // within the scan budget: reading a document's positions costs far more than walking
+        // a posting, and a document that lacks a word cannot hold the phrase.
+        let mut order: Vec<usize> = (0..tokens.len()).collect();
+        order.sort_by_key(|&i| (costs[i], i));
         let mut required = 0u32;
-        for (i, &cost) in costs.iter().enumerate() {
-            if i != rarest && (self.too_common(cost) || cost > PHRASE_SCAN_BUDGET) {
-                continue;
+        let mut extra_budget = PHRASE_EXTRA_SCAN_BUDGET;
+        // The positions of the documents holding every word walked so far.
+        let mut alive_positions = usize::MAX;
+        for (k, &i) in order.iter().enumerate() {
+            let before = required;
+            if k > 0 {
+                if alive_positions <= PHRASE_POSITIONS_BUDGET || costs[i] > extra_budget {
+                    break;
+                }
+                extra_budget -= costs[i];
             }
             required |= 1 << i;
-            let mut budget = PHRASE_SCAN_BUDGET;
+            // The rarest word is walked within the scan budget (a very common word may be the
+            // rarest); a further one whole, or it would drop documents that have it.
+            let mut budget = if k == 0 {
+                PHRASE_SCAN_BUDGET
+            } else {
+                usize::MAX
+            };
+            alive_positions = 0;
             for &term in &terms_of[i] {
                 let postings = &self.terms[term as usize].postings;
                 let walked = postings.len().min(budget);
@@ -456,8 +478,14 @@ impl SearchIndex {
                         continue;
                     }
                     let bits = &mut doc_bits[p.doc as usize];
-                    if *bits == 0 {
-                        doc_touched.push(p.doc);
+                    if *bits == before {
+                        if k == 0 {
+                            doc_touched.push(p.doc);
+                        }
+                        alive_positions += self.doc_positions(p.doc).len();
+                    } else if k > 0 && *bits & before != before {
+                        // Lacks a word walked before: never eligible.
+                        continue;
                     }
                     *bits |= 1 << i;
                 }
@@ -471,28 +499,25 @@ impl SearchIndex {
         // positions are more than the budget can read, the likeliest are read first: those
         // the first pass scored highest (they hold more of the query's words, and rarer
         // ones), not those that come first.
-        let mut eligible: Vec<u32> = doc_touched
-            .iter()
-            .copied()
-            .filter(|&doc| doc_bits[doc as usize] == required && admits(doc))
-            .collect();
-        let positions: usize = eligible
-            .iter()
-            .map(|&doc| self.doc_positions(doc).len())
-            .sum();
+        let mut eligible: Vec<u64> = Vec::with_capacity(doc_touched.len());
+        let mut positions = 0usize;
+        for &doc in doc_touched.iter() {
+            if doc_bits[doc as usize] == required && admits(doc) {
+                eligible.push(best_first_key(acc[doc as usize], doc));
+                positions += self.doc_positions(doc).len();
+            }
+        }
         if positions > PHRASE_POSITIONS_BUDGET {
-            let likeliest =
-                |a: &u32, b: &u32| acc[*b as usize].total_cmp(&acc[*a as usize]).then(a.cmp(b));
             if eligible.len() > PHRASE_DOCS {
-                eligible.select_nth_unstable_by(PHRASE_DOCS - 1, likeliest);
+                eligible.select_nth_unstable(PHRASE_DOCS - 1);
                 eligible.truncate(PHRASE_DOCS);
             }
-            eligible.sort_unstable_by(likeliest);
+            eligible.sort_unstable();
         }
         let mut out = Vec::new();
         let mut budget = PHRASE_POSITIONS_BUDGET;
         let full = 1u32 << last;
-        for doc in eligible {
+        for doc in eligible.into_iter().map(key_doc) {
             if out.len() >= RERANK || budget == 0 {
                 break;
             }
@@ -602,23 +627,39 @@ impl SearchIndex {
         } = scratch;
         let mut skipped = false;
         let mut token_touched: Vec<u32> = Vec::new();
+        let mut walked: Vec<(u32, f32)> = Vec::new();
         for (i, token) in tokens.iter().enumerate() {
             if skip && token.deferred {
                 skipped = true;
                 continue;
             }
+            walked.clear();
             let mut budget = TOKEN_POSTINGS_BUDGET;
             for &(term, weight, literal) in &token.expansions {
-                let postings = &self.terms[term as usize].postings;
-                if skip && (self.is_common(term) || postings.len() > budget) {
+                let postings = self.terms[term as usize].postings.len();
+                if skip && (self.is_common(term) || postings > budget) {
                     // Left to re-ranking, which still sees it in the candidates' positions.
                     skipped = true;
                     continue;
                 }
-                budget = budget.saturating_sub(postings.len());
-                let idf = self.match_idf(token, term, literal);
-                for posting in postings {
-                    let score = weight * idf * posting.score;
+                budget = budget.saturating_sub(postings);
+                walked.push((term, weight * self.match_idf(token, term, literal)));
+            }
+            if let [(term, factor)] = walked[..] {
+                // One term: its scores go straight into the sum (nothing to take the best of).
+                for posting in &self.terms[term as usize].postings {
+                    let d = posting.doc as usize;
+                    if acc[d] == 0.0 {
+                        touched.push(posting.doc);
+                    }
+                    acc[d] += factor * posting.score;
+                    matched[d] |= 1 << i;
+                }
+                continue;
+            }
+            for &(term, factor) in &walked {
+                for posting in &self.terms[term as usize].postings {
+                    let score = factor * posting.score;
                     let slot = &mut best[posting.doc as usize];
                     if *slot == 0.0 {
                         token_touched.push(posting.doc);
@@ -680,11 +721,13 @@ impl SearchIndex {
             }
         }
         let outcome = self.evaluate_words(catalog, query, &words, open_last);
-        if split == words || words.len() > PHRASE_MAX_WORDS {
+        // (The other reading is kept only when it scores higher, which a perfect score
+        // cannot be beaten by.)
+        let best = |o: &Outcome| o.hits.first().map_or(0.0, |h| h.score);
+        if split == words || words.len() > PHRASE_MAX_WORDS || best(&outcome) >= 1.0 {
             return outcome;
         }
         let other = self.evaluate_words(catalog, query, &split, open_last);
-        let best = |o: &Outcome| o.hits.first().map_or(0.0, |h| h.score);
         if best(&other) > best(&outcome) {
             other
         } else {
@@ -769,7 +812,13 @@ impl SearchIndex {
             }
         }
 
+        let unfiltered = query.kind.is_none() && query.speaker.is_none() && query.topic.is_none();
+        // Whether a document passes the query's filters (without reading it when there are
+        // none).
         let passes = |doc: u32| -> bool {
+            if unfiltered {
+                return true;
+            }
             let d = &self.docs[doc as usize];
             let entry = match d.kind {
                 EntryKind::Quote => Entry::Quote(&catalog.quotes()[d.index as usize]),
@@ -778,22 +827,22 @@ impl SearchIndex {
             query.admits(&entry)
         };
 
-        let unfiltered = query.kind.is_none() && query.speaker.is_none() && query.topic.is_none();
         let mut scratch = self.take_scratch();
         let mut skip = has_rare;
-        // Each candidate with its first-pass score beside it, so that choosing the best few
-        // compares values in one array rather than looking each one up in `scratch.acc`.
-        let mut candidates: Vec<(f32, u32)> = loop {
+        // Each candidate as its key for the first-pass order (see `best_first_key`), so that
+        // choosing the best few compares integers in one array.
+        let mut candidates: Vec<u64> = loop {
             let skipped = self.accumulate(&query_tokens, skip, &mut scratch);
-            let with_score = |d: &u32| (scratch.acc[*d as usize], *d);
-            let candidates: Vec<(f32, u32)> = if unfiltered {
-                scratch.touched.iter().map(with_score).collect()
+            let key = |d: &u32| best_first_key(scratch.acc[*d as usize], *d);
+            let candidates: Vec<u64> = if unfiltered {
+                // (Without a filter the length is known: one allocation, no test per item.)
+                scratch.touched.iter().map(key).collect()
             } else {
                 scratch
                     .touched
                     .iter()
                     .filter(|d| passes(**d))
-                    .map(with_score)
+                    .map(key)
                     .collect()
             };
             // The filters may have removed every document the rare words found; then the
@@ -808,14 +857,12 @@ impl SearchIndex {
             }
             break candidates;
         };
-        let best_first = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
         let continuation = query.mode == Mode::Suggest && open_last && query_tokens.len() >= 2;
         let rerank = RERANK;
         if candidates.len() > rerank {
-            candidates.select_nth_unstable_by(rerank - 1, best_first);
+            candidates.select_nth_unstable(rerank - 1);
             candidates.truncate(rerank);
         }
-        let mut candidates: Vec<u32> = candidates.into_iter().map(|(_, d)| d).collect();
         let phrase_pass = (2..=PHRASE_MAX_WORDS).contains(&query_tokens.len());
         if phrase_pass {
             // The entries that hold the whole query as a phrase (for text being typed, one
@@ -826,19 +873,18 @@ impl SearchIndex {
                 self.phrase_candidates(&query_tokens, last_terms, &mut scratch, passes);
             if !phrase.is_empty() {
                 phrase.sort_unstable();
-                candidates.retain(|doc| phrase.binary_search(doc).is_err());
+                candidates.retain(|key| phrase.binary_search(&key_doc(*key)).is_err());
                 let room = rerank.saturating_sub(phrase.len());
                 if candidates.len() > room {
                     if room > 0 {
-                        candidates.select_nth_unstable_by(room - 1, |a, b| {
-                            scratch.acc[*b as usize].total_cmp(&scratch.acc[*a as usize])
-                        });
+                        candidates.select_nth_unstable(room - 1);
                     }
                     candidates.truncate(room);
                 }
-                candidates.extend(phrase);
             }
+            candidates.extend(phrase.into_iter().map(|doc| best_first_key(0.0, doc)));
         }
+        let candidates: Vec<u32> = candidates.into_iter().map(key_doc).collect();
         let last_bit = 1u32 << (query_tokens.len() - 1);
 
         // What each term of the query stands for, as (query word, weight, literal), found by
@@ -1016,6 +1062,19 @@ impl SearchIndex {
             correction,
         }
     }
+}
+
+/// A document's key in first-pass order: ascending keys are descending scores, and ascending
+/// documents among equal scores. (The bits of a non-negative `f32` order as its values, and
+/// integers compare faster than floats looked up elsewhere.)
+fn best_first_key(score: f32, doc: u32) -> u64 {
+    let bits = if score > 0.0 { score.to_bits() } else { 0 };
+    (u64::from(!bits) << 32) | u64::from(doc)
+}
+
+/// The document of a [`best_first_key`].
+fn key_doc(key: u64) -> u32 {
+    key as u32
 }
 
 /// How well a completion of a word matches it, before its length is taken into account.
@@ -1236,6 +1295,22 @@ mod tests {
                 "{lists:?}"
             );
         }
+    }
+
+    #[test]
+    fn first_pass_keys_order_by_score_descending_then_document() {
+        let scored = [
+            (0.5f32, 7u32),
+            (2.0, 9),
+            (0.5, 3),
+            (0.0, 1),
+            (1e-7, 4),
+            (2.0, 2),
+        ];
+        let mut keys: Vec<u64> = scored.iter().map(|&(s, d)| best_first_key(s, d)).collect();
+        keys.sort_unstable();
+        let docs: Vec<u32> = keys.into_iter().map(key_doc).collect();
+        assert_eq!(docs, [2, 9, 3, 7, 4, 1]);
     }
 
     #[test]
