@@ -25,8 +25,8 @@ const MAX_PREFIX_TERMS: usize = 64;
 const MAX_PHRASE_COMPLETIONS: usize = 16_384;
 /// Postings walked to find the documents that continue a typed phrase, per word.
 const PHRASE_SCAN_BUDGET: usize = 30_000;
-/// Postings walked, beyond the rarest word's, to narrow the documents whose positions the
-/// phrase pass reads.
+/// Postings walked in all, beyond the rarest word's, for words past the scan budget, to narrow
+/// the documents whose positions the phrase pass reads.
 const PHRASE_EXTRA_SCAN_BUDGET: usize = 60_000;
 /// Longer queries (a pasted message, a claim to verify) are not looked for as one phrase, nor
 /// read a second time with run-together words split: their many words find the entry anyway,
@@ -442,9 +442,10 @@ impl SearchIndex {
             .map(|terms| terms.iter().map(postings).sum())
             .collect();
         // The rarest word first; then, while the documents holding every word walked so far
-        // have more positions than the budget reads, the next rarest, if walking it stays
-        // within the scan budget: reading a document's positions costs far more than walking
-        // a posting, and a document that lacks a word cannot hold the phrase.
+        // have more positions than the budget reads, the next rarest, if it is within the
+        // scan budget or the extra budget has room for it: reading a document's positions
+        // costs far more than walking a posting, and a document that lacks a word cannot hold
+        // the phrase.
         let mut order: Vec<usize> = (0..tokens.len()).collect();
         order.sort_by_key(|&i| (costs[i], i));
         let mut required = 0u32;
@@ -454,10 +455,18 @@ impl SearchIndex {
         for (k, &i) in order.iter().enumerate() {
             let before = required;
             if k > 0 {
-                if alive_positions <= PHRASE_POSITIONS_BUDGET || costs[i] > extra_budget {
+                if alive_positions <= PHRASE_POSITIONS_BUDGET {
                     break;
                 }
-                extra_budget -= costs[i];
+                // A word within the scan budget is always affordable; a longer one draws on
+                // the extra budget. (The words come rarest first, so none after this one fits
+                // either.)
+                if costs[i] > PHRASE_SCAN_BUDGET {
+                    if costs[i] > extra_budget {
+                        break;
+                    }
+                    extra_budget -= costs[i];
+                }
             }
             required |= 1 << i;
             // The rarest word is walked within the scan budget (a very common word may be the
