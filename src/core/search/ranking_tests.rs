@@ -767,3 +767,35 @@ fn a_phrase_of_everyday_words_is_found_through_the_rarer_word_being_typed() {
     assert_first(&catalog, "And this ye", Mode::Suggest, "continues");
     assert_first(&catalog, "and htis yea", Mode::Suggest, "continues");
 }
+
+#[test]
+fn a_speaker_filter_narrows_the_phrase_check_before_it_chooses_what_to_read() {
+    // Three thousand entries by Olga Other continue "and this ye…", more than the phrase
+    // check can read; Sam Speaker has four hundred short entries with the words out of order
+    // (the first pass's best) and one long one that continues the phrase. Filtered to Sam,
+    // the phrase check must read Sam's entries only, or it spends its budget on Olga's and
+    // never reaches the one that continues the phrase.
+    let filler = "was one of many long and plain entries, written here to make the text \
+                  long enough: rivers, bridges, roads, farms, schools, ports, mills, mines, \
+                  shops, banks, courts, halls, parks, fields, lakes, hills and towns";
+    let mut quotes: Vec<(String, String)> = (0..3000)
+        .map(|i| (format!("filler-{i}"), format!("And this year {i} {filler}")))
+        .collect();
+    quotes.extend((0..400).map(|i| (format!("apart-{i}"), format!("This {i} year and more"))));
+    quotes.push((
+        "continues".into(),
+        format!("And this year 4000 {filler}, and a good long day"),
+    ));
+    let catalog = catalog_of(&quotes);
+    let index = SearchIndex::build(&catalog);
+    let query = Query {
+        mode: Mode::Suggest,
+        speaker: Some("s"),
+        ..Query::new("And this ye", 25)
+    };
+    let first = search(&index, &catalog, &query)
+        .hits
+        .first()
+        .map(|h| h.entry(&catalog).id().to_string());
+    assert_eq!(first.as_deref(), Some("continues"));
+}
