@@ -23,7 +23,8 @@ const MAX_PREFIX_TERMS: usize = 64;
 /// Completions of the word being typed that the phrase pass recognises; a prefix with more
 /// (one or two letters of a large corpus) is matched only on its most common completions.
 const MAX_PHRASE_COMPLETIONS: usize = 16_384;
-/// Postings walked to find the documents that continue a typed phrase, per word.
+/// Postings of the rarest word walked to find the documents that continue a typed phrase;
+/// a further word with no more than this is always affordable.
 const PHRASE_SCAN_BUDGET: usize = 30_000;
 /// Postings walked in all, beyond the rarest word's, for words past the scan budget, to narrow
 /// the documents whose positions the phrase pass reads.
