@@ -66,12 +66,19 @@ fn catalog_with_extras(
 
 /// The ids of the hits for `text`, best first.
 fn ranked(catalog: &Catalog, text: &str, mode: Mode) -> Vec<String> {
+    ranked_for(
+        catalog,
+        &Query {
+            mode,
+            ..Query::new(text, 25)
+        },
+    )
+}
+
+/// The ids of the hits for `query` (filters and all), best first.
+fn ranked_for(catalog: &Catalog, query: &Query<'_>) -> Vec<String> {
     let index = SearchIndex::build(catalog);
-    let query = Query {
-        mode,
-        ..Query::new(text, 25)
-    };
-    search(&index, catalog, &query)
+    search(&index, catalog, query)
         .hits
         .iter()
         .map(|h| h.entry(catalog).id().to_string())
@@ -558,17 +565,12 @@ fn a_speaker_filter_keeps_the_continuation_by_that_speaker_among_many_by_others(
     quotes.extend(others);
     quotes.push(("continues".into(), LONG_CONTINUATION.into()));
     let catalog = catalog_of(&quotes);
-    let index = SearchIndex::build(&catalog);
     let query = Query {
         mode: Mode::Suggest,
         speaker: Some("s"),
         ..Query::new("the United States comm", 25)
     };
-    let ids: Vec<String> = search(&index, &catalog, &query)
-        .hits
-        .iter()
-        .map(|h| h.entry(&catalog).id().to_string())
-        .collect();
+    let ids = ranked_for(&catalog, &query);
     assert_eq!(
         ids.first().map(String::as_str),
         Some("continues"),
@@ -739,6 +741,17 @@ fn a_common_word_with_a_rare_synonym_still_finds_the_entries_holding_it() {
     );
 }
 
+/// Words that make an entry long (about forty positions) without any query word but "and".
+const LONG_FILLER: &str = "was one of many long and plain entries, written here to make the \
+     text long enough: rivers, bridges, roads, farms, schools, ports, mills, mines, shops, \
+     banks, courts, halls, parks, fields, lakes, hills and towns";
+
+/// An entry that continues "and this year", a word longer than the fillers built on
+/// [`LONG_FILLER`], so that the words alone rank it below them.
+fn long_continuation_of_and_this_year() -> String {
+    format!("And this year 4000 {LONG_FILLER}, and a good long day")
+}
+
 #[test]
 fn a_phrase_of_everyday_words_is_found_through_the_rarer_word_being_typed() {
     // "and" and "this" are in every entry; only a thousand have a word beginning "ye", apart
@@ -746,23 +759,17 @@ fn a_phrase_of_everyday_words_is_found_through_the_rarer_word_being_typed() {
     // the rest, so the words alone rank it last). Checked by the finished words
     // alone, the phrase check reads the entries in turn and runs out of positions before the
     // last; walking the word being typed too leaves only the thousand and one to read.
-    let filler = "was one of many long and plain entries, written here to make the text \
-                  long enough: rivers, bridges, roads, farms, schools, ports, mills, mines, \
-                  shops, banks, courts, halls, parks, fields, lakes, hills and towns";
     let mut quotes: Vec<(String, String)> = (0..3000)
-        .map(|i| (format!("plain-{i}"), format!("And this {i} {filler}")))
+        .map(|i| (format!("plain-{i}"), format!("And this {i} {LONG_FILLER}")))
         .collect();
     quotes.extend((0..1000).map(|i| {
         (
             format!("apart-{i}"),
-            format!("And this {i} {filler}, and a good year"),
+            format!("And this {i} {LONG_FILLER}, and a good year"),
         )
     }));
     // As long as the others and a word longer, so the words alone rank it below all of them.
-    quotes.push((
-        "continues".into(),
-        format!("And this year 4000 {filler}, and a good long day"),
-    ));
+    quotes.push(("continues".into(), long_continuation_of_and_this_year()));
     let catalog = catalog_of(&quotes);
     assert_first(&catalog, "And this ye", Mode::Suggest, "continues");
     assert_first(&catalog, "and htis yea", Mode::Suggest, "continues");
@@ -775,27 +782,26 @@ fn a_speaker_filter_narrows_the_phrase_check_before_it_chooses_what_to_read() {
     // (the first pass's best) and one long one that continues the phrase. Filtered to Sam,
     // the phrase check must read Sam's entries only, or it spends its budget on Olga's and
     // never reaches the one that continues the phrase.
-    let filler = "was one of many long and plain entries, written here to make the text \
-                  long enough: rivers, bridges, roads, farms, schools, ports, mills, mines, \
-                  shops, banks, courts, halls, parks, fields, lakes, hills and towns";
     let mut quotes: Vec<(String, String)> = (0..3000)
-        .map(|i| (format!("filler-{i}"), format!("And this year {i} {filler}")))
+        .map(|i| {
+            (
+                format!("filler-{i}"),
+                format!("And this year {i} {LONG_FILLER}"),
+            )
+        })
         .collect();
     quotes.extend((0..400).map(|i| (format!("apart-{i}"), format!("This {i} year and more"))));
-    quotes.push((
-        "continues".into(),
-        format!("And this year 4000 {filler}, and a good long day"),
-    ));
+    quotes.push(("continues".into(), long_continuation_of_and_this_year()));
     let catalog = catalog_of(&quotes);
-    let index = SearchIndex::build(&catalog);
     let query = Query {
         mode: Mode::Suggest,
         speaker: Some("s"),
         ..Query::new("And this ye", 25)
     };
-    let first = search(&index, &catalog, &query)
-        .hits
-        .first()
-        .map(|h| h.entry(&catalog).id().to_string());
-    assert_eq!(first.as_deref(), Some("continues"));
+    let ids = ranked_for(&catalog, &query);
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("continues"),
+        "{ids:?}"
+    );
 }
