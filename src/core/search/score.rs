@@ -845,8 +845,7 @@ impl SearchIndex {
             let skipped = self.accumulate(&query_tokens, skip, &mut scratch);
             let key = |d: &u32| best_first_key(scratch.acc[*d as usize], *d);
             let candidates: Vec<u64> = if unfiltered {
-                // (Without a filter the length is known: one allocation, no test per item.)
-                scratch.touched.iter().map(key).collect()
+                best_keys(&scratch.touched, &scratch.acc, RERANK)
             } else {
                 scratch
                     .touched
@@ -857,7 +856,12 @@ impl SearchIndex {
             };
             // The filters may have removed every document the rare words found; then the
             // common words must be walked after all.
-            if skip && skipped && candidates.len() < query.limit {
+            let found = if unfiltered {
+                scratch.touched.len()
+            } else {
+                candidates.len()
+            };
+            if skip && skipped && found < query.limit {
                 skip = false;
                 for doc in scratch.touched.drain(..) {
                     scratch.acc[doc as usize] = 0.0;
@@ -1080,6 +1084,47 @@ impl SearchIndex {
 fn best_first_key(score: f32, doc: u32) -> u64 {
     let bits = if score > 0.0 { score.to_bits() } else { 0 };
     (u64::from(!bits) << 32) | u64::from(doc)
+}
+
+/// The keys (see [`best_first_key`]) of the `n` documents of `touched` that `acc` scores
+/// highest, in no particular order: the same as keying every document and selecting the first
+/// `n`, without keying or selecting among the many that score too little. A sample of the
+/// scores gives a bar that a few more than `n` documents clear; only those are keyed (every
+/// document is, should fewer clear it).
+fn best_keys(touched: &[u32], acc: &[f32], n: usize) -> Vec<u64> {
+    const SAMPLE: usize = 256;
+    let key = |d: &u32| best_first_key(acc[*d as usize], *d);
+    let mut keys: Vec<u64> = if n > 0 && touched.len() > 8 * n.max(SAMPLE) {
+        let step = touched.len() / SAMPLE;
+        let mut sample: Vec<u32> = (0..SAMPLE)
+            .map(|i| acc[touched[i * step] as usize].to_bits())
+            .collect();
+        // The sample's rank expected to have twice `n` documents at or above it in all.
+        let rank = (2 * n * SAMPLE).div_ceil(touched.len()).min(SAMPLE - 1);
+        sample.sort_unstable_by(|a, b| b.cmp(a));
+        let bar = f32::from_bits(sample[rank]);
+        let mut keys = Vec::with_capacity(4 * n);
+        for d in touched {
+            let score = acc[*d as usize];
+            if score >= bar {
+                keys.push(best_first_key(score, *d));
+            }
+        }
+        if keys.len() >= n {
+            keys
+        } else {
+            touched.iter().map(key).collect()
+        }
+    } else {
+        touched.iter().map(key).collect()
+    };
+    if keys.len() > n {
+        if n > 0 {
+            keys.select_nth_unstable(n - 1);
+        }
+        keys.truncate(n);
+    }
+    keys
 }
 
 /// The document of a [`best_first_key`].
@@ -1321,6 +1366,69 @@ mod tests {
         keys.sort_unstable();
         let docs: Vec<u32> = keys.into_iter().map(key_doc).collect();
         assert_eq!(docs, [2, 9, 3, 7, 4, 1]);
+    }
+
+    #[test]
+    fn the_best_keys_are_those_that_keying_and_selecting_every_document_finds() {
+        let mut seed = 777u64;
+        let mut draw = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        // Sizes below and far above the sample; scores from a handful of values (ties across
+        // the bar) to all distinct, and a few documents far above the rest (a bar that too
+        // few clear).
+        for (docs, values, n) in [
+            (50, 3, 10),
+            (5_000, 4, 200),
+            (5_000, 1_000_000, 200),
+            (20_000, 2, 200),
+            (20_000, 50, 25),
+            (3_000, 1_000_000, 0),
+            (3_000, 1_000_000, 2_999),
+        ] {
+            let mut acc = vec![0f32; docs + 10];
+            let mut touched: Vec<u32> = (0..docs as u32).collect();
+            // Touched in a scrambled order, as postings of several terms would.
+            for i in (1..touched.len()).rev() {
+                touched.swap(i, draw(i as u64 + 1) as usize);
+            }
+            for &d in &touched {
+                acc[d as usize] = 0.01 + draw(values) as f32 / values as f32;
+            }
+            for _ in 0..draw(5) {
+                acc[touched[draw(docs as u64) as usize] as usize] = 10.0;
+            }
+            let mut brute: Vec<u64> = touched
+                .iter()
+                .map(|&d| best_first_key(acc[d as usize], d))
+                .collect();
+            brute.sort_unstable();
+            brute.truncate(n);
+            let mut got = best_keys(&touched, &acc, n);
+            got.sort_unstable();
+            assert_eq!(got, brute, "{docs} documents, {values} values, n = {n}");
+        }
+        // Every document the sample reads scores highest, and there are fewer of them than
+        // the number wanted: the bar is cleared by too few, and every document is keyed.
+        let touched: Vec<u32> = (0..10_240).collect();
+        let acc: Vec<f32> = (0..10_240)
+            .map(|d| {
+                if d % 40 == 0 {
+                    10.0
+                } else {
+                    d as f32 / 20_000.0
+                }
+            })
+            .collect();
+        let mut got = best_keys(&touched, &acc, 300);
+        got.sort_unstable();
+        let docs: Vec<u32> = got.into_iter().map(key_doc).collect();
+        let mut expected: Vec<u32> = (0..10_240).step_by(40).collect();
+        expected.extend((0..10_240).rev().filter(|d| d % 40 != 0).take(44));
+        assert_eq!(docs, expected);
     }
 
     #[test]
