@@ -198,6 +198,60 @@ fn a_continuation_is_found_among_many_entries_with_the_same_words_apart() {
 }
 
 #[test]
+fn a_continuation_is_found_among_many_entries_with_the_same_words_in_order_but_apart() {
+    // The words in the typed order, but with a word between them: no continuation, however
+    // many such entries there are and however well the words alone rank them.
+    let mut quotes: Vec<(String, String)> = (0..600)
+        .map(|i| {
+            (
+                format!("apart-{i}"),
+                format!("the United Nations States committee {i}"),
+            )
+        })
+        .collect();
+    quotes.push(("continues".into(), LONG_CONTINUATION.into()));
+    let catalog = catalog_of(&quotes);
+    for query in ["the United States comm", "united states committ"] {
+        assert_first(&catalog, query, Mode::Suggest, "continues");
+    }
+}
+
+#[test]
+fn a_continuation_through_a_rare_completion_beyond_those_the_first_pass_weighs_is_found() {
+    // "al" has more completions than the first pass weighs; the entry that continues "with
+    // our al…" does so with the rarest of them, and an entry with "with our" and a common
+    // completion apart must not pass it.
+    let letters = |i: usize| -> String {
+        let a = (b'a' + (i / 26) as u8) as char;
+        let b = (b'a' + (i % 26) as u8) as char;
+        format!("al{a}{b}")
+    };
+    let mut quotes: Vec<(String, String)> = (0..90)
+        .map(|i| {
+            (
+                format!("filler-{i}"),
+                format!(
+                    "{} {} {} stands",
+                    letters(i),
+                    letters(i + 1),
+                    letters(i + 2)
+                ),
+            )
+        })
+        .collect();
+    quotes.push((
+        "apart".into(),
+        "with our friends we stand, alaa and alab".into(),
+    ));
+    quotes.push((
+        "continues".into(),
+        "they stand with our alzzz friends".into(),
+    ));
+    let catalog = catalog_of(&quotes);
+    assert_first(&catalog, "with our al", Mode::Suggest, "continues");
+}
+
+#[test]
 fn a_typo_in_a_short_or_common_word_is_read_where_the_words_around_it_confirm_it() {
     // "te", "nd", "fo" and "al" are one letter short of "the", "and", "for" and "all"; too
     // many words are an edit from them to believe one anywhere, but in the phrase typed the

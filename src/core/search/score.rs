@@ -545,6 +545,12 @@ impl SearchIndex {
                 run & full != 0
             };
             for &(pos, term) in positions {
+                let bits = term_bits[term as usize];
+                // A place without a query word only breaks a run, which the next place's
+                // number shows (it is not `done + 1`).
+                if bits == 0 {
+                    continue;
+                }
                 if pos != at {
                     if finish(here, at) {
                         continues = true;
@@ -552,7 +558,7 @@ impl SearchIndex {
                     }
                     (here, at) = (0, pos);
                 }
-                here |= term_bits[term as usize];
+                here |= bits;
             }
             let continues = continues || finish(here, at);
             if continues {
@@ -952,7 +958,12 @@ impl SearchIndex {
             }
             deferred_best.fill(0.0);
             for &(pos, term) in self.doc_positions(doc) {
-                let list = match scratch.term_slot[term as usize] {
+                let slot = scratch.term_slot[term as usize];
+                // (Most places hold no query word: passed over at the cost of two look-ups.)
+                if slot == 0 && scratch.term_bits[term as usize] & last_bit == 0 {
+                    continue;
+                }
+                let list = match slot {
                     0 => &[][..],
                     slot => by_term[slot as usize - 1].as_slice(),
                 };
