@@ -96,7 +96,9 @@ pub(crate) struct Term {
 pub(crate) struct Scratch {
     pub acc: Vec<f32>,
     pub matched: Vec<u32>,
-    pub best: Vec<f32>,
+    /// Per document, its first-pass sum before the query word being walked; written before
+    /// it is read (on the word's first posting for the document), so never cleaned.
+    pub base: Vec<f32>,
     pub touched: Vec<u32>,
     /// Per term, the query words (as bits) it may stand for in a phrase; set only for the
     /// terms in `marked`.
@@ -452,7 +454,7 @@ impl SearchIndex {
         reused.unwrap_or_else(|| Scratch {
             acc: vec![0.0; self.docs.len()],
             matched: vec![0; self.docs.len()],
-            best: vec![0.0; self.docs.len()],
+            base: vec![0.0; self.docs.len()],
             touched: Vec::new(),
             term_bits: vec![0; self.terms.len()],
             marked: Vec::new(),

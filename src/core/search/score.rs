@@ -637,12 +637,11 @@ impl SearchIndex {
         let Scratch {
             acc,
             matched,
-            best,
+            base,
             touched,
             ..
         } = scratch;
         let mut skipped = false;
-        let mut token_touched: Vec<u32> = Vec::new();
         let mut walked: Vec<(u32, f32)> = Vec::new();
         for (i, token) in tokens.iter().enumerate() {
             if skip && token.deferred {
@@ -661,6 +660,7 @@ impl SearchIndex {
                 budget = budget.saturating_sub(postings);
                 walked.push((term, weight * self.match_idf(token, term, literal)));
             }
+            let bit = 1u32 << i;
             if let [(term, factor)] = walked[..] {
                 // One term: its scores go straight into the sum (nothing to take the best of).
                 for posting in &self.terms[term as usize].postings {
@@ -669,30 +669,32 @@ impl SearchIndex {
                         touched.push(posting.doc);
                     }
                     acc[d] += factor * posting.score;
-                    matched[d] |= 1 << i;
+                    matched[d] |= bit;
                 }
                 continue;
             }
+            // Several terms: the document's sum is what it was before this word (`base`) plus
+            // the best of its matches, kept as the terms are walked. (Rounding is monotonic,
+            // so the larger sum is the sum with the larger match: the same as adding the best
+            // match once.)
             for &(term, factor) in &walked {
                 for posting in &self.terms[term as usize].postings {
+                    let d = posting.doc as usize;
                     let score = factor * posting.score;
-                    let slot = &mut best[posting.doc as usize];
-                    if *slot == 0.0 {
-                        token_touched.push(posting.doc);
-                    }
-                    if score > *slot {
-                        *slot = score;
+                    if matched[d] & bit == 0 {
+                        if acc[d] == 0.0 {
+                            touched.push(posting.doc);
+                        }
+                        matched[d] |= bit;
+                        base[d] = acc[d];
+                        acc[d] += score;
+                    } else {
+                        let sum = base[d] + score;
+                        if sum > acc[d] {
+                            acc[d] = sum;
+                        }
                     }
                 }
-            }
-            for doc in token_touched.drain(..) {
-                let d = doc as usize;
-                if acc[d] == 0.0 {
-                    touched.push(doc);
-                }
-                acc[d] += best[d];
-                matched[d] |= 1 << i;
-                best[d] = 0.0;
             }
         }
         skipped
