@@ -641,6 +641,9 @@ impl SearchIndex {
             touched,
             ..
         } = scratch;
+        // (One length for the three, so that one bounds check covers them.)
+        let n = acc.len();
+        let (matched, base) = (&mut matched[..n], &mut base[..n]);
         let mut skipped = false;
         let mut walked: Vec<(u32, f32)> = Vec::new();
         for (i, token) in tokens.iter().enumerate() {
@@ -665,11 +668,12 @@ impl SearchIndex {
                 // One term: its scores go straight into the sum (nothing to take the best of).
                 for posting in &self.terms[term as usize].postings {
                     let d = posting.doc as usize;
-                    if acc[d] == 0.0 {
+                    let seen = matched[d];
+                    if seen == 0 {
                         touched.push(posting.doc);
                     }
+                    matched[d] = seen | bit;
                     acc[d] += factor * posting.score;
-                    matched[d] |= bit;
                 }
                 continue;
             }
@@ -681,11 +685,12 @@ impl SearchIndex {
                 for posting in &self.terms[term as usize].postings {
                     let d = posting.doc as usize;
                     let score = factor * posting.score;
-                    if matched[d] & bit == 0 {
-                        if acc[d] == 0.0 {
+                    let seen = matched[d];
+                    if seen & bit == 0 {
+                        if seen == 0 {
                             touched.push(posting.doc);
                         }
-                        matched[d] |= bit;
+                        matched[d] = seen | bit;
                         base[d] = acc[d];
                         acc[d] += score;
                     } else {
