@@ -41,7 +41,16 @@ pub(crate) struct Posting {
     pub tf: u8,
     /// The fields the term occurs in, as `field` bits.
     pub fields: u8,
+    /// How many places the document has in [`SearchIndex::positions`], saturated (see
+    /// [`SearchIndex::places`]): what reading them costs, known without looking the document
+    /// up. (It fits in what would otherwise be padding.)
+    pub places: u16,
 }
+
+const _: () = assert!(
+    std::mem::size_of::<Posting>() == 12,
+    "a posting stays 12 bytes"
+);
 
 /// BM25's term-frequency saturation and length normalisation for the text field.
 const K1: f32 = 1.2;
@@ -385,6 +394,7 @@ impl SearchIndex {
                     score: 0.0,
                     tf,
                     fields,
+                    places: u16::try_from(end - start).unwrap_or(u16::MAX),
                 });
             }
             total_len += text_tokens.len() as u64;
@@ -490,6 +500,15 @@ impl SearchIndex {
 
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
+    }
+
+    /// How many places a document has in `positions`, read from one of its postings (looked
+    /// up only when the posting's count is saturated).
+    pub(crate) fn places(&self, posting: &Posting) -> usize {
+        match posting.places {
+            u16::MAX => self.doc_positions(posting.doc).len(),
+            places => usize::from(places),
+        }
     }
 
     pub(crate) fn doc_positions(&self, doc: u32) -> &[(u32, u32)] {
@@ -691,6 +710,12 @@ mod tests {
         let index = SearchIndex::build(&catalog);
         assert_eq!(index.doc_positions(0).len(), MAX_POSITIONS);
         assert_eq!(index.docs[0].len, 60_000);
+        // What the phrase pass budgets by: each posting's count of its document's places.
+        for term in &index.terms {
+            for posting in &term.postings {
+                assert_eq!(index.places(posting), MAX_POSITIONS, "{}", term.text);
+            }
+        }
         let outcome = crate::core::search::search(
             &index,
             &catalog,

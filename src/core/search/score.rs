@@ -492,7 +492,7 @@ impl SearchIndex {
                         if k == 0 {
                             doc_touched.push(p.doc);
                         }
-                        alive_positions += self.doc_positions(p.doc).len();
+                        alive_positions += self.places(p);
                     } else if k > 0 && *bits & before != before {
                         // Lacks a word walked before: never eligible.
                         continue;
