@@ -116,7 +116,8 @@ pub(crate) struct Scratch {
     /// Per document, the query words found in its text by the phrase pass; set only for the
     /// documents in `doc_touched`.
     pub doc_bits: Vec<u32>,
-    pub doc_touched: Vec<u32>,
+    /// With each document, its count of places (as its postings give it: read with them).
+    pub doc_touched: Vec<(u32, usize)>,
     /// Per term, 1 + its place in the re-ranking's table of what the query's terms stand for
     /// (0 for a term the query lacks); set only for the terms in `slotted`.
     pub term_slot: Vec<u32>,

@@ -489,10 +489,11 @@ impl SearchIndex {
                     }
                     let bits = &mut doc_bits[p.doc as usize];
                     if *bits == before {
+                        let places = self.places(p);
                         if k == 0 {
-                            doc_touched.push(p.doc);
+                            doc_touched.push((p.doc, places));
                         }
-                        alive_positions += self.places(p);
+                        alive_positions += places;
                     } else if k > 0 && *bits & before != before {
                         // Lacks a word walked before: never eligible.
                         continue;
@@ -511,10 +512,10 @@ impl SearchIndex {
         // ones), not those that come first.
         let mut eligible: Vec<u64> = Vec::with_capacity(doc_touched.len());
         let mut positions = 0usize;
-        for &doc in doc_touched.iter() {
+        for &(doc, places) in doc_touched.iter() {
             if doc_bits[doc as usize] == required && admits(doc) {
                 eligible.push(best_first_key(acc[doc as usize], doc));
-                positions += self.doc_positions(doc).len();
+                positions += places;
             }
         }
         if positions > PHRASE_POSITIONS_BUDGET {
@@ -565,7 +566,7 @@ impl SearchIndex {
                 out.push(doc);
             }
         }
-        for doc in doc_touched.drain(..) {
+        for (doc, _) in doc_touched.drain(..) {
             doc_bits[doc as usize] = 0;
         }
         out
