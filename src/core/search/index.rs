@@ -99,15 +99,26 @@ pub(crate) struct Term {
     pub postings: Vec<Posting>,
 }
 
+/// One document's first-pass working values.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sums {
+    /// The document's score so far.
+    pub acc: f32,
+    /// The query words (as bits) it matched.
+    pub matched: u32,
+    /// Its score before the query word being walked; written before it is read (on the
+    /// word's first posting for the document), so never cleaned.
+    pub base: f32,
+}
+
 /// Per-query working arrays, one slot per document, kept between queries so that a query does
-/// not allocate and zero them again. Returned clean (all zero, `touched` empty).
+/// not allocate and zero them again. Returned clean (all zero but the sums' `base`, `touched`
+/// empty).
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
-    pub acc: Vec<f32>,
-    pub matched: Vec<u32>,
-    /// Per document, its first-pass sum before the query word being walked; written before
-    /// it is read (on the word's first posting for the document), so never cleaned.
-    pub base: Vec<f32>,
+    /// Per document, the first pass's sums (one slot holding all three, so that a posting
+    /// walked reads one place in memory).
+    pub sums: Vec<Sums>,
     pub touched: Vec<u32>,
     /// Per term, the query words (as bits) it may stand for in a phrase; set only for the
     /// terms in `marked`.
@@ -463,9 +474,7 @@ impl SearchIndex {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .pop();
         reused.unwrap_or_else(|| Scratch {
-            acc: vec![0.0; self.docs.len()],
-            matched: vec![0; self.docs.len()],
-            base: vec![0.0; self.docs.len()],
+            sums: vec![Sums::default(); self.docs.len()],
             touched: Vec::new(),
             term_bits: vec![0; self.terms.len()],
             marked: Vec::new(),
@@ -479,8 +488,8 @@ impl SearchIndex {
     /// Cleans the arrays a query used and keeps them for the next one.
     pub(crate) fn give_back(&self, mut scratch: Scratch) {
         for doc in scratch.touched.drain(..) {
-            scratch.acc[doc as usize] = 0.0;
-            scratch.matched[doc as usize] = 0;
+            let sums = &mut scratch.sums[doc as usize];
+            (sums.acc, sums.matched) = (0.0, 0);
         }
         for term in scratch.marked.drain(..) {
             scratch.term_bits[term as usize] = 0;

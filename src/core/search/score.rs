@@ -425,7 +425,7 @@ impl SearchIndex {
     ) -> Vec<u32> {
         let last = tokens.len() - 1;
         let Scratch {
-            acc,
+            sums,
             term_bits,
             doc_bits,
             doc_touched,
@@ -514,7 +514,7 @@ impl SearchIndex {
         let mut positions = 0usize;
         for &(doc, places) in doc_touched.iter() {
             if doc_bits[doc as usize] == required && admits(doc) {
-                eligible.push(best_first_key(acc[doc as usize], doc));
+                eligible.push(best_first_key(sums[doc as usize].acc, doc));
                 positions += places;
             }
         }
@@ -632,19 +632,10 @@ impl SearchIndex {
     }
 
     /// The first, position-free pass: adds each query word's best match per document to
-    /// `acc`, and marks which words matched in `matched`. With `skip`, very common terms and
+    /// its `acc`, and marks which words matched in its `matched` (`scratch.sums`). With `skip`, very common terms and
     /// terms past a word's postings budget are left to re-ranking; returns whether any were.
     fn accumulate(&self, tokens: &[Token], skip: bool, scratch: &mut Scratch) -> bool {
-        let Scratch {
-            acc,
-            matched,
-            base,
-            touched,
-            ..
-        } = scratch;
-        // (One length for the three, so that one bounds check covers them.)
-        let n = acc.len();
-        let (matched, base) = (&mut matched[..n], &mut base[..n]);
+        let Scratch { sums, touched, .. } = scratch;
         let mut skipped = false;
         let mut walked: Vec<(u32, f32)> = Vec::new();
         for (i, token) in tokens.iter().enumerate() {
@@ -668,13 +659,12 @@ impl SearchIndex {
             if let [(term, factor)] = walked[..] {
                 // One term: its scores go straight into the sum (nothing to take the best of).
                 for posting in &self.terms[term as usize].postings {
-                    let d = posting.doc as usize;
-                    let seen = matched[d];
-                    if seen == 0 {
+                    let sums = &mut sums[posting.doc as usize];
+                    if sums.matched == 0 {
                         touched.push(posting.doc);
                     }
-                    matched[d] = seen | bit;
-                    acc[d] += factor * posting.score;
+                    sums.matched |= bit;
+                    sums.acc += factor * posting.score;
                 }
                 continue;
             }
@@ -684,20 +674,19 @@ impl SearchIndex {
             // match once.)
             for &(term, factor) in &walked {
                 for posting in &self.terms[term as usize].postings {
-                    let d = posting.doc as usize;
+                    let sums = &mut sums[posting.doc as usize];
                     let score = factor * posting.score;
-                    let seen = matched[d];
-                    if seen & bit == 0 {
-                        if seen == 0 {
+                    if sums.matched & bit == 0 {
+                        if sums.matched == 0 {
                             touched.push(posting.doc);
                         }
-                        matched[d] = seen | bit;
-                        base[d] = acc[d];
-                        acc[d] += score;
+                        sums.matched |= bit;
+                        sums.base = sums.acc;
+                        sums.acc += score;
                     } else {
-                        let sum = base[d] + score;
-                        if sum > acc[d] {
-                            acc[d] = sum;
+                        let sum = sums.base + score;
+                        if sum > sums.acc {
+                            sums.acc = sum;
                         }
                     }
                 }
@@ -857,9 +846,9 @@ impl SearchIndex {
         // choosing the best few compares integers in one array.
         let mut candidates: Vec<u64> = loop {
             let skipped = self.accumulate(&query_tokens, skip, &mut scratch);
-            let key = |d: &u32| best_first_key(scratch.acc[*d as usize], *d);
+            let key = |d: &u32| best_first_key(scratch.sums[*d as usize].acc, *d);
             let candidates: Vec<u64> = if unfiltered {
-                best_keys(&scratch.touched, &scratch.acc, RERANK)
+                best_keys(&scratch.touched, |d| scratch.sums[d as usize].acc, RERANK)
             } else {
                 scratch
                     .touched
@@ -878,8 +867,8 @@ impl SearchIndex {
             if skip && skipped && found < query.limit {
                 skip = false;
                 for doc in scratch.touched.drain(..) {
-                    scratch.acc[doc as usize] = 0.0;
-                    scratch.matched[doc as usize] = 0;
+                    let sums = &mut scratch.sums[doc as usize];
+                    (sums.acc, sums.matched) = (0.0, 0);
                 }
                 continue;
             }
@@ -1001,18 +990,18 @@ impl SearchIndex {
                                 literal,
                             }),
                         }
-                        if scratch.matched[doc as usize] & (1 << i) == 0 {
+                        if scratch.sums[doc as usize].matched & (1 << i) == 0 {
                             let s = weight * self.match_idf(&query_tokens[i], term, literal);
                             deferred_best[i] = deferred_best[i].max(s);
                         }
                     }
                 }
             }
-            let mut score = scratch.acc[doc as usize];
+            let mut score = scratch.sums[doc as usize].acc;
             let mut covered = 0.0;
             for (i, token) in query_tokens.iter().enumerate() {
                 score += deferred_best[i];
-                if scratch.matched[doc as usize] & (1 << i) != 0 || deferred_best[i] > 0.0 {
+                if scratch.sums[doc as usize].matched & (1 << i) != 0 || deferred_best[i] > 0.0 {
                     covered += token.idf;
                 }
             }
@@ -1110,13 +1099,13 @@ fn best_first_key(score: f32, doc: u32) -> u64 {
 /// `n`, without keying or selecting among the many that score too little. A sample of the
 /// scores gives a bar that a few more than `n` documents clear; only those are keyed (every
 /// document is, should fewer clear it).
-fn best_keys(touched: &[u32], acc: &[f32], n: usize) -> Vec<u64> {
+fn best_keys(touched: &[u32], acc: impl Fn(u32) -> f32, n: usize) -> Vec<u64> {
     const SAMPLE: usize = 256;
-    let key = |d: &u32| best_first_key(acc[*d as usize], *d);
+    let key = |d: &u32| best_first_key(acc(*d), *d);
     let mut keys: Vec<u64> = if n > 0 && touched.len() > 8 * n.max(SAMPLE) {
         let step = touched.len() / SAMPLE;
         let mut sample: Vec<u32> = (0..SAMPLE)
-            .map(|i| acc[touched[i * step] as usize].to_bits())
+            .map(|i| acc(touched[i * step]).to_bits())
             .collect();
         // The sample's rank expected to have twice `n` documents at or above it in all.
         let rank = (2 * n * SAMPLE).div_ceil(touched.len()).min(SAMPLE - 1);
@@ -1124,7 +1113,7 @@ fn best_keys(touched: &[u32], acc: &[f32], n: usize) -> Vec<u64> {
         let bar = f32::from_bits(sample[rank]);
         let mut keys = Vec::with_capacity(4 * n);
         for d in touched {
-            let score = acc[*d as usize];
+            let score = acc(*d);
             if score >= bar {
                 keys.push(best_first_key(score, *d));
             }
@@ -1426,7 +1415,7 @@ mod tests {
                 .collect();
             brute.sort_unstable();
             brute.truncate(n);
-            let mut got = best_keys(&touched, &acc, n);
+            let mut got = best_keys(&touched, |d| acc[d as usize], n);
             got.sort_unstable();
             assert_eq!(got, brute, "{docs} documents, {values} values, n = {n}");
         }
@@ -1442,7 +1431,7 @@ mod tests {
                 }
             })
             .collect();
-        let mut got = best_keys(&touched, &acc, 300);
+        let mut got = best_keys(&touched, |d| acc[d as usize], 300);
         got.sort_unstable();
         let docs: Vec<u32> = got.into_iter().map(key_doc).collect();
         let mut expected: Vec<u32> = (0..10_240).step_by(40).collect();
