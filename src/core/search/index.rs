@@ -149,13 +149,20 @@ pub struct SearchIndex {
     pub(crate) stem_groups: Vec<Vec<u32>>,
     /// Stem text to stem id.
     pub(crate) stem_ids: HashMap<String, u32>,
-    /// Text token positions: (position, term id), per document, ordered by position.
-    pub(crate) positions: Vec<(u32, u32)>,
+    /// Text token positions, per document, in order: each entry a term id, with
+    /// [`SAME_PLACE`] set when it stands at the same place as the entry before it (an acronym
+    /// for the word there); every other entry is the next place. (Half the memory of
+    /// (place, term) pairs, which the phrase pass reads for thousands of documents.) Read
+    /// through [`SearchIndex::doc_positions`].
+    pub(crate) positions: Vec<u32>,
     /// From `synonyms.toml`: the stem of a word of a group to the indexed terms of the group's
     /// other words (each with the terms sharing its stem).
     pub(crate) synonyms: HashMap<String, Vec<u32>>,
     scratch: Mutex<Vec<Scratch>>,
 }
+
+/// The bit of a `positions` entry that marks it as standing at the place of the entry before.
+const SAME_PLACE: u32 = 1 << 31;
 
 /// Text positions kept per document for the phrase and proximity bonus: a longer text is
 /// matched on all its words, but only its start counts for word order and closeness, so one
@@ -270,6 +277,8 @@ impl SearchIndex {
         let mut role_tokens: HashMap<String, Vec<String>> = HashMap::new();
         let mut docs = Vec::new();
         let mut positions = Vec::new();
+        // One document's (place, term) pairs before they are packed into `positions`.
+        let mut doc_places: Vec<(u32, u32)> = Vec::new();
         let mut total_len = 0u64;
         // Per document: (term, text occurrences, field bits), one slot per distinct term.
         let mut doc_terms: Vec<(u32, u8, u8)> = Vec::new();
@@ -306,12 +315,12 @@ impl SearchIndex {
                     doc_terms.push((id, tf, bit));
                 }
             };
-            let start = positions.len() as u32;
+            doc_places.clear();
             for (pos, token) in text_tokens.iter().enumerate() {
                 let id = builder.term(token);
                 add(id, 1, field::TEXT);
                 if pos < MAX_POSITIONS {
-                    positions.push((pos as u32, id));
+                    doc_places.push((pos as u32, id));
                 }
             }
             let mut aliased = false;
@@ -319,12 +328,26 @@ impl SearchIndex {
                 let id = builder.term(&alias);
                 add(id, 0, field::ALIAS);
                 if pos < MAX_POSITIONS {
-                    positions.push((pos as u32, id));
+                    doc_places.push((pos as u32, id));
                     aliased = true;
                 }
             }
             if aliased {
-                positions[start as usize..].sort_unstable();
+                doc_places.sort_unstable();
+            }
+            // Every place from the first holds a text token (an acronym stands at a token's
+            // place), so the places are told apart by order alone.
+            let start = positions.len() as u32;
+            let mut previous = None;
+            for &(pos, id) in &doc_places {
+                debug_assert!(id < SAME_PLACE);
+                debug_assert!(previous.is_none_or(|p: u32| pos == p || pos == p + 1));
+                positions.push(if previous == Some(pos) {
+                    id | SAME_PLACE
+                } else {
+                    id
+                });
+                previous = Some(pos);
             }
             let end = positions.len() as u32;
             // A fact's figure is found as the source states it and as typed: its value written
@@ -521,9 +544,18 @@ impl SearchIndex {
         }
     }
 
-    pub(crate) fn doc_positions(&self, doc: u32) -> &[(u32, u32)] {
+    /// A document's text positions as (place, term id), in order.
+    pub(crate) fn doc_positions(&self, doc: u32) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
         let (start, end) = self.docs[doc as usize].positions;
-        &self.positions[start as usize..end as usize]
+        let mut place = u32::MAX;
+        self.positions[start as usize..end as usize]
+            .iter()
+            .map(move |&entry| {
+                if entry & SAME_PLACE == 0 {
+                    place = place.wrapping_add(1);
+                }
+                (place, entry & !SAME_PLACE)
+            })
     }
 
     /// Term ids whose text starts with `prefix`, in sorted order.
@@ -699,6 +731,43 @@ mod tests {
         }
         // A word with one letter more has the word among its deletions.
         assert!(deletion_hashes("linchpins").contains(&deletion_hashes("linchpin")[0]));
+    }
+
+    #[test]
+    fn an_acronym_stands_at_the_place_of_the_words_it_spells_and_shifts_none() {
+        let catalog = crate::core::data::DataFiles::named(&[
+            "[[speaker]]\nid = \"s\"\nname = \"S\"\n".to_string(),
+            "[[source]]\nid = \"src\"\ntitle = \"T\"\n".to_string(),
+            "[[quote]]\nid = \"q\"\ntext = \"the United States trade deficit grew\"\n\
+             speaker = \"s\"\nsource = \"src\"\n"
+                .to_string(),
+            String::new(),
+            "[[topic]]\nid = \"us\"\nname = \"United States\"\naliases = [\"U.S.\"]\n".to_string(),
+            String::new(),
+        ])
+        .parse()
+        .unwrap();
+        let index = SearchIndex::build(&catalog);
+        let text = |term: u32| index.terms[term as usize].text.to_string();
+        let places: Vec<(u32, String)> = index
+            .doc_positions(0)
+            .map(|(place, term)| (place, text(term)))
+            .collect();
+        // Each word at its place, in order, and "us" beside them at a place of its own words.
+        let words: Vec<(u32, String)> = places.iter().filter(|(_, t)| t != "us").cloned().collect();
+        let expected: Vec<(u32, String)> = ["the", "united", "states", "trade", "deficit", "grew"]
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (i as u32, w.to_string()))
+            .collect();
+        assert_eq!(words, expected);
+        let acronym: Vec<u32> = places
+            .iter()
+            .filter(|(_, t)| t == "us")
+            .map(|(p, _)| *p)
+            .collect();
+        assert!(matches!(acronym[..], [1] | [2]), "{places:?}");
+        assert_eq!(index.doc_positions(0).len(), 7);
     }
 
     #[test]

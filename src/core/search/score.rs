@@ -545,7 +545,7 @@ impl SearchIndex {
                 done = at;
                 run & full != 0
             };
-            for &(pos, term) in positions {
+            for (pos, term) in positions {
                 let bits = term_bits[term as usize];
                 // A place without a query word only breaks a run, which the next place's
                 // number shows (it is not `done + 1`).
@@ -954,7 +954,7 @@ impl SearchIndex {
                 list.clear();
             }
             deferred_best.fill(0.0);
-            for &(pos, term) in self.doc_positions(doc) {
+            for (pos, term) in self.doc_positions(doc) {
                 let slot = scratch.term_slot[term as usize];
                 // (Most places hold no query word: passed over at the cost of two look-ups.)
                 if slot == 0 && scratch.term_bits[term as usize] & last_bit == 0 {
