@@ -41,10 +41,10 @@ pub(crate) struct Posting {
     pub tf: u8,
     /// The fields the term occurs in, as `field` bits.
     pub fields: u8,
-    /// How many places the document has in [`SearchIndex::positions`], saturated (see
-    /// [`SearchIndex::places`]): what reading them costs, known without looking the document
+    /// How many entries the document has in [`SearchIndex::positions`], saturated (see
+    /// [`SearchIndex::entries`]): what reading them costs, known without looking the document
     /// up. (It fits in what would otherwise be padding.)
-    pub places: u16,
+    pub entries: u16,
 }
 
 const _: () = assert!(
@@ -127,7 +127,8 @@ pub(crate) struct Scratch {
     /// Per document, the query words found in its text by the phrase pass; set only for the
     /// documents in `doc_touched`.
     pub doc_bits: Vec<u32>,
-    /// With each document, its count of places (as its postings give it: read with them).
+    /// With each document, its count of position entries (as its postings give it: read with
+    /// them).
     pub doc_touched: Vec<(u32, usize)>,
     /// Per term, 1 + its place in the re-ranking's table of what the query's terms stand for
     /// (0 for a term the query lacks); set only for the terms in `slotted`.
@@ -150,8 +151,9 @@ pub struct SearchIndex {
     /// Stem text to stem id.
     pub(crate) stem_ids: HashMap<String, u32>,
     /// Text token positions, per document, in order: each entry a term id, with
-    /// [`SAME_PLACE`] set when it stands at the same place as the entry before it (an acronym
-    /// for the word there); every other entry is the next place. (Half the memory of
+    /// [`SAME_PLACE`] set when it stands at the same place as the entry before it (the word
+    /// there and an acronym standing for it, or the words of a name an acronym in the text
+    /// stands for, in term order); every other entry is the next place. (Half the memory of
     /// (place, term) pairs, which the phrase pass reads for thousands of documents.) Read
     /// through [`SearchIndex::doc_positions`].
     pub(crate) positions: Vec<u32>,
@@ -340,6 +342,7 @@ impl SearchIndex {
             let start = positions.len() as u32;
             let mut previous = None;
             for &(pos, id) in &doc_places {
+                // (A term id has 31 bits to spare: 2^31 terms would not fit in memory.)
                 debug_assert!(id < SAME_PLACE);
                 debug_assert!(previous.is_none_or(|p: u32| pos == p || pos == p + 1));
                 positions.push(if previous == Some(pos) {
@@ -429,7 +432,7 @@ impl SearchIndex {
                     score: 0.0,
                     tf,
                     fields,
-                    places: u16::try_from(end - start).unwrap_or(u16::MAX),
+                    entries: u16::try_from(end - start).unwrap_or(u16::MAX),
                 });
             }
             total_len += text_tokens.len() as u64;
@@ -535,12 +538,13 @@ impl SearchIndex {
         self.docs.is_empty()
     }
 
-    /// How many places a document has in `positions`, read from one of its postings (looked
-    /// up only when the posting's count is saturated).
-    pub(crate) fn places(&self, posting: &Posting) -> usize {
-        match posting.places {
+    /// How many entries a document has in `positions` (its places, and an acronym's or a
+    /// name's words standing at a place beside the word there), read from one of its postings
+    /// (looked up only when the posting's count is saturated).
+    pub(crate) fn entries(&self, posting: &Posting) -> usize {
+        match posting.entries {
             u16::MAX => self.doc_positions(posting.doc).len(),
-            places => usize::from(places),
+            entries => usize::from(entries),
         }
     }
 
@@ -792,7 +796,7 @@ mod tests {
         // What the phrase pass budgets by: each posting's count of its document's places.
         for term in &index.terms {
             for posting in &term.postings {
-                assert_eq!(index.places(posting), MAX_POSITIONS, "{}", term.text);
+                assert_eq!(index.entries(posting), MAX_POSITIONS, "{}", term.text);
             }
         }
         let outcome = crate::core::search::search(

@@ -489,11 +489,11 @@ impl SearchIndex {
                     }
                     let bits = &mut doc_bits[p.doc as usize];
                     if *bits == before {
-                        let places = self.places(p);
+                        let entries = self.entries(p);
                         if k == 0 {
-                            doc_touched.push((p.doc, places));
+                            doc_touched.push((p.doc, entries));
                         }
-                        alive_positions += places;
+                        alive_positions += entries;
                     } else if k > 0 && *bits & before != before {
                         // Lacks a word walked before: never eligible.
                         continue;
@@ -512,10 +512,10 @@ impl SearchIndex {
         // ones), not those that come first.
         let mut eligible: Vec<u64> = Vec::with_capacity(doc_touched.len());
         let mut positions = 0usize;
-        for &(doc, places) in doc_touched.iter() {
+        for &(doc, entries) in doc_touched.iter() {
             if doc_bits[doc as usize] == required && admits(doc) {
                 eligible.push(best_first_key(sums[doc as usize].acc, doc));
-                positions += places;
+                positions += entries;
             }
         }
         if positions > PHRASE_POSITIONS_BUDGET {
@@ -632,8 +632,9 @@ impl SearchIndex {
     }
 
     /// The first, position-free pass: adds each query word's best match per document to
-    /// its `acc`, and marks which words matched in its `matched` (`scratch.sums`). With `skip`, very common terms and
-    /// terms past a word's postings budget are left to re-ranking; returns whether any were.
+    /// its `acc`, and marks which words matched in its `matched` (`scratch.sums`). With
+    /// `skip`, very common terms and terms past a word's postings budget are left to
+    /// re-ranking; returns whether any were.
     fn accumulate(&self, tokens: &[Token], skip: bool, scratch: &mut Scratch) -> bool {
         let Scratch { sums, touched, .. } = scratch;
         let mut skipped = false;
@@ -1098,7 +1099,8 @@ fn best_first_key(score: f32, doc: u32) -> u64 {
 /// highest, in no particular order: the same as keying every document and selecting the first
 /// `n`, without keying or selecting among the many that score too little. A sample of the
 /// scores gives a bar that a few more than `n` documents clear; only those are keyed (every
-/// document is, should fewer clear it).
+/// document is, should fewer clear it). Scores are never negative (every weight, rarity and
+/// field score is positive), so their bits order as they do.
 fn best_keys(touched: &[u32], acc: impl Fn(u32) -> f32, n: usize) -> Vec<u64> {
     const SAMPLE: usize = 256;
     let key = |d: &u32| best_first_key(acc(*d), *d);
