@@ -843,29 +843,29 @@ impl SearchIndex {
 
         let mut scratch = self.take_scratch();
         let mut skip = has_rare;
-        // Each candidate as its key for the first-pass order (see `best_first_key`), so that
-        // choosing the best few compares integers in one array.
+        // The first pass's best (of the documents passing the filters), each as its key for
+        // the first-pass order (see `best_first_key`), so that choosing the best few compares
+        // integers in one array.
         let mut candidates: Vec<u64> = loop {
             let skipped = self.accumulate(&query_tokens, skip, &mut scratch);
-            let key = |d: &u32| best_first_key(scratch.sums[*d as usize].acc, *d);
-            let candidates: Vec<u64> = if unfiltered {
-                best_keys(&scratch.touched, |d| scratch.sums[d as usize].acc, RERANK)
+            let passing: Vec<u32> = if unfiltered {
+                Vec::new()
             } else {
                 scratch
                     .touched
                     .iter()
-                    .filter(|d| passes(**d))
-                    .map(key)
+                    .copied()
+                    .filter(|d| passes(*d))
                     .collect()
+            };
+            let docs = if unfiltered {
+                &scratch.touched[..]
+            } else {
+                &passing[..]
             };
             // The filters may have removed every document the rare words found; then the
             // common words must be walked after all.
-            let found = if unfiltered {
-                scratch.touched.len()
-            } else {
-                candidates.len()
-            };
-            if skip && skipped && found < query.limit {
+            if skip && skipped && docs.len() < query.limit {
                 skip = false;
                 for doc in scratch.touched.drain(..) {
                     let sums = &mut scratch.sums[doc as usize];
@@ -873,14 +873,10 @@ impl SearchIndex {
                 }
                 continue;
             }
-            break candidates;
+            break best_keys(docs, |d| scratch.sums[d as usize].acc, RERANK);
         };
         let continuation = query.mode == Mode::Suggest && open_last && query_tokens.len() >= 2;
         let rerank = RERANK;
-        if candidates.len() > rerank {
-            candidates.select_nth_unstable(rerank - 1);
-            candidates.truncate(rerank);
-        }
         let phrase_pass = (2..=PHRASE_MAX_WORDS).contains(&query_tokens.len());
         if phrase_pass {
             // The entries that hold the whole query as a phrase (for text being typed, one
