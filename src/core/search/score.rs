@@ -657,22 +657,10 @@ impl SearchIndex {
                 walked.push((term, weight * self.match_idf(token, term, literal)));
             }
             let bit = 1u32 << i;
-            if let [(term, factor)] = walked[..] {
-                // One term: its scores go straight into the sum (nothing to take the best of).
-                for posting in &self.terms[term as usize].postings {
-                    let sums = &mut sums[posting.doc as usize];
-                    if sums.matched == 0 {
-                        touched.push(posting.doc);
-                    }
-                    sums.matched |= bit;
-                    sums.acc += factor * posting.score;
-                }
-                continue;
-            }
-            // Several terms: the document's sum is what it was before this word (`base`) plus
-            // the best of its matches, kept as the terms are walked. (Rounding is monotonic,
-            // so the larger sum is the sum with the larger match: the same as adding the best
-            // match once.)
+            // The document's sum is what it was before this word (`base`) plus the best of its
+            // matches, kept as the word's terms are walked. (Rounding is monotonic, so the
+            // larger sum is the sum with the larger match: the same as adding the best match
+            // once.)
             for &(term, factor) in &walked {
                 for posting in &self.terms[term as usize].postings {
                     let sums = &mut sums[posting.doc as usize];
