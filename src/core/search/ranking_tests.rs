@@ -66,13 +66,15 @@ fn catalog_with_extras(
 
 /// The ids of the hits for `text`, best first.
 fn ranked(catalog: &Catalog, text: &str, mode: Mode) -> Vec<String> {
-    ranked_for(
-        catalog,
-        &Query {
-            mode,
-            ..Query::new(text, 25)
-        },
-    )
+    ranked_for(catalog, &typed(text, mode))
+}
+
+/// `text` asked in `mode`, for up to 25 hits, without filters.
+fn typed(text: &str, mode: Mode) -> Query<'_> {
+    Query {
+        mode,
+        ..Query::new(text, 25)
+    }
 }
 
 /// The ids of the hits for `query` (filters and all), best first.
@@ -87,11 +89,18 @@ fn ranked_for(catalog: &Catalog, query: &Query<'_>) -> Vec<String> {
 
 /// Asserts that `want` is the first hit for `query`.
 fn assert_first(catalog: &Catalog, query: &str, mode: Mode, want: &str) {
-    let ids = ranked(catalog, query, mode);
+    assert_first_for(catalog, &typed(query, mode), want);
+}
+
+/// Asserts that `want` is the first hit for `query` (filters and all).
+fn assert_first_for(catalog: &Catalog, query: &Query<'_>, want: &str) {
+    let ids = ranked_for(catalog, query);
     assert_eq!(
         ids.first().map(String::as_str),
         Some(want),
-        "{query:?} ({mode:?}): {ids:?}"
+        "{:?} ({:?}): {ids:?}",
+        query.text,
+        query.mode
     );
 }
 
@@ -624,12 +633,7 @@ fn a_speaker_filter_keeps_the_continuation_by_that_speaker_among_many_by_others(
         speaker: Some("s"),
         ..Query::new("the United States comm", 25)
     };
-    let ids = ranked_for(&catalog, &query);
-    assert_eq!(
-        ids.first().map(String::as_str),
-        Some("continues"),
-        "{ids:?}"
-    );
+    assert_first_for(&catalog, &query, "continues");
 }
 
 #[test]
@@ -852,10 +856,5 @@ fn a_speaker_filter_narrows_the_phrase_check_before_it_chooses_what_to_read() {
         speaker: Some("s"),
         ..Query::new("And this ye", 25)
     };
-    let ids = ranked_for(&catalog, &query);
-    assert_eq!(
-        ids.first().map(String::as_str),
-        Some("continues"),
-        "{ids:?}"
-    );
+    assert_first_for(&catalog, &query, "continues");
 }

@@ -1303,6 +1303,16 @@ mod tests {
         s.chars().collect()
     }
 
+    /// A repeatable stream of numbers below `n` (a linear congruential generator from `seed`).
+    fn draws(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        }
+    }
+
     #[test]
     fn adjacency_finds_what_comparing_every_pair_finds() {
         fn brute(first: &[Occurrence], next: &[Occurrence]) -> f32 {
@@ -1315,13 +1325,7 @@ mod tests {
             }
             best
         }
-        let mut seed = 12345u64;
-        let mut draw = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut draw = draws(12345u64);
         for _ in 0..2000 {
             let lists: Vec<Vec<Occurrence>> = (0..2)
                 .map(|_| {
@@ -1364,13 +1368,7 @@ mod tests {
 
     #[test]
     fn the_best_keys_are_those_that_keying_and_selecting_every_document_finds() {
-        let mut seed = 777u64;
-        let mut draw = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut draw = draws(777u64);
         // Sizes below and far above the sample; scores from a handful of values (ties across
         // the bar) to all distinct, and a few documents far above the rest (a bar that too
         // few clear).
